@@ -1,0 +1,10 @@
+//! The discrete-event engine: the event queue, the event enum and the simulation loop.
+
+pub mod event;
+pub mod queue;
+pub mod sched;
+pub mod sim;
+
+pub use event::Event;
+pub use queue::EventQueue;
+pub use sim::{RunOutput, Simulation};

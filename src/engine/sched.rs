@@ -1,0 +1,338 @@
+//! The scheduler's world (cluster, job records, running set) and `SchedCtx`, the handle policies act through.
+
+use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
+use crate::policies::{Allocator, NodeSelector};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Where a job is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    /// Not yet submitted.
+    Pending,
+    /// Submitted, waiting for its dependencies.
+    Held,
+    /// Waiting in the queue.
+    Queued,
+    Running,
+    Completed,
+    /// Ended without completing (killed at its estimate, or out of retries).
+    Failed,
+    /// Never ran: rejected at submit (can never fit) or a dependency did not complete.
+    Cancelled,
+}
+
+impl JobState {
+    /// The final-state name used in `jobs.csv` (`unfinished` for anything still live at the end).
+    pub fn outcome(self) -> &'static str {
+        match self {
+            JobState::Completed => "completed",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+            _ => "unfinished",
+        }
+    }
+}
+
+/// What the simulation knows of one job as it runs.
+#[derive(Clone, Debug)]
+pub struct JobRecord {
+    pub state: JobState,
+    pub first_start: Option<Time>,
+    /// Start of the current (or last) attempt.
+    pub start: Time,
+    pub end: Option<Time>,
+    /// Bumped by every kill or preemption; voids the pending finish event.
+    pub epoch: u32,
+    pub attempts: u32,
+    /// Work left (for rigid jobs: runtime left).
+    pub remaining: Time,
+    /// When the current attempt will end.
+    pub run_end: Time,
+    /// When the scheduler expects the current attempt to end (start + estimate).
+    pub est_end: Time,
+    /// Nodes and amounts of the current (or last) attempt.
+    pub placement: Vec<(NodeIdx, Resources)>,
+    /// Time the job last entered the queue, and the total time it spent there.
+    pub queued_at: Time,
+    pub queued_total: Time,
+    /// Total time spent running, over all attempts.
+    pub ran: Time,
+    pub deps_left: u32,
+    /// Why the job was cancelled or failed.
+    pub reason: Option<String>,
+}
+
+impl JobRecord {
+    fn new(job: &Job) -> Self {
+        JobRecord {
+            state: JobState::Pending,
+            first_start: None,
+            start: 0,
+            end: None,
+            epoch: 0,
+            attempts: 0,
+            remaining: job.runtime,
+            run_end: 0,
+            est_end: 0,
+            placement: Vec::new(),
+            queued_at: 0,
+            queued_total: 0,
+            ran: 0,
+            deps_left: 0,
+            reason: None,
+        }
+    }
+}
+
+/// Counters of disruptive events (preemptions, kills) over a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DisruptionCounters {
+    pub preemptions: u64,
+    /// Work thrown away by kills, in core-microseconds.
+    pub lost_work_core_us: u128,
+}
+
+/// One line of the event log (`--events`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedEvent {
+    pub time: Time,
+    pub kind: &'static str,
+    pub job: Option<JobIdx>,
+    pub node: Option<NodeIdx>,
+    pub detail: String,
+}
+
+/// Time integrals of allocated and up capacity, per resource kind (unit × µs), for utilization.
+#[derive(Clone, Debug, Default)]
+pub struct UsageIntegral {
+    pub last: Time,
+    pub allocated: [u128; 3],
+    pub up: [u128; 3],
+    pub total: [u128; 3],
+    /// ∫ queue length dt (jobs × µs) and the largest queue length seen.
+    pub queued: u128,
+    pub queued_max: u64,
+}
+
+/// Everything the scheduler and the metrics see: the cluster, the jobs and their records.
+pub struct World {
+    pub now: Time,
+    pub workload: Arc<Workload>,
+    pub records: Vec<JobRecord>,
+    pub cluster: Cluster,
+    /// Running jobs keyed by (estimated end, index): the reservation view backfilling needs.
+    pub running: BTreeSet<(Time, JobIdx)>,
+    pub kill_at_estimate: bool,
+    pub counters: DisruptionCounters,
+    /// Jobs that reached a final state so far.
+    pub finished: u64,
+    /// Jobs waiting in the queue now.
+    pub queued: u64,
+    pub usage: UsageIntegral,
+    /// The event log, when asked for.
+    pub log: Option<Vec<LoggedEvent>>,
+}
+
+impl World {
+    pub fn new(workload: Arc<Workload>, cluster: Cluster, kill_at_estimate: bool, start: Time) -> Self {
+        let records = workload.jobs.iter().map(JobRecord::new).collect();
+        World {
+            now: start,
+            workload,
+            records,
+            cluster,
+            running: BTreeSet::new(),
+            kill_at_estimate,
+            counters: DisruptionCounters::default(),
+            finished: 0,
+            queued: 0,
+            usage: UsageIntegral { last: start, ..Default::default() },
+            log: None,
+        }
+    }
+
+    #[inline]
+    pub fn job(&self, j: JobIdx) -> &Job {
+        &self.workload.jobs[j as usize]
+    }
+
+    /// Moves the clock to `t`, adding the interval since the last move to the usage integrals.
+    #[inline]
+    pub fn advance(&mut self, t: Time) {
+        debug_assert!(t >= self.now, "time went back: {t} < {}", self.now);
+        let dt = t.saturating_sub(self.usage.last) as u128;
+        if dt > 0 {
+            let alloc = self.cluster.allocated().as_array();
+            let up = self.cluster.up_capacity.as_array();
+            let total = self.cluster.total_capacity.as_array();
+            for k in 0..3 {
+                self.usage.allocated[k] += alloc[k] as u128 * dt;
+                self.usage.up[k] += up[k] as u128 * dt;
+                self.usage.total[k] += total[k] as u128 * dt;
+            }
+            self.usage.queued += self.queued as u128 * dt;
+            self.usage.last = t;
+        }
+        self.now = t;
+    }
+
+    /// Appends to the event log when it is on.
+    #[inline]
+    pub fn log(
+        &mut self,
+        kind: &'static str,
+        job: Option<JobIdx>,
+        node: Option<NodeIdx>,
+        detail: impl FnOnce() -> String,
+    ) {
+        if let Some(log) = &mut self.log {
+            log.push(LoggedEvent { time: self.now, kind, job, node, detail: detail() });
+        }
+    }
+
+    /// Puts a job in the running state on `placement`; returns when its attempt will end.
+    fn begin(&mut self, j: JobIdx, placement: Vec<(NodeIdx, Resources)>) -> Time {
+        let now = self.now;
+        let job = &self.workload.jobs[j as usize];
+        let rec = &mut self.records[j as usize];
+        let duration = match job.malleable {
+            Some(m) => {
+                let cpus = placement.iter().map(|(_, g)| g.cpu).min().unwrap_or(1);
+                m.runtime(rec.remaining, cpus)
+            }
+            None => rec.remaining,
+        };
+        let run_for = if self.kill_at_estimate { duration.min(job.estimate) } else { duration };
+        rec.state = JobState::Running;
+        rec.start = now;
+        rec.first_start.get_or_insert(now);
+        rec.attempts += 1;
+        rec.queued_total += now - rec.queued_at;
+        self.queued -= 1;
+        rec.run_end = now + run_for;
+        rec.est_end = now + job.estimate;
+        rec.placement = placement;
+        self.running.insert((rec.est_end, j));
+        rec.run_end
+    }
+
+    /// Counts one more job in the queue.
+    pub fn note_queued(&mut self) {
+        self.queued += 1;
+        self.usage.queued_max = self.usage.queued_max.max(self.queued);
+    }
+
+    /// Frees a running job's resources and removes it from the running set.
+    pub fn release(&mut self, j: JobIdx) {
+        let rec = &mut self.records[j as usize];
+        for &(n, g) in &rec.placement {
+            self.cluster.release(n, g);
+        }
+        self.running.remove(&(rec.est_end, j));
+    }
+}
+
+/// The handle a queue discipline schedules through: read the world, start or preempt jobs.
+pub struct SchedCtx<'a> {
+    pub world: &'a mut World,
+    pub selector: &'a mut dyn NodeSelector,
+    pub allocator: &'a mut dyn Allocator,
+    /// Jobs started in this pass, with their end times and epochs (the engine schedules their finish events).
+    pub started: &'a mut Vec<(JobIdx, Time, u32)>,
+    /// Jobs preempted in this pass (the engine logs them).
+    pub preempted: &'a mut Vec<JobIdx>,
+}
+
+impl<'a> SchedCtx<'a> {
+    #[inline]
+    pub fn now(&self) -> Time {
+        self.world.now
+    }
+
+    #[inline]
+    pub fn job(&self, j: JobIdx) -> &Job {
+        &self.world.workload.jobs[j as usize]
+    }
+
+    pub fn jobs(&self) -> &[Job] {
+        &self.world.workload.jobs
+    }
+
+    pub fn record(&self, j: JobIdx) -> &JobRecord {
+        &self.world.records[j as usize]
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.world.cluster
+    }
+
+    /// Running jobs ordered by estimated end time.
+    pub fn running(&self) -> &BTreeSet<(Time, JobIdx)> {
+        &self.world.running
+    }
+
+    /// Places every task of job `j` now (gang start) and starts it; on failure nothing changes.
+    pub fn try_start(&mut self, j: JobIdx) -> bool {
+        let world = &mut *self.world;
+        let job = &world.workload.jobs[j as usize];
+        if !job.total_request().fits_in(&world.cluster.free_total) {
+            return false;
+        }
+        let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
+        let mut nodes: Vec<NodeIdx> = Vec::with_capacity(job.tasks as usize);
+        for _ in 0..job.tasks {
+            match self.selector.select(&world.cluster, job, &job.request, &nodes) {
+                Some(n) => {
+                    let grant = self.allocator.grant(job, &world.cluster.nodes[n as usize]);
+                    world.cluster.allocate(n, grant);
+                    self.selector.node_changed(&world.cluster, n);
+                    nodes.push(n);
+                    placement.push((n, grant));
+                }
+                None => {
+                    for (n, g) in placement {
+                        world.cluster.release(n, g);
+                        self.selector.node_changed(&world.cluster, n);
+                    }
+                    return false;
+                }
+            }
+        }
+        let end = world.begin(j, placement);
+        world.log("start", Some(j), nodes.first().copied(), || {
+            nodes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(";")
+        });
+        let epoch = world.records[j as usize].epoch;
+        self.started.push((j, end, epoch));
+        true
+    }
+
+    /// Stops running job `j` and returns it to the waiting state (the caller re-queues it).
+    /// With `keep_progress` the work done so far is kept (suspend/checkpoint); otherwise it is lost.
+    pub fn preempt(&mut self, j: JobIdx, keep_progress: bool) {
+        let now = self.world.now;
+        self.world.release(j);
+        for &(n, _) in &self.world.records[j as usize].placement {
+            self.selector.node_changed(&self.world.cluster, n);
+        }
+        let rec = &mut self.world.records[j as usize];
+        let elapsed = now - rec.start;
+        rec.ran += elapsed;
+        let cores: u64 = rec.placement.iter().map(|(_, g)| g.cpu).sum();
+        let planned = rec.run_end - rec.start;
+        if keep_progress && planned > 0 {
+            let done = (rec.remaining as u128 * elapsed as u128 / planned as u128) as Time;
+            rec.remaining = rec.remaining.saturating_sub(done).max(1);
+        } else {
+            self.world.counters.lost_work_core_us += elapsed as u128 * cores as u128;
+        }
+        rec.epoch += 1;
+        rec.state = JobState::Queued;
+        rec.queued_at = now;
+        self.world.counters.preemptions += 1;
+        self.world.note_queued();
+        self.world.log("preempt", Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
+        self.preempted.push(j);
+    }
+}

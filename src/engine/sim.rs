@@ -1,0 +1,303 @@
+//! The simulation loop: merges arrivals with the event queue, reacts to each event, runs a scheduling pass after it.
+
+use super::event::Event;
+use super::queue::EventQueue;
+use super::sched::{JobRecord, JobState, LoggedEvent, SchedCtx, World};
+use crate::metrics::timeline::{Sample, Sampler};
+use crate::model::{Cluster, JobIdx, Time, Workload};
+use crate::policies::Policies;
+use std::sync::Arc;
+
+/// Run options that are not policies.
+#[derive(Clone, Debug, Default)]
+pub struct SimOptions {
+    /// Stop at this time; jobs still live are `unfinished`.
+    pub horizon: Option<Time>,
+    /// Timeline sample interval (`None`: no timeline).
+    pub sample_interval: Option<Time>,
+    pub kill_at_estimate: bool,
+    /// Keep an event log.
+    pub log_events: bool,
+}
+
+/// What a finished simulation hands to the metrics and the writers.
+pub struct RunOutput {
+    pub workload: Arc<Workload>,
+    pub records: Vec<JobRecord>,
+    pub cluster: Cluster,
+    pub timeline: Vec<Sample>,
+    pub world_counters: super::sched::DisruptionCounters,
+    pub usage: super::sched::UsageIntegral,
+    /// First submit and end of the measured window.
+    pub window: (Time, Time),
+    pub events_processed: u64,
+    pub log: Option<Vec<LoggedEvent>>,
+}
+
+/// One simulation: a workload on a cluster under one policy per axis.
+pub struct Simulation {
+    world: World,
+    policies: Policies,
+    queue: EventQueue<Event>,
+    opts: SimOptions,
+    dependents: Vec<Vec<JobIdx>>,
+    next_arrival: usize,
+    sampler: Option<Sampler>,
+    started: Vec<(JobIdx, Time, u32)>,
+    preempted: Vec<JobIdx>,
+    last_end: Time,
+    events: u64,
+}
+
+impl Simulation {
+    pub fn new(workload: Arc<Workload>, cluster: Cluster, policies: Policies, opts: SimOptions) -> Self {
+        let t0 = workload.jobs.first().map(|j| j.submit).unwrap_or(0);
+        let mut dependents: Vec<Vec<JobIdx>> = Vec::new();
+        if workload.jobs.iter().any(|j| !j.deps.is_empty()) {
+            dependents = vec![Vec::new(); workload.jobs.len()];
+            for (i, job) in workload.jobs.iter().enumerate() {
+                for &d in &job.deps {
+                    dependents[d as usize].push(i as JobIdx);
+                }
+            }
+        }
+        let mut world = World::new(workload, cluster, opts.kill_at_estimate, t0);
+        if opts.log_events {
+            world.log = Some(Vec::new());
+        }
+        let mut queue = EventQueue::with_capacity(1024);
+        let sampler = opts.sample_interval.map(|iv| Sampler::new(iv.max(1)));
+        if sampler.is_some() {
+            queue.push(t0, Event::Sample);
+        }
+        Simulation {
+            world,
+            policies,
+            queue,
+            opts,
+            dependents,
+            next_arrival: 0,
+            sampler,
+            started: Vec::new(),
+            preempted: Vec::new(),
+            last_end: t0,
+            events: 0,
+        }
+    }
+
+    /// The next event: the earlier of the next arrival and the queue's head; at equal times
+    /// queued events (finishes) come before arrivals, so a job that ends frees its capacity
+    /// before a job submitted at the same instant is considered.
+    fn next_event(&mut self) -> Option<(Time, Event)> {
+        let jobs = &self.world.workload.jobs;
+        let arrival = jobs.get(self.next_arrival).map(|j| j.submit);
+        match (self.queue.peek_time(), arrival) {
+            (Some(q), Some(a)) if a < q => {}
+            (Some(_), _) => return self.queue.pop(),
+            (None, None) => return None,
+            (None, Some(_)) => {}
+        }
+        let j = self.next_arrival as JobIdx;
+        self.next_arrival += 1;
+        Some((arrival.expect("checked above"), Event::Arrival { job: j }))
+    }
+
+    /// Runs to the end (queue empty, or horizon) and returns the records.
+    pub fn run(mut self) -> RunOutput {
+        let horizon = self.opts.horizon.unwrap_or(Time::MAX);
+        let mut stopped_at_horizon = false;
+        while let Some((t, ev)) = self.next_event() {
+            if t > horizon {
+                stopped_at_horizon = true;
+                break;
+            }
+            self.events += 1;
+            if let Event::Sample = ev {
+                self.take_sample(t);
+                continue;
+            }
+            self.world.advance(t);
+            match ev {
+                Event::Arrival { job } => self.on_arrival(job),
+                Event::Finish { job, epoch } => self.on_finish(job, epoch),
+                Event::Sample => unreachable!("handled above"),
+            }
+            self.schedule_pass();
+        }
+        let end = if stopped_at_horizon { horizon } else { self.last_end.max(self.world.now) };
+        if stopped_at_horizon {
+            self.world.advance(horizon);
+        }
+        let t0 = self.world.workload.jobs.first().map(|j| j.submit).unwrap_or(0);
+        RunOutput {
+            timeline: self.sampler.map(|s| s.samples).unwrap_or_default(),
+            window: (t0, end),
+            events_processed: self.events,
+            workload: self.world.workload,
+            records: self.world.records,
+            cluster: self.world.cluster,
+            world_counters: self.world.counters,
+            usage: self.world.usage,
+            log: self.world.log,
+        }
+    }
+
+    fn take_sample(&mut self, t: Time) {
+        let queued = self.policies.queue.len();
+        if let Some(s) = &mut self.sampler {
+            s.record(t, &self.world, queued);
+            let more = !self.queue.is_empty() || self.next_arrival < self.world.workload.jobs.len();
+            if more {
+                self.queue.push(t + s.interval, Event::Sample);
+            }
+        }
+    }
+
+    fn on_arrival(&mut self, j: JobIdx) {
+        let workload = Arc::clone(&self.world.workload);
+        let job = &workload.jobs[j as usize];
+        let world = &mut self.world;
+        world.log("arrival", Some(j), None, String::new);
+        if let Some(reason) = world.cluster.never_fits(job) {
+            self.cancel(j, format!("rejected at submit: {reason}"));
+            return;
+        }
+        let mut waiting = 0;
+        let mut failed_dep = None;
+        for &d in &job.deps {
+            match world.records[d as usize].state {
+                JobState::Completed => {}
+                JobState::Failed | JobState::Cancelled => failed_dep = Some(d),
+                _ => waiting += 1,
+            }
+        }
+        if let Some(d) = failed_dep {
+            let id = world.job(d).id;
+            self.cancel(j, format!("dependency {id} did not complete"));
+            return;
+        }
+        let rec = &mut world.records[j as usize];
+        rec.deps_left = waiting;
+        if waiting > 0 {
+            rec.state = JobState::Held;
+        } else {
+            self.enqueue(j);
+        }
+    }
+
+    fn enqueue(&mut self, j: JobIdx) {
+        let now = self.world.now;
+        let rec = &mut self.world.records[j as usize];
+        rec.state = JobState::Queued;
+        rec.queued_at = now;
+        self.world.note_queued();
+        let Policies { selector, allocator, queue, .. } = &mut self.policies;
+        let mut ctx = SchedCtx {
+            world: &mut self.world,
+            selector: selector.as_mut(),
+            allocator: allocator.as_mut(),
+            started: &mut self.started,
+            preempted: &mut self.preempted,
+        };
+        queue.enqueue(j, &mut ctx);
+    }
+
+    fn cancel(&mut self, j: JobIdx, reason: String) {
+        let now = self.world.now;
+        let rec = &mut self.world.records[j as usize];
+        rec.state = JobState::Cancelled;
+        rec.end = Some(now);
+        self.world.finished += 1;
+        self.world.log("cancel", Some(j), None, || reason.clone());
+        self.world.records[j as usize].reason = Some(reason);
+        self.release_dependents(j, false);
+    }
+
+    fn on_finish(&mut self, j: JobIdx, epoch: u32) {
+        let rec = &self.world.records[j as usize];
+        if rec.epoch != epoch || rec.state != JobState::Running {
+            return; // voided by a kill or preemption
+        }
+        let now = self.world.now;
+        self.world.release(j);
+        let job = self.world.job(j);
+        let killed = self.world.kill_at_estimate && now - self.world.records[j as usize].start >= job.estimate && {
+            let rec = &self.world.records[j as usize];
+            let full = match job.malleable {
+                Some(m) => m.runtime(rec.remaining, rec.placement.iter().map(|(_, g)| g.cpu).min().unwrap_or(1)),
+                None => rec.remaining,
+            };
+            full > job.estimate
+        };
+        for &(n, _) in &self.world.records[j as usize].placement {
+            self.policies.selector.node_changed(&self.world.cluster, n);
+        }
+        let rec = &mut self.world.records[j as usize];
+        rec.end = Some(now);
+        rec.ran += now - rec.start;
+        rec.remaining = 0;
+        if killed {
+            rec.state = JobState::Failed;
+            rec.reason = Some("killed at its estimate".into());
+        } else {
+            rec.state = JobState::Completed;
+        }
+        self.last_end = self.last_end.max(now);
+        self.world.finished += 1;
+        self.world.log(if killed { "kill" } else { "finish" }, Some(j), None, String::new);
+        {
+            let Policies { selector, allocator, queue, .. } = &mut self.policies;
+            let mut ctx = SchedCtx {
+                world: &mut self.world,
+                selector: selector.as_mut(),
+                allocator: allocator.as_mut(),
+                started: &mut self.started,
+                preempted: &mut self.preempted,
+            };
+            queue.job_ended(j, &mut ctx);
+        }
+        self.release_dependents(j, !killed);
+    }
+
+    /// Tells the jobs waiting on `j` that it ended; `ok` says whether it completed.
+    fn release_dependents(&mut self, j: JobIdx, ok: bool) {
+        if self.dependents.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.dependents[j as usize]);
+        for &d in &waiting {
+            if self.world.records[d as usize].state != JobState::Held {
+                continue;
+            }
+            if !ok {
+                let id = self.world.job(j).id;
+                self.cancel(d, format!("dependency {id} did not complete"));
+                continue;
+            }
+            let rec = &mut self.world.records[d as usize];
+            rec.deps_left -= 1;
+            if rec.deps_left == 0 {
+                self.enqueue(d);
+            }
+        }
+    }
+
+    fn schedule_pass(&mut self) {
+        if self.policies.queue.is_empty() {
+            return;
+        }
+        let Policies { selector, allocator, queue, .. } = &mut self.policies;
+        let mut ctx = SchedCtx {
+            world: &mut self.world,
+            selector: selector.as_mut(),
+            allocator: allocator.as_mut(),
+            started: &mut self.started,
+            preempted: &mut self.preempted,
+        };
+        queue.schedule(&mut ctx);
+        for (j, end, epoch) in self.started.drain(..) {
+            self.queue.push(end, Event::Finish { job: j, epoch });
+        }
+        self.preempted.clear();
+    }
+}

@@ -1,0 +1,19 @@
+//! clustersim: a deterministic discrete-event simulator of cluster scheduling.
+//!
+//! Layout: [`engine`] (event queue and loop), [`model`] (nodes, jobs, time), [`policies`] (one
+//! folder per axis, each policy in its own file), [`workloads`], [`metrics`], [`output`],
+//! [`scenario`], [`runner`] and [`cli`].
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod policies;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod workloads;
+
+pub use error::{Error, Result, ScenarioError};

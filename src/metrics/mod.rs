@@ -1,0 +1,7 @@
+//! Metrics: per-run summaries, per-tier and per-user breakdowns, and the sampled timeline.
+
+pub mod stats;
+pub mod summary;
+pub mod timeline;
+
+pub use summary::{GroupStats, MetricsConfig, RunMetrics, summarize};

@@ -1,0 +1,49 @@
+//! The timeline: instantaneous utilization, queue length and running jobs, sampled at a fixed interval.
+
+use crate::engine::sched::World;
+use crate::model::Time;
+
+/// One timeline row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub time: Time,
+    pub nodes_up: u32,
+    /// Allocated / capacity of up nodes, per resource (0 when there is no such capacity).
+    pub util: [f64; 3],
+    pub queued: u32,
+    pub running: u32,
+    pub finished: u64,
+}
+
+/// Collects samples; the engine calls it at every `Sample` event.
+pub struct Sampler {
+    pub interval: Time,
+    pub samples: Vec<Sample>,
+    finished: u64,
+}
+
+impl Sampler {
+    pub fn new(interval: Time) -> Self {
+        Sampler { interval, samples: Vec::new(), finished: 0 }
+    }
+
+    pub fn record(&mut self, t: Time, world: &World, queued: usize) {
+        let cap = world.cluster.up_capacity.as_array();
+        let alloc = world.cluster.allocated().as_array();
+        let mut util = [0.0; 3];
+        for k in 0..3 {
+            if cap[k] > 0 {
+                util[k] = alloc[k] as f64 / cap[k] as f64;
+            }
+        }
+        self.finished = world.finished;
+        self.samples.push(Sample {
+            time: t,
+            nodes_up: world.cluster.nodes_up() as u32,
+            util,
+            queued: queued as u32,
+            running: world.running.len() as u32,
+            finished: self.finished,
+        });
+    }
+}

@@ -1,0 +1,153 @@
+//! Jobs as the workload describes them (`Job`), and the workload as a whole (`Workload`).
+
+use super::resources::Resources;
+use super::time::Time;
+
+/// Index of a job in its workload (dense, 0-based); the trace's own number is [`Job::id`].
+pub type JobIdx = u32;
+
+/// Malleability of a job: each task may run on `min_cpu..=max_cpu` cores, with Amdahl's law
+/// giving its runtime: `work × (serial + (1 − serial) / cpus)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Malleable {
+    pub min_cpu: u64,
+    pub max_cpu: u64,
+    pub serial_fraction: f64,
+}
+
+impl Malleable {
+    /// Runtime of a task of `work` (its runtime on one core) when it gets `cpus` cores.
+    pub fn runtime(&self, work: Time, cpus: u64) -> Time {
+        let cpus = cpus.max(1) as f64;
+        let factor = self.serial_fraction + (1.0 - self.serial_fraction) / cpus;
+        ((work as f64) * factor).round().max(1.0) as Time
+    }
+}
+
+/// One job of the workload: `tasks` tasks, each asking for `request`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    /// The job's number in its source (trace job number, or generated sequence).
+    pub id: u64,
+    pub submit: Time,
+    pub user: u32,
+    pub group: u32,
+    /// Priority class; higher is more important (0 is the lowest tier).
+    pub tier: u8,
+    /// Weight for proportional-share disciplines.
+    pub weight: f64,
+    pub tasks: u32,
+    /// Per-task request (for malleable jobs, `request.cpu` is the minimum).
+    pub request: Resources,
+    /// Actual runtime (for malleable jobs: the work on one core).
+    pub runtime: Time,
+    /// The user's estimate (walltime request).
+    pub estimate: Time,
+    /// Hashing key for key-affine placement (defaults to the user).
+    pub key: Option<u64>,
+    /// Jobs (by index) that must complete before this one may start.
+    pub deps: Vec<JobIdx>,
+    pub malleable: Option<Malleable>,
+    /// Node labels or pool names a node must carry to run this job's tasks.
+    pub requires: Vec<String>,
+    /// Node labels or pool names preferred as a tie-break.
+    pub prefers: Vec<String>,
+    /// At most one task of this job per node.
+    pub anti_affinity: bool,
+}
+
+impl Job {
+    /// A rigid job with the given shape; the remaining fields take neutral defaults.
+    pub fn rigid(id: u64, submit: Time, tasks: u32, request: Resources, runtime: Time, estimate: Time) -> Job {
+        Job {
+            id,
+            submit,
+            user: 0,
+            group: 0,
+            tier: 0,
+            weight: 1.0,
+            tasks,
+            request,
+            runtime,
+            estimate,
+            key: None,
+            deps: Vec::new(),
+            malleable: None,
+            requires: Vec::new(),
+            prefers: Vec::new(),
+            anti_affinity: false,
+        }
+    }
+
+    /// Total request of all tasks.
+    pub fn total_request(&self) -> Resources {
+        self.request * self.tasks as u64
+    }
+
+    /// The key used by key-affine placement: the job's key, else its user.
+    pub fn hash_key(&self) -> u64 {
+        self.key.unwrap_or(self.user as u64)
+    }
+}
+
+/// Why input jobs were left out of a workload; every skip is counted, never silent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SkipReport {
+    /// (reason, count), in a stable order.
+    pub reasons: Vec<(String, u64)>,
+}
+
+impl SkipReport {
+    pub fn add(&mut self, reason: &str) {
+        match self.reasons.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.reasons.push((reason.to_string(), 1)),
+        }
+    }
+    pub fn total(&self) -> u64 {
+        self.reasons.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// A workload ready to simulate: jobs sorted by submit time (ties in input order).
+#[derive(Clone, Debug, Default)]
+pub struct Workload {
+    pub jobs: Vec<Job>,
+    /// User names, indexed by `Job::user`.
+    pub users: Vec<String>,
+    /// Group names, indexed by `Job::group`.
+    pub groups: Vec<String>,
+    /// Tier names, indexed by `Job::tier`.
+    pub tiers: Vec<String>,
+    pub skipped: SkipReport,
+}
+
+impl Workload {
+    /// Sorts jobs by submit time (stable) and remaps dependency indices accordingly.
+    pub fn sort_by_submit(&mut self) {
+        if self.jobs.windows(2).all(|w| w[0].submit <= w[1].submit) {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.jobs.len()).collect();
+        order.sort_by_key(|&i| self.jobs[i].submit);
+        let mut new_index = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new as u32;
+        }
+        let mut old: Vec<Option<Job>> = std::mem::take(&mut self.jobs).into_iter().map(Some).collect();
+        self.jobs = order.iter().map(|&i| old[i].take().expect("each job moved once")).collect();
+        for job in &mut self.jobs {
+            for d in &mut job.deps {
+                *d = new_index[*d as usize];
+            }
+        }
+    }
+
+    pub fn user_name(&self, u: u32) -> &str {
+        self.users.get(u as usize).map(String::as_str).unwrap_or("?")
+    }
+
+    pub fn tier_name(&self, t: u8) -> String {
+        self.tiers.get(t as usize).cloned().unwrap_or_else(|| t.to_string())
+    }
+}

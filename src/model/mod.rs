@@ -1,0 +1,11 @@
+//! The simulated world: time, resources, nodes and the cluster, jobs and workloads.
+
+pub mod job;
+pub mod node;
+pub mod resources;
+pub mod time;
+
+pub use job::{Job, JobIdx, Malleable, SkipReport, Workload};
+pub use node::{Cluster, Node, NodeIdx, Pool};
+pub use resources::Resources;
+pub use time::{Duration, SECOND, Time};

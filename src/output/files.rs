@@ -1,0 +1,234 @@
+//! The per-run output files: `jobs.csv`, `timeline.csv`, `summary.csv`, `tiers.csv`, `users.csv`, `events.csv`, `manifest.json`.
+
+use super::atomic::{fmt_num, fmt_time, write_atomic};
+use crate::engine::RunOutput;
+use crate::error::Result;
+use crate::metrics::summary::bounded_slowdown;
+use crate::metrics::{GroupStats, RunMetrics};
+use crate::model::time::as_secs_f64;
+use std::io::Write;
+use std::path::Path;
+
+/// Identifies a run in `summary.csv` and `manifest.json`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RunInfo {
+    pub run_id: String,
+    pub scenario: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub selection: String,
+    pub allocation: String,
+    pub queue: String,
+    pub recovery: String,
+}
+
+impl RunInfo {
+    pub const COLUMNS: [&'static str; 7] =
+        ["run_id", "scenario", "seed", "selection", "allocation", "queue", "recovery"];
+
+    pub fn values(&self) -> Vec<String> {
+        vec![
+            self.run_id.clone(),
+            self.scenario.clone(),
+            self.seed.to_string(),
+            self.selection.clone(),
+            self.allocation.clone(),
+            self.queue.clone(),
+            self.recovery.clone(),
+        ]
+    }
+}
+
+fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+    csv::WriterBuilder::new().from_writer(w)
+}
+
+fn csv_err(e: csv::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+/// `jobs.csv`: one row per job.
+pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut c = csv_writer(w);
+        c.write_record([
+            "job", "user", "group", "tier", "tasks", "cpu", "mem", "gpu", "submit", "start", "end", "wait", "response",
+            "run", "estimate", "bsld", "state", "attempts", "nodes", "reason",
+        ])
+        .map_err(csv_err)?;
+        let wl = &out.workload;
+        for (job, rec) in wl.jobs.iter().zip(&out.records) {
+            let opt = |t: Option<u64>| t.map(fmt_time).unwrap_or_default();
+            let state = rec.state.outcome();
+            let response = rec.end.filter(|_| state == "completed").map(|e| e - job.submit);
+            let nodes: Vec<String> = rec.placement.iter().map(|(n, _)| n.to_string()).collect();
+            let cpu = rec.placement.first().map(|(_, g)| g.cpu).unwrap_or(job.request.cpu);
+            c.write_record([
+                job.id.to_string(),
+                wl.user_name(job.user).to_string(),
+                wl.groups.get(job.group as usize).cloned().unwrap_or_else(|| job.group.to_string()),
+                wl.tier_name(job.tier),
+                job.tasks.to_string(),
+                cpu.to_string(),
+                job.request.mem.to_string(),
+                job.request.gpu.to_string(),
+                fmt_time(job.submit),
+                opt(rec.first_start),
+                opt(rec.end.filter(|_| state != "cancelled")),
+                opt(rec.first_start.map(|s| s - job.submit)),
+                opt(response),
+                fmt_time(rec.ran),
+                fmt_time(job.estimate),
+                response.map(|r| fmt_num(bounded_slowdown(r, rec.ran, tau))).unwrap_or_default(),
+                state.to_string(),
+                rec.attempts.to_string(),
+                nodes.join(";"),
+                rec.reason.clone().unwrap_or_default(),
+            ])
+            .map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}
+
+/// `timeline.csv`: the sampled timeline.
+pub fn write_timeline(path: &Path, out: &RunOutput) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut c = csv_writer(w);
+        c.write_record(["time", "nodes_up", "util_cpu", "util_mem", "util_gpu", "queued", "running", "finished"])
+            .map_err(csv_err)?;
+        for s in &out.timeline {
+            c.write_record([
+                fmt_time(s.time),
+                s.nodes_up.to_string(),
+                fmt_num(s.util[0]),
+                fmt_num(s.util[1]),
+                fmt_num(s.util[2]),
+                s.queued.to_string(),
+                s.running.to_string(),
+                s.finished.to_string(),
+            ])
+            .map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}
+
+/// Header of `summary.csv`: run identity, then every metric.
+pub fn summary_header(m: &RunMetrics) -> Vec<String> {
+    RunInfo::COLUMNS.iter().map(|s| s.to_string()).chain(m.columns().into_iter().map(|(k, _)| k.to_string())).collect()
+}
+
+/// One `summary.csv` row.
+pub fn summary_row(info: &RunInfo, m: &RunMetrics) -> Vec<String> {
+    info.values().into_iter().chain(m.columns().into_iter().map(|(_, v)| fmt_num(v))).collect()
+}
+
+/// `summary.csv` with one row per run.
+pub fn write_summary(path: &Path, rows: &[(RunInfo, RunMetrics)]) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut c = csv_writer(w);
+        if let Some((_, m)) = rows.first() {
+            c.write_record(summary_header(m)).map_err(csv_err)?;
+        }
+        for (info, m) in rows {
+            c.write_record(summary_row(info, m)).map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}
+
+/// `tiers.csv` or `users.csv`: one row per group.
+pub fn write_groups(path: &Path, key: &str, names: &[String], groups: &[GroupStats]) -> Result<()> {
+    let total_core_h: f64 = groups.iter().map(|g| g.core_hours).sum();
+    write_atomic(path, |w| {
+        let mut c = csv_writer(w);
+        c.write_record([
+            key,
+            "jobs",
+            "completed",
+            "failed",
+            "cancelled",
+            "unfinished",
+            "wait_mean",
+            "wait_p95",
+            "wait_p99",
+            "wait_max",
+            "bsld_mean",
+            "starved",
+            "starved_frac",
+            "core_hours",
+            "share",
+        ])
+        .map_err(csv_err)?;
+        for (i, g) in groups.iter().enumerate() {
+            let name = names.get(i).cloned().unwrap_or_else(|| i.to_string());
+            let share = if total_core_h > 0.0 { g.core_hours / total_core_h } else { 0.0 };
+            c.write_record([
+                name,
+                g.jobs.to_string(),
+                g.completed.to_string(),
+                g.failed.to_string(),
+                g.cancelled.to_string(),
+                g.unfinished.to_string(),
+                fmt_num(g.wait_mean),
+                fmt_num(g.wait_p95),
+                fmt_num(g.wait_p99),
+                fmt_num(g.wait_max),
+                fmt_num(g.bsld_mean),
+                g.starved.to_string(),
+                fmt_num(g.starved_frac),
+                fmt_num(g.core_hours),
+                fmt_num(share),
+            ])
+            .map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}
+
+/// `events.csv`: the event log.
+pub fn write_events(path: &Path, out: &RunOutput) -> Result<()> {
+    let Some(log) = &out.log else { return Ok(()) };
+    write_atomic(path, |w| {
+        let mut c = csv_writer(w);
+        c.write_record(["time", "event", "job", "node", "detail"]).map_err(csv_err)?;
+        for e in log {
+            c.write_record([
+                fmt_time(e.time),
+                e.kind.to_string(),
+                e.job.map(|j| out.workload.jobs[j as usize].id.to_string()).unwrap_or_default(),
+                e.node.map(|n| n.to_string()).unwrap_or_default(),
+                e.detail.clone(),
+            ])
+            .map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}
+
+/// `manifest.json`: tool version, scenario hash, seed, policies, window.
+pub fn write_manifest(path: &Path, info: &RunInfo, out: &RunOutput) -> Result<()> {
+    let manifest = serde_json::json!({
+        "tool": "clustersim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "run_id": info.run_id,
+        "scenario": info.scenario,
+        "scenario_hash": info.scenario_hash,
+        "seed": info.seed,
+        "policies": {
+            "selection": info.selection,
+            "allocation": info.allocation,
+            "queue": info.queue,
+            "recovery": info.recovery,
+        },
+        "jobs": out.workload.jobs.len(),
+        "nodes": out.cluster.nodes.len(),
+        "window_s": [as_secs_f64(out.window.0), as_secs_f64(out.window.1)],
+        "skipped_input": out.workload.skipped.reasons.iter().map(|(r, n)| serde_json::json!({"reason": r, "count": n})).collect::<Vec<_>>(),
+    });
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}

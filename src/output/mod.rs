@@ -1,0 +1,7 @@
+//! Output files: atomic writes and the CSV/JSON formats of a run.
+
+pub mod atomic;
+pub mod files;
+
+pub use atomic::{fmt_num, fmt_time, write_atomic};
+pub use files::RunInfo;

@@ -1,0 +1,137 @@
+//! Runs a scenario: builds the workload, cluster and policies, simulates, computes metrics, writes the files.
+
+use crate::engine::sim::SimOptions;
+use crate::engine::{RunOutput, Simulation};
+use crate::error::{Error, Result};
+use crate::metrics::{MetricsConfig, RunMetrics, summarize};
+use crate::model::{Time, Workload};
+use crate::output::RunInfo;
+use crate::output::files;
+use crate::policies::Policies;
+use crate::scenario::Scenario;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A scenario loaded from disk with the hash of its bytes.
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    /// First 16 hex digits of the SHA-256 of the file.
+    pub hash: String,
+}
+
+impl LoadedScenario {
+    pub fn load(path: &Path) -> Result<LoadedScenario> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let scenario = Scenario::load(path)?;
+        Ok(LoadedScenario { scenario, hash: hash_hex(&bytes) })
+    }
+}
+
+/// First 16 hex digits of the SHA-256 of `bytes`.
+pub fn hash_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// One finished run: who it was, what it measured, and the raw output.
+pub struct RunResult {
+    pub info: RunInfo,
+    pub metrics: RunMetrics,
+    pub output: RunOutput,
+}
+
+/// Options of a single run beyond the scenario.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub log_events: bool,
+}
+
+/// Default timeline interval: the submit span / 500, at least one second.
+fn auto_interval(w: &Workload) -> Time {
+    let span = match (w.jobs.first(), w.jobs.last()) {
+        (Some(a), Some(b)) => b.submit - a.submit,
+        _ => 0,
+    };
+    (span / 500).max(crate::model::SECOND)
+}
+
+/// Simulates `sc` with `seed` on `workload` (built by the caller so that policies compared on one
+/// seed share it).
+pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, opts: &RunOptions) -> Result<RunResult> {
+    let cluster = sc.build_cluster();
+    let policies = Policies::build(&sc.policy, seed, &cluster, &workload.tiers, &workload.users)
+        .map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
+    let sim_opts = SimOptions {
+        horizon: sc.horizon.map(|h| workload.jobs.first().map(|j| j.submit).unwrap_or(0) + h.micros()),
+        sample_interval: Some(
+            sc.metrics.sample_interval.map(|d| d.micros()).unwrap_or_else(|| auto_interval(&workload)),
+        ),
+        kill_at_estimate: sc.policy.kill_at_estimate,
+        log_events: opts.log_events,
+    };
+    let output = Simulation::new(workload, cluster, policies, sim_opts).run();
+    let metrics = summarize(
+        &output,
+        &MetricsConfig {
+            starvation_threshold: sc.metrics.starvation_threshold.micros(),
+            bsld_tau: sc.metrics.bsld_tau.micros(),
+        },
+    );
+    let info = RunInfo {
+        run_id: "run".into(),
+        scenario: sc.name.clone(),
+        scenario_hash: hash.to_string(),
+        seed,
+        selection: sc.policy.selection.to_string(),
+        allocation: sc.policy.allocation.to_string(),
+        queue: sc.policy.queue.to_string(),
+        recovery: sc.policy.recovery.to_string(),
+    };
+    Ok(RunResult { info, metrics, output })
+}
+
+/// Writes every per-run file of `r` into `dir`; `manifest.json` last, so its presence marks a complete run.
+pub fn write_run(dir: &Path, r: &RunResult, sc: &Scenario) -> Result<()> {
+    let out = &r.output;
+    files::write_jobs(&dir.join("jobs.csv"), out, sc.metrics.bsld_tau.micros())?;
+    files::write_timeline(&dir.join("timeline.csv"), out)?;
+    files::write_summary(&dir.join("summary.csv"), &[(r.info.clone(), r.metrics.clone())])?;
+    files::write_groups(&dir.join("tiers.csv"), "tier", &out.workload.tiers, &r.metrics.tiers)?;
+    files::write_groups(&dir.join("users.csv"), "user", &out.workload.users, &r.metrics.users)?;
+    if out.log.is_some() {
+        files::write_events(&dir.join("events.csv"), out)?;
+    }
+    files::write_manifest(&dir.join("manifest.json"), &r.info, out)
+}
+
+/// A short human-readable summary table of one run.
+pub fn summary_table(r: &RunResult) -> String {
+    let m = &r.metrics;
+    let a = &m.all;
+    let mut s = String::new();
+    let i = &r.info;
+    s += &format!(
+        "scenario {}  seed {}  policies: selection={} allocation={} queue={} recovery={}\n",
+        i.scenario, i.seed, i.selection, i.allocation, i.queue, i.recovery
+    );
+    s += &format!(
+        "jobs {:>8}   completed {}  failed {}  cancelled {} (rejected {})  unfinished {}\n",
+        a.jobs, a.completed, a.failed, a.cancelled, m.rejected, a.unfinished
+    );
+    let row = |name: &str, v: String, unit: &str| format!("  {name:<22}{v:>14} {unit}\n");
+    s += &row("wait mean", format!("{:.1}", a.wait_mean), "s");
+    s += &row("wait p50 / p95 / p99", format!("{:.0} / {:.0} / {:.0}", a.wait_p50, a.wait_p95, a.wait_p99), "s");
+    s += &row("wait max", format!("{:.0}", a.wait_max), "s");
+    s += &row("bounded slowdown mean", format!("{:.2}", a.bsld_mean), "");
+    s += &row("starved", format!("{} ({:.1}%)", a.starved, 100.0 * a.starved_frac), "jobs");
+    s += &row(
+        "utilization cpu/mem/gpu",
+        format!("{:.1}/{:.1}/{:.1}", 100.0 * m.util_cpu, 100.0 * m.util_mem, 100.0 * m.util_gpu),
+        "%",
+    );
+    s += &row("Jain fairness (bsld)", format!("{:.3}", m.jain_bsld), "");
+    s += &row("throughput", format!("{:.1}", m.throughput_per_h), "jobs/h");
+    s += &row("makespan", format!("{:.0}", m.makespan), "s");
+    s += &row("queue mean / max", format!("{:.1} / {:.0}", m.queue_mean, m.queue_max), "jobs");
+    s
+}

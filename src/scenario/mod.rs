@@ -1,0 +1,194 @@
+//! Scenario files (TOML): the cluster, the workload, one policy per axis, metric settings and outputs.
+
+use crate::error::{Error, Result, ScenarioError};
+use crate::model::resources::parse_memory_mib;
+use crate::model::{Cluster, Duration, Pool, Resources, Workload};
+use crate::policies::PolicySet;
+use crate::workloads::SyntheticSpec;
+use serde::{Deserialize, Deserializer};
+use std::path::{Path, PathBuf};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Names the study; outputs go to `results/<name>` unless `output` says otherwise.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Root of every random stream.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Stop the simulation at this time (jobs still live are `unfinished`).
+    pub horizon: Option<Duration>,
+    /// Output directory (relative to the working directory).
+    pub output: Option<String>,
+    pub cluster: ClusterSpec,
+    pub workload: WorkloadSpec,
+    #[serde(default)]
+    pub policy: PolicySet,
+    #[serde(default)]
+    pub metrics: MetricsSpec,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// `[cluster]`: node pools.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    #[serde(default)]
+    pub pools: Vec<PoolSpec>,
+}
+
+/// `[[cluster.pools]]`: `count` identical nodes.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    pub name: String,
+    pub count: u32,
+    pub cpu: u64,
+    /// Memory per node: MiB, or a string with a unit (`"128GiB"`).
+    #[serde(default)]
+    pub memory: Memory,
+    #[serde(default)]
+    pub gpu: u64,
+    /// Number of racks the pool's nodes are spread over (named `<pool>-r<k>`).
+    #[serde(default = "one")]
+    pub racks: u32,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A memory amount in MiB, read from a number or a string with a unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Memory(pub u64);
+
+impl<'de> Deserialize<'de> for Memory {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            I(i64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::I(i) if i >= 0 => Ok(Memory(i as u64)),
+            Raw::I(i) => Err(serde::de::Error::custom(format!("memory must not be negative, found {i}"))),
+            Raw::S(s) => parse_memory_mib(&s).map(Memory).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// `[workload]`: where the jobs come from.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorkloadSpec {
+    Synthetic(SyntheticSpec),
+}
+
+/// `[metrics]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSpec {
+    /// A job whose wait exceeds this is starved.
+    #[serde(default = "default_starvation")]
+    pub starvation_threshold: Duration,
+    /// Timeline sample interval; by default the submit span / 500 (at least 1 s).
+    pub sample_interval: Option<Duration>,
+    /// τ of the bounded slowdown.
+    #[serde(default = "default_tau")]
+    pub bsld_tau: Duration,
+}
+
+fn default_starvation() -> Duration {
+    Duration::from_secs(3600)
+}
+fn default_tau() -> Duration {
+    Duration::from_secs(10)
+}
+
+impl Default for MetricsSpec {
+    fn default() -> Self {
+        MetricsSpec { starvation_threshold: default_starvation(), sample_interval: None, bsld_tau: default_tau() }
+    }
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file; every error names the file and the line or key.
+    pub fn load(path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let sc = Scenario::parse(&text).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
+        sc.validate().map_err(|source| Error::Scenario { path: path.to_path_buf(), source })?;
+        Ok(sc)
+    }
+
+    /// Parses TOML text; the message of an error gives line, column and key.
+    pub fn parse(text: &str) -> std::result::Result<Scenario, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// Checks values that TOML types alone cannot (ranges, policy names and parameters).
+    pub fn validate(&self) -> std::result::Result<(), ScenarioError> {
+        if self.name.trim().is_empty() {
+            return Err(ScenarioError::invalid("name", "must not be empty"));
+        }
+        for (i, p) in self.cluster.pools.iter().enumerate() {
+            let key = |k: &str| format!("cluster.pools[{i}].{k}");
+            if p.count == 0 {
+                return Err(ScenarioError::invalid(key("count"), "a pool needs at least 1 node"));
+            }
+            if p.cpu == 0 {
+                return Err(ScenarioError::invalid(key("cpu"), "a node needs at least 1 cpu"));
+            }
+            if p.racks == 0 {
+                return Err(ScenarioError::invalid(key("racks"), "expected at least 1 rack"));
+            }
+        }
+        if self.cluster.pools.is_empty() {
+            return Err(ScenarioError::invalid("cluster.pools", "expected at least one [[cluster.pools]]"));
+        }
+        match &self.workload {
+            WorkloadSpec::Synthetic(s) => s.validate()?,
+        }
+        let cluster = self.build_cluster();
+        crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
+        Ok(())
+    }
+
+    /// The cluster the scenario describes.
+    pub fn build_cluster(&self) -> Cluster {
+        let mut c = Cluster::default();
+        for p in &self.cluster.pools {
+            let racks: Vec<String> = (0..p.racks).map(|r| format!("{}-r{r}", p.name)).collect();
+            let capacity = Resources::new(p.cpu, p.memory.0, p.gpu);
+            c.add_pool(
+                Pool { name: p.name.clone(), labels: p.labels.clone(), capacity, count: p.count },
+                p.count,
+                &racks,
+            );
+        }
+        c
+    }
+
+    /// The workload the scenario describes, drawn from `seed`'s workload stream.
+    pub fn build_workload(&self, seed: u64) -> Result<Workload> {
+        match &self.workload {
+            WorkloadSpec::Synthetic(s) => Ok(s.generate(seed)),
+        }
+    }
+
+    /// The output directory: `output`, else `results/<name>`.
+    pub fn output_dir(&self) -> PathBuf {
+        match &self.output {
+            Some(o) => PathBuf::from(o),
+            None => Path::new("results").join(&self.name),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Probability distributions for synthetic workloads, as written in scenario files.
+
+use crate::error::ScenarioError;
+use crate::model::time::parse_duration;
+use crate::rng::Rng;
+use rand::RngExt;
+use rand_distr::{Distribution, Exp, LogNormal, Pareto, Weibull};
+use serde::{Deserialize, Deserializer};
+
+/// A number in a scenario: plain, or a duration string (`"30m"`, read as seconds).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quantity(pub f64);
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            I(i64),
+            F(f64),
+            S(String),
+        }
+        Ok(Quantity(match Raw::deserialize(d)? {
+            Raw::I(i) => i as f64,
+            Raw::F(f) => f,
+            Raw::S(s) => parse_duration(&s).map_err(serde::de::Error::custom)? as f64 / 1e6,
+        }))
+    }
+}
+
+/// A distribution of non-negative values (seconds for durations, counts for sizes).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Dist {
+    Constant {
+        value: Quantity,
+    },
+    Uniform {
+        min: Quantity,
+        max: Quantity,
+    },
+    Exponential {
+        mean: Quantity,
+    },
+    /// Given by its mean and coefficient of variation.
+    Lognormal {
+        mean: Quantity,
+        cv: f64,
+    },
+    Weibull {
+        scale: Quantity,
+        shape: f64,
+    },
+    Pareto {
+        scale: Quantity,
+        shape: f64,
+    },
+}
+
+impl Dist {
+    /// Checks the parameters; `key` names the scenario key for messages.
+    pub fn validate(&self, key: &str) -> Result<(), ScenarioError> {
+        let bad = |m: &str| Err(ScenarioError::invalid(key, m.to_string()));
+        match *self {
+            Dist::Constant { value } if value.0 < 0.0 => bad("value must be ≥ 0"),
+            Dist::Uniform { min, max } if min.0 < 0.0 || max.0 < min.0 => bad("expected 0 ≤ min ≤ max"),
+            Dist::Exponential { mean } if mean.0 <= 0.0 => bad("mean must be > 0"),
+            Dist::Lognormal { mean, cv } if mean.0 <= 0.0 || cv < 0.0 => bad("expected mean > 0 and cv ≥ 0"),
+            Dist::Weibull { scale, shape } | Dist::Pareto { scale, shape } if scale.0 <= 0.0 || shape <= 0.0 => {
+                bad("expected scale > 0 and shape > 0")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The distribution's mean (infinite for a Pareto with shape ≤ 1).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Constant { value } => value.0,
+            Dist::Uniform { min, max } => (min.0 + max.0) / 2.0,
+            Dist::Exponential { mean } | Dist::Lognormal { mean, .. } => mean.0,
+            Dist::Weibull { scale, shape } => scale.0 * gamma(1.0 + 1.0 / shape),
+            Dist::Pareto { scale, shape } => {
+                if shape <= 1.0 {
+                    f64::INFINITY
+                } else {
+                    shape * scale.0 / (shape - 1.0)
+                }
+            }
+        }
+    }
+
+    /// One draw.
+    pub fn sample(&self, rng: &mut Rng) -> f64 {
+        match *self {
+            Dist::Constant { value } => value.0,
+            Dist::Uniform { min, max } => {
+                if max.0 > min.0 {
+                    rng.random_range(min.0..=max.0)
+                } else {
+                    min.0
+                }
+            }
+            Dist::Exponential { mean } => Exp::new(1.0 / mean.0).expect("validated").sample(rng),
+            Dist::Lognormal { mean, cv } => {
+                let sigma2 = (1.0 + cv * cv).ln();
+                let mu = mean.0.ln() - sigma2 / 2.0;
+                LogNormal::new(mu, sigma2.sqrt()).expect("validated").sample(rng)
+            }
+            Dist::Weibull { scale, shape } => Weibull::new(scale.0, shape).expect("validated").sample(rng),
+            Dist::Pareto { scale, shape } => Pareto::new(scale.0, shape).expect("validated").sample(rng),
+        }
+    }
+
+    /// One draw rounded to an integer in `[lo, hi]` (for sizes: tasks, cores, MiB).
+    pub fn sample_int(&self, rng: &mut Rng, lo: u64, hi: u64) -> u64 {
+        (self.sample(rng).round().max(lo as f64) as u64).min(hi)
+    }
+}
+
+/// The gamma function (Lanczos approximation), for Weibull means.
+pub fn gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x))
+    } else {
+        let x = x - 1.0;
+        let t = x + 7.5;
+        let a = G[1..].iter().enumerate().fold(G[0], |acc, (i, g)| acc + g / (x + i as f64 + 1.0));
+        (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mean_of(d: &Dist, n: usize) -> f64 {
+        let mut rng = crate::rng::stream(1, "test");
+        (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn sample_means_match_configured_means() {
+        let cases = [
+            Dist::Exponential { mean: Quantity(30.0) },
+            Dist::Lognormal { mean: Quantity(100.0), cv: 1.0 },
+            Dist::Weibull { scale: Quantity(50.0), shape: 1.5 },
+            Dist::Uniform { min: Quantity(2.0), max: Quantity(8.0) },
+            Dist::Pareto { scale: Quantity(10.0), shape: 3.0 },
+        ];
+        for d in cases {
+            let m = mean_of(&d, 200_000);
+            assert!((m - d.mean()).abs() / d.mean() < 0.03, "{d:?}: sample mean {m} vs {}", d.mean());
+        }
+    }
+
+    #[test]
+    fn gamma_of_integers_is_factorial() {
+        assert!((gamma(5.0) - 24.0).abs() < 1e-9);
+        assert!((gamma(0.5) - std::f64::consts::PI.sqrt()).abs() < 1e-9);
+    }
+}
