@@ -188,6 +188,6 @@ impl Cluster {
 
 /// How many tasks of `request` fit on an empty node of `capacity`.
 pub fn tasks_per_node(request: &Resources, capacity: &Resources) -> u64 {
-    let per = |req: u64, cap: u64| if req == 0 { u64::MAX } else { cap / req };
+    let per = |req: u64, cap: u64| cap.checked_div(req).unwrap_or(u64::MAX);
     per(request.cpu, capacity.cpu).min(per(request.mem, capacity.mem)).min(per(request.gpu, capacity.gpu))
 }

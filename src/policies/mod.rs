@@ -67,12 +67,15 @@ impl std::fmt::Display for PolicySpec {
     }
 }
 
+/// A registry: (name, constructor) pairs of one axis.
+pub type Registry<T> = [(&'static str, fn(&Params, &PolicyEnv) -> Result<T, ScenarioError>)];
+
 /// Builds the policy named by `spec` from `registry`; unknown names list the valid ones.
 pub fn resolve<T>(
     axis: &'static str,
     key: &str,
     spec: &PolicySpec,
-    registry: &[(&str, fn(&Params, &PolicyEnv) -> Result<T, ScenarioError>)],
+    registry: &Registry<T>,
     env: &PolicyEnv,
 ) -> Result<T, ScenarioError> {
     match registry.iter().find(|(name, _)| *name == spec.name) {

@@ -4,7 +4,7 @@ use crate::error::{Error, Result, ScenarioError};
 use crate::model::resources::parse_memory_mib;
 use crate::model::{Cluster, Duration, Pool, Resources, Workload};
 use crate::policies::PolicySet;
-use crate::workloads::SyntheticSpec;
+use crate::workloads::{ListSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
@@ -91,6 +91,7 @@ impl<'de> Deserialize<'de> for Memory {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WorkloadSpec {
     Synthetic(SyntheticSpec),
+    List(ListSpec),
 }
 
 /// `[metrics]`.
@@ -156,6 +157,9 @@ impl Scenario {
         }
         match &self.workload {
             WorkloadSpec::Synthetic(s) => s.validate()?,
+            WorkloadSpec::List(l) => {
+                crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")?;
+            }
         }
         let cluster = self.build_cluster();
         crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
@@ -181,6 +185,8 @@ impl Scenario {
     pub fn build_workload(&self, seed: u64) -> Result<Workload> {
         match &self.workload {
             WorkloadSpec::Synthetic(s) => Ok(s.generate(seed)),
+            WorkloadSpec::List(l) => crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")
+                .map_err(|source| Error::Scenario { path: self.name.clone().into(), source }),
         }
     }
 

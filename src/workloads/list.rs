@@ -1,0 +1,161 @@
+//! Jobs listed one by one (inline in a scenario, or as rows of a CSV job list): the exact, hand-built workload.
+
+use crate::error::ScenarioError;
+use crate::model::{Duration, Job, Malleable, Resources, Workload};
+use serde::Deserialize;
+
+/// `[workload]` with `type = "list"`: `jobs = [ { submit = "0s", runtime = "1h", ... }, ... ]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    pub jobs: Vec<JobEntry>,
+    /// Tier names, lowest first (default: tier numbers).
+    #[serde(default)]
+    pub tiers: Vec<String>,
+}
+
+/// One listed job. Only `submit` and `runtime` are required.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobEntry {
+    /// Job number (default: position in the list, from 1).
+    pub id: Option<u64>,
+    pub submit: Duration,
+    pub runtime: Duration,
+    /// User estimate (default: the runtime).
+    pub estimate: Option<Duration>,
+    #[serde(default = "one")]
+    pub tasks: u32,
+    #[serde(default = "one_u64")]
+    pub cpu: u64,
+    /// MiB per task.
+    #[serde(default)]
+    pub memory: u64,
+    #[serde(default)]
+    pub gpu: u64,
+    #[serde(default = "default_user")]
+    pub user: String,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub tier: u8,
+    #[serde(default = "one_f64")]
+    pub weight: f64,
+    /// Placement key for `hash` selection (default: the user).
+    pub key: Option<String>,
+    /// Job numbers that must complete first.
+    #[serde(default)]
+    pub deps: Vec<u64>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub prefers: Vec<String>,
+    #[serde(default)]
+    pub anti_affinity: bool,
+    /// Malleable jobs: cores per task may range over `min_cpu..=max_cpu` (`cpu` is ignored).
+    pub min_cpu: Option<u64>,
+    pub max_cpu: Option<u64>,
+    #[serde(default)]
+    pub serial_fraction: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+fn one_u64() -> u64 {
+    1
+}
+fn one_f64() -> f64 {
+    1.0
+}
+fn default_user() -> String {
+    "u0".into()
+}
+
+/// Interns names to dense ids in first-seen order.
+#[derive(Default)]
+pub struct Names {
+    pub names: Vec<String>,
+}
+
+impl Names {
+    pub fn id(&mut self, name: &str) -> u32 {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                self.names.push(name.to_string());
+                (self.names.len() - 1) as u32
+            }
+        }
+    }
+}
+
+/// Stable 64-bit hash of a key string (FNV-1a), for key-affine placement.
+pub fn key_hash(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Builds a workload from entries; `key` names the scenario key for messages (`workload.jobs`).
+pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Workload, ScenarioError> {
+    let mut users = Names::default();
+    let mut groups = Names::default();
+    let mut jobs = Vec::with_capacity(entries.len());
+    let ids: Vec<u64> = entries.iter().enumerate().map(|(i, e)| e.id.unwrap_or(i as u64 + 1)).collect();
+    for (i, e) in entries.iter().enumerate() {
+        let k = |f: &str| format!("{key}[{i}].{f}");
+        if e.tasks == 0 {
+            return Err(ScenarioError::invalid(k("tasks"), "expected at least 1 task"));
+        }
+        let malleable = match (e.min_cpu, e.max_cpu) {
+            (None, None) => None,
+            (Some(lo), Some(hi)) if lo >= 1 && lo <= hi && (0.0..=1.0).contains(&e.serial_fraction) => {
+                Some(Malleable { min_cpu: lo, max_cpu: hi, serial_fraction: e.serial_fraction })
+            }
+            _ => {
+                return Err(ScenarioError::invalid(
+                    k("min_cpu"),
+                    "a malleable job needs 1 ≤ min_cpu ≤ max_cpu and 0 ≤ serial_fraction ≤ 1",
+                ));
+            }
+        };
+        let cpu = malleable.map(|m| m.min_cpu).unwrap_or(e.cpu);
+        let mut job = Job::rigid(
+            ids[i],
+            e.submit.micros(),
+            e.tasks,
+            Resources::new(cpu, e.memory, e.gpu),
+            e.runtime.micros(),
+            e.estimate.unwrap_or(e.runtime).micros(),
+        );
+        job.user = users.id(&e.user);
+        job.group = groups.id(e.group.as_deref().unwrap_or(&e.user));
+        job.tier = e.tier;
+        job.weight = e.weight;
+        job.key = e.key.as_deref().map(key_hash);
+        job.malleable = malleable;
+        job.requires = e.requires.clone();
+        job.prefers = e.prefers.clone();
+        job.anti_affinity = e.anti_affinity;
+        for d in &e.deps {
+            match ids.iter().position(|x| x == d) {
+                Some(p) if p != i => job.deps.push(p as u32),
+                _ => return Err(ScenarioError::invalid(k("deps"), format!("no other job has id {d}"))),
+            }
+        }
+        jobs.push(job);
+    }
+    let max_tier = jobs.iter().map(|j| j.tier as usize + 1).max().unwrap_or(1);
+    let mut tier_names = tiers.to_vec();
+    for t in tier_names.len()..max_tier {
+        tier_names.push(t.to_string());
+    }
+    let mut w =
+        Workload { jobs, users: users.names, groups: groups.names, tiers: tier_names, skipped: Default::default() };
+    w.sort_by_submit();
+    Ok(w)
+}

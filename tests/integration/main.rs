@@ -1,0 +1,4 @@
+//! The one integration-test binary: each module tests one area of the simulator end to end.
+
+mod core;
+mod util;
