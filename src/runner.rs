@@ -44,6 +44,8 @@ pub struct RunResult {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub log_events: bool,
+    /// Check invariants after every event (slow; for tests).
+    pub audit: bool,
 }
 
 /// Default timeline interval: the submit span / 500, at least one second.
@@ -68,6 +70,7 @@ pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, o
         ),
         kill_at_estimate: sc.policy.kill_at_estimate,
         log_events: opts.log_events,
+        audit: opts.audit,
     };
     let output = Simulation::new(workload, cluster, policies, sim_opts).run();
     let metrics = summarize(

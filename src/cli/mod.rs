@@ -71,7 +71,13 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let sc = &loaded.scenario;
             let seed = seed.unwrap_or(sc.seed);
             let workload = Arc::new(sc.build_workload(seed)?);
-            let result = runner::simulate(sc, &loaded.hash, seed, workload, &RunOptions { log_events: events })?;
+            let result = runner::simulate(
+                sc,
+                &loaded.hash,
+                seed,
+                workload,
+                &RunOptions { log_events: events, ..Default::default() },
+            )?;
             let dir = out.unwrap_or_else(|| sc.output_dir());
             runner::write_run(&dir, &result, sc)?;
             if !quiet {

@@ -132,6 +132,9 @@ pub struct World {
     pub usage: UsageIntegral,
     /// The event log, when asked for.
     pub log: Option<Vec<LoggedEvent>>,
+    /// The last unconstrained placement that failed: (per-task request, tasks, cluster growth epoch).
+    /// A job asking at least as much in every respect cannot fit until capacity grows.
+    pub failed_shape: Option<(Resources, u32, u64)>,
 }
 
 impl World {
@@ -149,6 +152,7 @@ impl World {
             queued: 0,
             usage: UsageIntegral { last: start, ..Default::default() },
             log: None,
+            failed_shape: None,
         }
     }
 
@@ -279,6 +283,15 @@ impl<'a> SchedCtx<'a> {
         if !job.total_request().fits_in(&world.cluster.free_total) {
             return false;
         }
+        let unconstrained = job.requires.is_empty() && !job.anti_affinity;
+        if unconstrained
+            && let Some((req, tasks, epoch)) = world.failed_shape
+            && epoch == world.cluster.growth_epoch
+            && tasks <= job.tasks
+            && req.fits_in(&job.request)
+        {
+            return false;
+        }
         let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
         let mut nodes: Vec<NodeIdx> = Vec::with_capacity(job.tasks as usize);
         for _ in 0..job.tasks {
@@ -294,6 +307,10 @@ impl<'a> SchedCtx<'a> {
                     for (n, g) in placement {
                         world.cluster.release(n, g);
                         self.selector.node_changed(&world.cluster, n);
+                    }
+                    if unconstrained {
+                        // The rollback bumped the epoch, but only restored what this attempt took.
+                        world.failed_shape = Some((job.request, job.tasks, world.cluster.growth_epoch));
                     }
                     return false;
                 }

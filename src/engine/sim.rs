@@ -18,6 +18,8 @@ pub struct SimOptions {
     pub kill_at_estimate: bool,
     /// Keep an event log.
     pub log_events: bool,
+    /// Check the invariants after every event (slow; for tests): see [`RunOutput::audit_violations`].
+    pub audit: bool,
 }
 
 /// What a finished simulation hands to the metrics and the writers.
@@ -32,6 +34,8 @@ pub struct RunOutput {
     pub window: (Time, Time),
     pub events_processed: u64,
     pub log: Option<Vec<LoggedEvent>>,
+    /// Invariant violations found when `SimOptions::audit` was on (empty when all held).
+    pub audit_violations: Vec<String>,
 }
 
 /// One simulation: a workload on a cluster under one policy per axis.
@@ -47,6 +51,7 @@ pub struct Simulation {
     preempted: Vec<JobIdx>,
     last_end: Time,
     events: u64,
+    violations: Vec<String>,
 }
 
 impl Simulation {
@@ -82,6 +87,7 @@ impl Simulation {
             preempted: Vec::new(),
             last_end: t0,
             events: 0,
+            violations: Vec::new(),
         }
     }
 
@@ -112,6 +118,9 @@ impl Simulation {
                 break;
             }
             self.events += 1;
+            if self.opts.audit && t < self.world.now && self.violations.len() < 20 {
+                self.violations.push(format!("time went back to {t} from {}", self.world.now));
+            }
             if let Event::Sample = ev {
                 self.take_sample(t);
                 continue;
@@ -123,6 +132,9 @@ impl Simulation {
                 Event::Sample => unreachable!("handled above"),
             }
             self.schedule_pass();
+            if self.opts.audit {
+                self.audit(t);
+            }
         }
         let end = if stopped_at_horizon { horizon } else { self.last_end.max(self.world.now) };
         if stopped_at_horizon {
@@ -139,6 +151,48 @@ impl Simulation {
             world_counters: self.world.counters,
             usage: self.world.usage,
             log: self.world.log,
+            audit_violations: self.violations,
+        }
+    }
+
+    /// Checks the model's invariants at time `t`; records each violation (at most 20).
+    fn audit(&mut self, t: Time) {
+        let mut found = Vec::new();
+        let cluster = &self.world.cluster;
+        let mut used = vec![crate::model::Resources::ZERO; cluster.nodes.len()];
+        let mut queued = 0;
+        for (j, rec) in self.world.records.iter().enumerate() {
+            match rec.state {
+                JobState::Running => {
+                    for &(n, g) in &rec.placement {
+                        used[n as usize] += g;
+                        if !cluster.nodes[n as usize].up {
+                            found.push(format!("job {j} runs on down node {n}"));
+                        }
+                    }
+                }
+                JobState::Queued => queued += 1,
+                _ => {}
+            }
+        }
+        for (node, used) in cluster.nodes.iter().zip(&used) {
+            if !used.fits_in(&node.capacity) || node.capacity.saturating_sub(&node.free) != *used {
+                found.push(format!(
+                    "node {} books {:?} but its running tasks hold {:?} (capacity {:?})",
+                    node.id,
+                    node.capacity.saturating_sub(&node.free),
+                    used,
+                    node.capacity
+                ));
+            }
+        }
+        if queued != self.policies.queue.len() {
+            found.push(format!("{queued} jobs are queued but the discipline holds {}", self.policies.queue.len()));
+        }
+        for v in found {
+            if self.violations.len() < 20 {
+                self.violations.push(format!("t={t}: {v}"));
+            }
         }
     }
 

@@ -50,6 +50,9 @@ pub struct Cluster {
     pub total_capacity: Resources,
     /// Number of nodes down.
     pub nodes_down: u32,
+    /// Bumped whenever free capacity grows anywhere (a release, a node coming up). Between two
+    /// equal values free capacity only shrank, so a placement that failed still fails.
+    pub growth_epoch: u64,
 }
 
 impl Cluster {
@@ -173,6 +176,7 @@ impl Cluster {
         if node.up {
             self.free_total += amount;
         }
+        self.growth_epoch += 1;
     }
 
     /// Capacity currently allocated on up nodes.

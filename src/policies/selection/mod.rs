@@ -1,6 +1,9 @@
 //! Node selection: which node a task goes to. One file per algorithm; `REGISTRY` maps names to constructors.
 
+mod free_index;
 mod round_robin;
+
+pub use free_index::FreeIndex;
 
 use super::{Params, PolicyEnv};
 use crate::error::ScenarioError;
