@@ -121,7 +121,7 @@ pub fn summary_table(r: &RunResult) -> String {
         "jobs {:>8}   completed {}  failed {}  cancelled {} (rejected {})  unfinished {}\n",
         a.jobs, a.completed, a.failed, a.cancelled, m.rejected, a.unfinished
     );
-    let row = |name: &str, v: String, unit: &str| format!("  {name:<22}{v:>14} {unit}\n");
+    let row = |name: &str, v: String, unit: &str| format!("  {name:<26}{v:>14} {unit}\n");
     s += &row("wait mean", format!("{:.1}", a.wait_mean), "s");
     s += &row("wait p50 / p95 / p99", format!("{:.0} / {:.0} / {:.0}", a.wait_p50, a.wait_p95, a.wait_p99), "s");
     s += &row("wait max", format!("{:.0}", a.wait_max), "s");
