@@ -5,7 +5,7 @@ use super::queue::EventQueue;
 use super::sched::{JobRecord, JobState, LoggedEvent, SchedCtx, World};
 use crate::metrics::timeline::{Sample, Sampler};
 use crate::model::{Cluster, JobIdx, Time, Workload};
-use crate::policies::Policies;
+use crate::policies::{Policies, QueueDiscipline};
 use std::sync::Arc;
 
 /// Run options that are not policies.
@@ -245,15 +245,7 @@ impl Simulation {
         rec.state = JobState::Queued;
         rec.queued_at = now;
         self.world.note_queued();
-        let Policies { selector, allocator, queue, .. } = &mut self.policies;
-        let mut ctx = SchedCtx {
-            world: &mut self.world,
-            selector: selector.as_mut(),
-            allocator: allocator.as_mut(),
-            started: &mut self.started,
-            preempted: &mut self.preempted,
-        };
-        queue.enqueue(j, &mut ctx);
+        self.with_queue(|queue, ctx| queue.enqueue(j, ctx));
     }
 
     fn cancel(&mut self, j: JobIdx, reason: String) {
@@ -299,17 +291,7 @@ impl Simulation {
         self.last_end = self.last_end.max(now);
         self.world.finished += 1;
         self.world.log(if killed { "kill" } else { "finish" }, Some(j), None, String::new);
-        {
-            let Policies { selector, allocator, queue, .. } = &mut self.policies;
-            let mut ctx = SchedCtx {
-                world: &mut self.world,
-                selector: selector.as_mut(),
-                allocator: allocator.as_mut(),
-                started: &mut self.started,
-                preempted: &mut self.preempted,
-            };
-            queue.job_ended(j, &mut ctx);
-        }
+        self.with_queue(|queue, ctx| queue.job_ended(j, ctx));
         self.release_dependents(j, !killed);
     }
 
@@ -336,10 +318,8 @@ impl Simulation {
         }
     }
 
-    fn schedule_pass(&mut self) {
-        if self.policies.queue.is_empty() {
-            return;
-        }
+    /// Calls `f` with the queue discipline and a scheduling context over the world.
+    fn with_queue<R>(&mut self, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
         let Policies { selector, allocator, queue, .. } = &mut self.policies;
         let mut ctx = SchedCtx {
             world: &mut self.world,
@@ -348,7 +328,14 @@ impl Simulation {
             started: &mut self.started,
             preempted: &mut self.preempted,
         };
-        queue.schedule(&mut ctx);
+        f(queue.as_mut(), &mut ctx)
+    }
+
+    fn schedule_pass(&mut self) {
+        if self.policies.queue.is_empty() {
+            return;
+        }
+        self.with_queue(|queue, ctx| queue.schedule(ctx));
         for (j, end, epoch) in self.started.drain(..) {
             self.queue.push(end, Event::Finish { job: j, epoch });
         }
