@@ -4,7 +4,7 @@ use crate::error::{Error, Result, ScenarioError};
 use crate::model::resources::parse_memory_mib;
 use crate::model::{Cluster, Duration, Pool, Resources, Workload};
 use crate::policies::PolicySet;
-use crate::workloads::{ListSpec, SyntheticSpec};
+use crate::workloads::{ListSpec, SwfSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,8 @@ pub struct Scenario {
     pub horizon: Option<Duration>,
     /// Output directory (relative to the working directory).
     pub output: Option<String>,
+    /// May be left out when the workload is a trace whose header gives the machine.
+    #[serde(default)]
     pub cluster: ClusterSpec,
     pub workload: WorkloadSpec,
     #[serde(default)]
@@ -36,7 +38,7 @@ fn default_seed() -> u64 {
 }
 
 /// `[cluster]`: node pools.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     #[serde(default)]
@@ -92,6 +94,8 @@ impl<'de> Deserialize<'de> for Memory {
 pub enum WorkloadSpec {
     Synthetic(SyntheticSpec),
     List(ListSpec),
+    /// A trace in the Standard Workload Format (see `workloads::swf`).
+    Swf(SwfSpec),
 }
 
 /// `[metrics]`.
@@ -125,14 +129,24 @@ impl Scenario {
     /// Reads and checks a scenario file; every error names the file and the line or key.
     pub fn load(path: &Path) -> Result<Scenario> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let sc = Scenario::parse(&text).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let sc =
+            Scenario::parse_in(&text, base).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
         sc.validate().map_err(|source| Error::Scenario { path: path.to_path_buf(), source })?;
         Ok(sc)
     }
 
     /// Parses TOML text; the message of an error gives line, column and key.
     pub fn parse(text: &str) -> std::result::Result<Scenario, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+        Scenario::parse_in(text, Path::new(""))
+    }
+
+    /// Parses TOML text whose relative trace paths are relative to `base`; a trace workload without
+    /// `[[cluster.pools]]` gets its cluster from the trace header (see `workloads::trace_cluster`).
+    pub fn parse_in(text: &str, base: &Path) -> std::result::Result<Scenario, String> {
+        let mut sc: Scenario = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        crate::workloads::resolve_trace(&mut sc, base)?;
+        Ok(sc)
     }
 
     /// Checks values that TOML types alone cannot (ranges, policy names and parameters).
@@ -160,6 +174,7 @@ impl Scenario {
             WorkloadSpec::List(l) => {
                 crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")?;
             }
+            WorkloadSpec::Swf(s) => s.validate(&self.cluster.pools)?,
         }
         let cluster = self.build_cluster();
         crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
@@ -187,6 +202,10 @@ impl Scenario {
             WorkloadSpec::Synthetic(s) => Ok(s.generate(seed)),
             WorkloadSpec::List(l) => crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")
                 .map_err(|source| Error::Scenario { path: self.name.clone().into(), source }),
+            WorkloadSpec::Swf(s) => {
+                let procs = self.build_cluster().total_capacity.cpu;
+                crate::workloads::swf::read_swf(&s.path, &s.options(Some(procs))).map(|(w, _)| w)
+            }
         }
     }
 

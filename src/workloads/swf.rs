@@ -1,0 +1,710 @@
+//! The SWF reader (Standard Workload Format of the Parallel Workloads Archive): plain or gzip, streamed line
+//! by line, under a selectable convention ("p" as the HUJI/pyss simulators read it, or "plain"), with counted
+//! filters, load scaling and estimate handling. `[workload] type = "swf"` in a scenario.
+
+use crate::error::{Error, Result, ScenarioError};
+use crate::model::time::SECOND;
+use crate::model::{Duration, Job, JobIdx, Resources, SkipReport, Time, Workload};
+use flate2::read::MultiGzDecoder;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Number of whitespace-separated fields on an SWF job line.
+pub const FIELDS: usize = 18;
+
+/// How an SWF line becomes a job: results depend on it, so it is always explicit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum Convention {
+    /// The HUJI / pyss reading (the oracle tables' "convention P"): allocated processors clamped to
+    /// [1, machine]; run = max(1, min(request, run)); estimate = max(request, run, 1); a job with run ≤ 0,
+    /// allocated procs ≤ 0 or submit < 0 becomes a 1 s, max(1, alloc)-processor job submitted at max(submit, 1).
+    #[default]
+    #[serde(rename = "p")]
+    P,
+    /// Requested processors (allocated when not given), the full logged run time, the estimate as given
+    /// (the run time when the trace has none). Jobs whose processors, run time or submit time are
+    /// unknown (−1) cannot be simulated and are skipped (counted).
+    #[serde(rename = "plain")]
+    Plain,
+}
+
+/// How processors map onto the cluster.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Machine {
+    /// The machine is one pool of processors: a job is ONE task of `procs` cores, and the default cluster
+    /// is a single node of `MaxProcs` cores (how pyss and most PWA simulators see it).
+    #[default]
+    Pool,
+    /// A job is `procs` tasks of one core each, placed on nodes; the default cluster is
+    /// `MaxProcs / node_cores` nodes of `node_cores` cores.
+    Nodes,
+}
+
+/// What to do with a malformed line (too few fields, a non-numeric field).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnBadLine {
+    /// Stop with an error naming the file and line.
+    #[default]
+    Error,
+    /// Skip the line and count it as "malformed line".
+    Skip,
+}
+
+/// Which estimate (walltime request) a job carries into the simulation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum EstimateMode {
+    /// The estimate the convention gives (the user's request).
+    #[default]
+    User,
+    /// The real run time: a perfect estimate.
+    Perfect,
+    /// `k ×` the run time.
+    Factor(f64),
+}
+
+impl<'de> Deserialize<'de> for EstimateMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            I(i64),
+            F(f64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::S(s) if s == "user" => Ok(EstimateMode::User),
+            Raw::S(s) if s == "perfect" => Ok(EstimateMode::Perfect),
+            Raw::S(s) => Err(serde::de::Error::custom(format!(
+                "unknown estimate `{s}` (valid: \"user\", \"perfect\", or a number k for k × run time)"
+            ))),
+            Raw::I(i) => Ok(EstimateMode::Factor(i as f64)),
+            Raw::F(f) => Ok(EstimateMode::Factor(f)),
+        }
+    }
+}
+
+/// Everything that says how a trace is read. `Default` is convention P on a single pool of `MaxProcs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwfOptions {
+    pub convention: Convention,
+    pub machine: Machine,
+    /// Processors of the simulated machine (the clamp of convention P, the `drop_oversized` limit);
+    /// `None`: the header's `MaxProcs` (else `MaxNodes`).
+    pub machine_procs: Option<u64>,
+    pub on_bad_line: OnBadLine,
+    /// Keep at most this many jobs (after the other filters); the rest are counted as skipped.
+    pub first_jobs: Option<u64>,
+    /// Keep jobs submitted at or after this trace time (seconds since `UnixStartTime`).
+    pub start: Option<Time>,
+    /// Keep jobs submitted before this trace time.
+    pub end: Option<Time>,
+    /// Skip jobs cancelled before they started (status 5 with run time ≤ 0).
+    pub drop_cancelled: bool,
+    /// Skip jobs whose logged run time is ≤ 0.
+    pub drop_zero_runtime: bool,
+    /// Skip jobs asking for more processors than the machine has (instead of clamping / rejecting).
+    pub drop_oversized: bool,
+    /// Compress inter-arrival times by this factor (> 1 raises the offered load by that factor).
+    pub load_scale: f64,
+    pub estimate: EstimateMode,
+    /// Use the requested memory (field 10, KB per processor) as the jobs' memory request.
+    pub memory: bool,
+    /// Make a job depend on its preceding job (field 17) when that job is in the workload.
+    pub dependencies: bool,
+}
+
+impl Default for SwfOptions {
+    fn default() -> Self {
+        SwfOptions {
+            convention: Convention::P,
+            machine: Machine::Pool,
+            machine_procs: None,
+            on_bad_line: OnBadLine::Error,
+            first_jobs: None,
+            start: None,
+            end: None,
+            drop_cancelled: false,
+            drop_zero_runtime: false,
+            drop_oversized: false,
+            load_scale: 1.0,
+            estimate: EstimateMode::User,
+            memory: false,
+            dependencies: false,
+        }
+    }
+}
+
+/// The header keys of an SWF file that the simulator uses, and how many job lines the reader saw.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SwfHeader {
+    pub max_procs: Option<u64>,
+    pub max_nodes: Option<u64>,
+    pub max_runtime: Option<u64>,
+    pub max_jobs: Option<u64>,
+    pub max_records: Option<u64>,
+    pub unix_start_time: Option<i64>,
+    pub time_zone_string: Option<String>,
+    pub computer: Option<String>,
+    pub installation: Option<String>,
+    /// Job lines read (neither comment nor blank), kept or skipped; 0 from [`read_header`].
+    pub job_lines: u64,
+}
+
+impl SwfHeader {
+    /// The machine's processors: `MaxProcs`, else `MaxNodes`.
+    pub fn machine_procs(&self) -> Option<u64> {
+        self.max_procs.or(self.max_nodes).filter(|&p| p > 0)
+    }
+
+    fn take_comment(&mut self, line: &str) {
+        let Some((key, value)) = line.trim_start().trim_start_matches(';').split_once(':') else {
+            return;
+        };
+        let value = value.trim();
+        let num = || value.parse::<i64>().ok();
+        let unum = || value.parse::<u64>().ok();
+        match key.trim() {
+            "MaxProcs" => self.max_procs = unum(),
+            "MaxNodes" => self.max_nodes = unum(),
+            "MaxRuntime" => self.max_runtime = unum(),
+            "MaxJobs" => self.max_jobs = unum(),
+            "MaxRecords" => self.max_records = unum(),
+            "UnixStartTime" => self.unix_start_time = num(),
+            "TimeZoneString" => self.time_zone_string = Some(value.to_string()),
+            "Computer" => self.computer = Some(value.to_string()),
+            "Installation" => self.installation = Some(value.to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// Opens a trace for streaming: gzip (detected by its magic bytes, whatever the name) or plain text.
+pub fn open_trace(path: &Path) -> Result<Box<dyn BufRead>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+    let head = std::io::Cursor::new(magic[..n].to_vec());
+    let raw = head.chain(file);
+    const BUF: usize = 1 << 16;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw))))
+    } else {
+        Ok(Box::new(BufReader::with_capacity(BUF, raw)))
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Reads only the header (the `;` lines before the first job line).
+pub fn read_header(path: &Path) -> Result<SwfHeader> {
+    let mut reader = open_trace(path)?;
+    let mut header = SwfHeader::default();
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let t = text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if !t.starts_with(';') {
+            break;
+        }
+        header.take_comment(t);
+    }
+    Ok(header)
+}
+
+/// Parses one numeric field: an integer (fast path) or a decimal number.
+#[inline]
+fn parse_number(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if !digits.is_empty() && digits.len() <= 15 {
+        let mut v: i64 = 0;
+        let mut all_digits = true;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                all_digits = false;
+                break;
+            }
+            v = v * 10 + d as i64;
+        }
+        if all_digits {
+            return Some(if neg { -v as f64 } else { v as f64 });
+        }
+    }
+    std::str::from_utf8(b).ok()?.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Splits a job line into its 18 numbers, or says what is wrong with it.
+#[inline]
+fn parse_fields(line: &[u8], out: &mut [f64; FIELDS]) -> std::result::Result<(), String> {
+    let mut n = 0;
+    for tok in line.split(|c| c.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+        if n == FIELDS {
+            return Err(format!("expected {FIELDS} fields, found more"));
+        }
+        match parse_number(tok) {
+            Some(v) => out[n] = v,
+            None => {
+                return Err(format!(
+                    "field {} ({}) is not a number: `{}`",
+                    n + 1,
+                    FIELD_NAMES[n],
+                    String::from_utf8_lossy(tok)
+                ));
+            }
+        }
+        n += 1;
+    }
+    if n < FIELDS { Err(format!("expected {FIELDS} fields, found {n}")) } else { Ok(()) }
+}
+
+/// SWF field names, for messages.
+pub const FIELD_NAMES: [&str; FIELDS] = [
+    "job number",
+    "submit time",
+    "wait time",
+    "run time",
+    "allocated processors",
+    "average cpu time",
+    "used memory",
+    "requested processors",
+    "requested time",
+    "requested memory",
+    "status",
+    "user",
+    "group",
+    "executable",
+    "queue",
+    "partition",
+    "preceding job",
+    "think time",
+];
+
+// Field indices (0-based).
+const JOB: usize = 0;
+const SUBMIT: usize = 1;
+const RUN: usize = 3;
+const ALLOC: usize = 4;
+const REQ_PROCS: usize = 7;
+const REQ_TIME: usize = 8;
+const REQ_MEM: usize = 9;
+const STATUS: usize = 10;
+const USER: usize = 11;
+const GROUP: usize = 12;
+const PRECEDING: usize = 16;
+
+/// Seconds (possibly fractional) to simulated time; negative values become 0.
+#[inline]
+fn to_time(secs: f64) -> Time {
+    if secs <= 0.0 { 0 } else { (secs * SECOND as f64).round() as Time }
+}
+
+/// The shape of one job after the convention: (submit, processors, run time, estimate), or why it is skipped.
+pub(crate) fn apply_convention(
+    f: &[f64; FIELDS],
+    convention: Convention,
+    machine: Option<u64>,
+) -> std::result::Result<(Time, u64, Time, Time), &'static str> {
+    let (submit, run, alloc, req_time) = (f[SUBMIT], f[RUN], f[ALLOC], f[REQ_TIME]);
+    match convention {
+        Convention::P => {
+            let machine = machine.unwrap_or(u64::MAX) as f64;
+            if run <= 0.0 || alloc <= 0.0 || submit < 0.0 {
+                let procs = alloc.max(1.0).min(machine) as u64;
+                return Ok((to_time(submit.max(1.0)), procs, SECOND, SECOND));
+            }
+            let procs = alloc.min(machine).max(1.0) as u64;
+            // A missing request (−1) does not cut the run (pyss would turn the job into a 1 s job).
+            let (runtime, estimate) = if req_time > 0.0 {
+                let runtime = req_time.min(run).max(1.0);
+                (runtime, req_time.max(run).max(1.0))
+            } else {
+                let runtime = run.max(1.0);
+                (runtime, runtime)
+            };
+            Ok((to_time(submit), procs, to_time(runtime), to_time(estimate)))
+        }
+        Convention::Plain => {
+            if submit < 0.0 {
+                return Err("submit time unknown (-1)");
+            }
+            let procs = if f[REQ_PROCS] > 0.0 { f[REQ_PROCS] } else { alloc };
+            if procs <= 0.0 {
+                return Err("processors unknown (-1)");
+            }
+            if run < 0.0 {
+                return Err("run time unknown (-1)");
+            }
+            let runtime = to_time(run);
+            let estimate = if req_time > 0.0 { to_time(req_time) } else { runtime };
+            Ok((to_time(submit), procs as u64, runtime, estimate))
+        }
+    }
+}
+
+/// The processors a job asks for before any clamping (for `drop_oversized`).
+fn raw_procs(f: &[f64; FIELDS], convention: Convention) -> f64 {
+    match convention {
+        Convention::P => f[ALLOC],
+        Convention::Plain => {
+            if f[REQ_PROCS] > 0.0 {
+                f[REQ_PROCS]
+            } else {
+                f[ALLOC]
+            }
+        }
+    }
+}
+
+/// Skip reasons, as they appear in `manifest.json` and `trace stats`.
+pub mod reason {
+    pub const MALFORMED: &str = "malformed line";
+    pub const PARTIAL: &str = "partial-execution record (status 2/3/4)";
+    pub const CANCELLED: &str = "cancelled before start (status 5, run time <= 0)";
+    pub const ZERO_RUNTIME: &str = "run time <= 0";
+    pub const BEFORE_START: &str = "submitted before `start`";
+    pub const AFTER_END: &str = "submitted at or after `end`";
+    pub const OVERSIZED: &str = "more processors than the machine";
+    pub const BEYOND_FIRST: &str = "beyond `first_jobs`";
+}
+
+/// Interns numeric ids (users, groups) to dense indices, named by the number.
+#[derive(Default)]
+struct NumNames {
+    index: BTreeMap<i64, u32>,
+    names: Vec<String>,
+}
+
+impl NumNames {
+    fn id(&mut self, raw: f64) -> u32 {
+        let key = raw as i64;
+        *self.index.entry(key).or_insert_with(|| {
+            self.names.push(key.to_string());
+            (self.names.len() - 1) as u32
+        })
+    }
+}
+
+/// Reads a whole trace into a workload (jobs in submit order, ties in file order) and its header.
+/// Every line left out is counted in `Workload::skipped` with its reason.
+pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)> {
+    let mut reader = open_trace(path)?;
+    let mut header = SwfHeader::default();
+    let mut skipped = SkipReport::default();
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut users = NumNames::default();
+    let mut groups = NumNames::default();
+    let mut by_number: BTreeMap<u64, JobIdx> = BTreeMap::new();
+    let mut buf = Vec::with_capacity(256);
+    let mut fields = [0f64; FIELDS];
+    let mut line_no: u64 = 0;
+    let mut machine: Option<u64> = opts.machine_procs;
+    let mut machine_known = opts.machine_procs.is_some();
+    let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let start = buf.iter().position(|c| !c.is_ascii_whitespace());
+        let Some(start) = start else { continue };
+        if buf[start] == b';' {
+            header.take_comment(&String::from_utf8_lossy(&buf[start..]));
+            continue;
+        }
+        header.job_lines += 1;
+        if !machine_known {
+            machine = header.machine_procs();
+            machine_known = true;
+            if machine.is_none() && opts.convention == Convention::P {
+                return Err(trace_err(
+                    line_no,
+                    "convention P clamps processors to the machine, but the header has no MaxProcs \
+                     (give the cluster's pools in the scenario)"
+                        .into(),
+                ));
+            }
+        }
+        if opts.first_jobs.is_some_and(|k| jobs.len() as u64 >= k) {
+            skipped.add(reason::BEYOND_FIRST);
+            continue;
+        }
+        if let Err(message) = parse_fields(&buf[start..], &mut fields) {
+            match opts.on_bad_line {
+                OnBadLine::Error => return Err(trace_err(line_no, message)),
+                OnBadLine::Skip => {
+                    skipped.add(reason::MALFORMED);
+                    continue;
+                }
+            }
+        }
+        let status = fields[STATUS];
+        if status == 2.0 || status == 3.0 || status == 4.0 {
+            skipped.add(reason::PARTIAL);
+            continue;
+        }
+        if opts.drop_cancelled && status == 5.0 && fields[RUN] <= 0.0 {
+            skipped.add(reason::CANCELLED);
+            continue;
+        }
+        if opts.drop_zero_runtime && fields[RUN] <= 0.0 {
+            skipped.add(reason::ZERO_RUNTIME);
+            continue;
+        }
+        let submit_raw = to_time(fields[SUBMIT]);
+        if opts.start.is_some_and(|s| submit_raw < s) {
+            skipped.add(reason::BEFORE_START);
+            continue;
+        }
+        if opts.end.is_some_and(|e| submit_raw >= e) {
+            skipped.add(reason::AFTER_END);
+            continue;
+        }
+        if opts.drop_oversized && machine.is_some_and(|m| raw_procs(&fields, opts.convention) > m as f64) {
+            skipped.add(reason::OVERSIZED);
+            continue;
+        }
+        let (submit, procs, runtime, estimate) = match apply_convention(&fields, opts.convention, machine) {
+            Ok(shape) => shape,
+            Err(why) => {
+                skipped.add(why);
+                continue;
+            }
+        };
+        let (tasks, cpu) = match opts.machine {
+            Machine::Pool => (1u32, procs),
+            Machine::Nodes => (procs.min(u32::MAX as u64) as u32, 1u64),
+        };
+        let mem = if opts.memory && fields[REQ_MEM] > 0.0 {
+            // KB per processor → MiB per task, rounded up.
+            ((fields[REQ_MEM] * cpu as f64) / 1024.0).ceil() as u64
+        } else {
+            0
+        };
+        let number = fields[JOB].max(0.0) as u64;
+        let mut job = Job::rigid(number, submit, tasks, Resources::new(cpu, mem, 0), runtime, estimate);
+        job.user = users.id(fields[USER]);
+        job.group = groups.id(fields[GROUP]);
+        if opts.dependencies && fields[PRECEDING] > 0.0 {
+            if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
+                job.deps.push(dep);
+            }
+        }
+        if opts.dependencies {
+            by_number.insert(number, jobs.len() as JobIdx);
+        }
+        jobs.push(job);
+    }
+    finish_jobs(&mut jobs, opts);
+    let mut workload =
+        Workload { jobs, users: users.names, groups: groups.names, tiers: vec!["default".into()], skipped };
+    workload.sort_by_submit();
+    Ok((workload, header))
+}
+
+/// Applies the estimate mode and the load scaling to the kept jobs.
+fn finish_jobs(jobs: &mut [Job], opts: &SwfOptions) {
+    for job in jobs.iter_mut() {
+        job.estimate = match opts.estimate {
+            EstimateMode::User => job.estimate,
+            EstimateMode::Perfect => job.runtime,
+            EstimateMode::Factor(k) => ((job.runtime as f64 * k).round() as Time).max(1),
+        };
+    }
+    if opts.load_scale != 1.0 {
+        if let Some(t0) = jobs.iter().map(|j| j.submit).min() {
+            for job in jobs.iter_mut() {
+                job.submit = t0 + ((job.submit - t0) as f64 / opts.load_scale).round() as Time;
+            }
+        }
+    }
+}
+
+/// `[workload]` with `type = "swf"`: a trace in the Standard Workload Format.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwfSpec {
+    /// The trace (plain or gzip), relative to the scenario file's folder.
+    pub path: PathBuf,
+    #[serde(default)]
+    pub convention: Convention,
+    #[serde(default)]
+    pub machine: Machine,
+    /// Cores per node of the default cluster with `machine = "nodes"` (default 1).
+    pub node_cores: Option<u64>,
+    /// Memory per node of the default cluster (needed with `memory = true` and no `[[cluster.pools]]`).
+    pub node_memory: Option<crate::scenario::Memory>,
+    #[serde(default)]
+    pub on_bad_line: OnBadLine,
+    pub first_jobs: Option<u64>,
+    pub start: Option<Duration>,
+    pub end: Option<Duration>,
+    #[serde(default)]
+    pub drop_cancelled: bool,
+    #[serde(default)]
+    pub drop_zero_runtime: bool,
+    #[serde(default)]
+    pub drop_oversized: bool,
+    #[serde(default = "one")]
+    pub load_scale: f64,
+    #[serde(default)]
+    pub estimate: EstimateMode,
+    #[serde(default)]
+    pub memory: bool,
+    #[serde(default)]
+    pub dependencies: bool,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl SwfSpec {
+    /// Checks values that TOML types alone cannot; `pools` is the scenario's (completed) cluster.
+    pub fn validate(&self, pools: &[crate::scenario::PoolSpec]) -> std::result::Result<(), ScenarioError> {
+        let k = |s: &str| format!("workload.{s}");
+        if self.memory && pools.iter().all(|p| p.memory.0 == 0) {
+            return Err(ScenarioError::invalid(
+                k("memory"),
+                "jobs will ask for memory but no node has any: set workload.node_memory or the pools' memory",
+            ));
+        }
+        if !(self.load_scale.is_finite() && self.load_scale > 0.0) {
+            return Err(ScenarioError::invalid(k("load_scale"), "expected a factor > 0"));
+        }
+        if let EstimateMode::Factor(f) = self.estimate {
+            if !(f.is_finite() && f > 0.0) {
+                return Err(ScenarioError::invalid(k("estimate"), "expected a factor > 0"));
+            }
+        }
+        if self.node_cores == Some(0) {
+            return Err(ScenarioError::invalid(k("node_cores"), "expected at least 1 core"));
+        }
+        if self.node_cores.is_some() && self.machine != Machine::Nodes {
+            return Err(ScenarioError::invalid(k("node_cores"), "only applies with machine = \"nodes\""));
+        }
+        if let (Some(s), Some(e)) = (self.start, self.end) {
+            if e <= s {
+                return Err(ScenarioError::invalid(k("end"), "must be after `start`"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The cluster of the trace's own machine, from its header: one node of `MaxProcs` cores
+    /// (`machine = "pool"`), or `MaxProcs / node_cores` nodes of `node_cores` cores (`machine = "nodes"`).
+    pub fn default_pool(&self) -> std::result::Result<crate::scenario::PoolSpec, String> {
+        let header = read_header(&self.path).map_err(|e| format!("workload.path: {e}"))?;
+        let procs = header.machine_procs().ok_or_else(|| {
+            format!(
+                "workload.path: {} has no MaxProcs (or MaxNodes) header line; give the cluster as [[cluster.pools]]",
+                self.path.display()
+            )
+        })?;
+        let (count, cpu) = match self.machine {
+            Machine::Pool => (1, procs),
+            Machine::Nodes => {
+                let cores = self.node_cores.unwrap_or(1).max(1);
+                (procs.div_ceil(cores), cores)
+            }
+        };
+        Ok(crate::scenario::PoolSpec {
+            name: "trace".into(),
+            count: u32::try_from(count).map_err(|_| format!("workload.path: MaxProcs {procs} is too large"))?,
+            cpu,
+            memory: self.node_memory.unwrap_or_default(),
+            gpu: 0,
+            racks: 1,
+            labels: vec![],
+        })
+    }
+
+    /// The reader options; `machine_procs` is the simulated machine's processor count.
+    pub fn options(&self, machine_procs: Option<u64>) -> SwfOptions {
+        SwfOptions {
+            convention: self.convention,
+            machine: self.machine,
+            machine_procs,
+            on_bad_line: self.on_bad_line,
+            first_jobs: self.first_jobs,
+            start: self.start.map(|d| d.micros()),
+            end: self.end.map(|d| d.micros()),
+            drop_cancelled: self.drop_cancelled,
+            drop_zero_runtime: self.drop_zero_runtime,
+            drop_oversized: self.drop_oversized,
+            load_scale: self.load_scale,
+            estimate: self.estimate,
+            memory: self.memory,
+            dependencies: self.dependencies,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(line: &str) -> [f64; FIELDS] {
+        let mut f = [0.0; FIELDS];
+        parse_fields(line.as_bytes(), &mut f).unwrap();
+        f
+    }
+
+    #[test]
+    fn convention_p_cuts_runs_at_the_request_and_clamps_processors() {
+        // ran 500 s past a 300 s request on 150 of 100 processors
+        let f = fields("1 10 0 800 150 -1 -1 150 300 -1 1 1 1 -1 -1 -1 -1 -1");
+        assert_eq!(apply_convention(&f, Convention::P, Some(100)), Ok((10 * SECOND, 100, 300 * SECOND, 800 * SECOND)));
+        // plain keeps requested processors and the full run
+        assert_eq!(
+            apply_convention(&f, Convention::Plain, Some(100)),
+            Ok((10 * SECOND, 150, 800 * SECOND, 300 * SECOND))
+        );
+    }
+
+    #[test]
+    fn convention_p_turns_degenerate_jobs_into_one_second_jobs() {
+        let zero_run = fields("1 0 0 0 4 -1 -1 4 60 -1 1 1 1 -1 -1 -1 -1 -1");
+        assert_eq!(apply_convention(&zero_run, Convention::P, Some(100)), Ok((SECOND, 4, SECOND, SECOND)));
+        let no_procs = fields("2 50 0 30 -1 -1 -1 -1 60 -1 1 1 1 -1 -1 -1 -1 -1");
+        assert_eq!(apply_convention(&no_procs, Convention::P, Some(100)), Ok((50 * SECOND, 1, SECOND, SECOND)));
+        assert_eq!(apply_convention(&no_procs, Convention::Plain, Some(100)), Err("processors unknown (-1)"));
+    }
+
+    #[test]
+    fn bad_lines_are_described() {
+        let mut f = [0.0; FIELDS];
+        assert_eq!(parse_fields(b"1 2 3", &mut f), Err("expected 18 fields, found 3".into()));
+        let e = parse_fields(b"1 2 3 x 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &mut f).unwrap_err();
+        assert_eq!(e, "field 4 (run time) is not a number: `x`");
+        assert!(parse_fields(b"1 2.5 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &mut f).is_ok());
+        assert_eq!(f[1], 2.5);
+    }
+}
