@@ -121,6 +121,11 @@ pub fn summary_table(r: &RunResult) -> String {
         "jobs {:>8}   completed {}  failed {}  cancelled {} (rejected {})  unfinished {}\n",
         a.jobs, a.completed, a.failed, a.cancelled, m.rejected, a.unfinished
     );
+    let skipped = &r.output.workload.skipped;
+    if skipped.total() > 0 {
+        let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+        s += &format!("input lines skipped {}: {}\n", skipped.total(), why.join(", "));
+    }
     let row = |name: &str, v: String, unit: &str| format!("  {name:<26}{v:>14} {unit}\n");
     s += &row("wait mean", format!("{:.1}", a.wait_mean), "s");
     s += &row("wait p50 / p95 / p99", format!("{:.0} / {:.0} / {:.0}", a.wait_p50, a.wait_p95, a.wait_p99), "s");

@@ -1,7 +1,7 @@
 //! Real workloads end to end: SWF traces under convention P against the pyss oracle, counts, filters.
 
 use crate::util::{run_toml, shared};
-use clustersim::workloads::swf::{SwfOptions, read_swf};
+use clustersim::workloads::swf::{Convention, EstimateMode, Machine, OnBadLine, SwfOptions, read_swf};
 use std::collections::BTreeMap;
 
 const KTH_3000: &str = "workloads/KTH-SP2-1996-2.1-cln.first3000.swf";
@@ -79,4 +79,167 @@ queue = "fifo"
     }
     assert_eq!(mismatches, 0);
     assert!((r.metrics.all.wait_mean - 83872.8553).abs() < 1e-3, "avg wait {}", r.metrics.all.wait_mean);
+}
+
+/// Job lines (neither `;` comment nor blank) of a trace, counted independently of the reader.
+fn count_job_lines(rel: &str) -> u64 {
+    use std::io::{BufRead, BufReader, Read};
+    let file = std::fs::File::open(shared(rel)).unwrap();
+    let reader: Box<dyn Read> =
+        if rel.ends_with(".gz") { Box::new(flate2::read::GzDecoder::new(file)) } else { Box::new(file) };
+    BufReader::new(reader)
+        .lines()
+        .map(|l| l.unwrap())
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(';'))
+        .count() as u64
+}
+
+fn assert_counts(rel: &str, expected_jobs: usize, procs: u64) {
+    let (w, header) = read_swf(&shared(rel), &SwfOptions::default()).expect("trace reads");
+    let lines = count_job_lines(rel);
+    assert_eq!(header.job_lines, lines, "{rel}");
+    assert_eq!(w.jobs.len() as u64, lines - w.skipped.total(), "{rel}: jobs = lines − skips");
+    assert_eq!(w.jobs.len(), expected_jobs, "{rel}");
+    assert_eq!(w.skipped.total(), 0, "{rel}: convention P keeps every line");
+    assert_eq!(header.max_procs, Some(procs));
+    // and under the plain convention: KTH job 27313 has no processor count, so it is skipped and counted.
+    let plain = SwfOptions { convention: Convention::Plain, ..Default::default() };
+    let (w, _) = read_swf(&shared(rel), &plain).expect("trace reads");
+    assert_eq!(w.jobs.len() as u64 + w.skipped.total(), lines, "{rel}: plain");
+}
+
+#[test]
+fn real_trace_counts_match_their_job_lines() {
+    assert_counts(KTH_3000, 3000, 100);
+    assert_counts("workloads/KTH-SP2-1996-2.1-cln.swf.gz", 28_476, 100);
+    assert_counts("workloads/HPC2N-2002-2.1-cln.swf.gz", 202_876, 240);
+}
+
+#[test]
+fn plain_convention_skips_the_kth_job_without_processors() {
+    let plain = SwfOptions { convention: Convention::Plain, ..Default::default() };
+    let (w, _) = read_swf(&shared("workloads/KTH-SP2-1996-2.1-cln.swf.gz"), &plain).unwrap();
+    assert_eq!(w.jobs.len(), 28_475);
+    assert_eq!(w.skipped.reasons, vec![("processors unknown (-1)".to_string(), 1)]);
+    assert!(!w.jobs.iter().any(|j| j.id == 27313));
+}
+
+/// A tiny trace on an 8-processor machine, one job per feature:
+/// 1 plain; 2 ran 300 s past a 200 s request; 3 cancelled before start (status 5, run 0);
+/// 4 asks for 16 of 8 processors; 5 a partial-execution record (status 2); 6 follows job 2.
+const TINY: &str = "\
+; Version: 2.2
+; MaxProcs: 8
+; UnixStartTime: 1000
+  1   0  0  100  2 -1 -1  2  200 1024 1 1 1 -1 -1 -1 -1 -1
+  2  10  0  300  4 -1 -1  4  200 -1 1 2 1 -1 -1 -1 -1 -1
+
+  3  20  0    0  1 -1 -1  1   60 -1 5 1 1 -1 -1 -1 -1 -1
+  4  30  0   50 16 -1 -1 16  100 -1 1 3 1 -1 -1 -1 -1 -1
+  5  40  0   50  2 -1 -1  2  100 -1 2 1 1 -1 -1 -1 -1 -1
+  6  50  0   70  3 -1 -1  3  100 -1 1 1 1 -1 -1 -1  2 30
+";
+
+fn tiny(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.swf");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+fn read_tiny(text: &str, opts: SwfOptions) -> clustersim::model::Workload {
+    let (_dir, path) = tiny(text);
+    read_swf(&path, &opts).unwrap().0
+}
+
+/// (id, submit s, procs, runtime s, estimate s) of every job.
+fn shapes(w: &clustersim::model::Workload) -> Vec<(u64, u64, u64, u64, u64)> {
+    let s = |t: u64| t / 1_000_000;
+    w.jobs.iter().map(|j| (j.id, s(j.submit), j.tasks as u64 * j.request.cpu, s(j.runtime), s(j.estimate))).collect()
+}
+
+fn skips(w: &clustersim::model::Workload) -> Vec<(&str, u64)> {
+    w.skipped.reasons.iter().map(|(r, n)| (r.as_str(), *n)).collect()
+}
+
+#[test]
+fn tiny_trace_under_both_conventions() {
+    let p = read_tiny(TINY, SwfOptions::default());
+    assert_eq!(
+        shapes(&p),
+        vec![(1, 0, 2, 100, 200), (2, 10, 4, 200, 300), (3, 20, 1, 1, 1), (4, 30, 8, 50, 100), (6, 50, 3, 70, 100)]
+    );
+    assert_eq!(skips(&p), vec![("partial-execution record (status 2/3/4)", 1)]);
+    assert_eq!(p.users, vec!["1", "2", "3"]);
+    let plain = read_tiny(TINY, SwfOptions { convention: Convention::Plain, ..Default::default() });
+    assert_eq!(
+        shapes(&plain),
+        vec![(1, 0, 2, 100, 200), (2, 10, 4, 300, 200), (3, 20, 1, 0, 60), (4, 30, 16, 50, 100), (6, 50, 3, 70, 100)]
+    );
+}
+
+#[test]
+fn every_filter_is_counted() {
+    let ids = |w: &clustersim::model::Workload| w.jobs.iter().map(|j| j.id).collect::<Vec<_>>();
+    let w = read_tiny(TINY, SwfOptions { drop_cancelled: true, ..Default::default() });
+    assert_eq!(ids(&w), vec![1, 2, 4, 6]);
+    assert_eq!(skips(&w)[0], ("cancelled before start (status 5, run time <= 0)", 1));
+    let w = read_tiny(TINY, SwfOptions { drop_zero_runtime: true, ..Default::default() });
+    assert_eq!(skips(&w)[0], ("run time <= 0", 1));
+    let w = read_tiny(TINY, SwfOptions { drop_oversized: true, ..Default::default() });
+    assert_eq!(ids(&w), vec![1, 2, 3, 6]);
+    assert_eq!(skips(&w)[0], ("more processors than the machine", 1));
+    let w = read_tiny(TINY, SwfOptions { start: Some(15_000_000), end: Some(45_000_000), ..Default::default() });
+    assert_eq!(ids(&w), vec![3, 4]);
+    assert_eq!(
+        skips(&w),
+        vec![
+            ("submitted before `start`", 2),
+            ("partial-execution record (status 2/3/4)", 1),
+            ("submitted at or after `end`", 1)
+        ]
+    );
+    let w = read_tiny(TINY, SwfOptions { first_jobs: Some(2), ..Default::default() });
+    assert_eq!(ids(&w), vec![1, 2]);
+    assert_eq!(skips(&w), vec![("beyond `first_jobs`", 4)]);
+    assert_eq!(w.jobs.len() as u64 + w.skipped.total(), 6);
+}
+
+#[test]
+fn load_scaling_estimates_memory_nodes_and_dependencies() {
+    let w = read_tiny(TINY, SwfOptions { load_scale: 2.0, ..Default::default() });
+    let submits: Vec<u64> = w.jobs.iter().map(|j| j.submit / 1_000_000).collect();
+    assert_eq!(submits, vec![0, 5, 10, 15, 25]);
+    let w = read_tiny(TINY, SwfOptions { estimate: EstimateMode::Perfect, ..Default::default() });
+    assert!(w.jobs.iter().all(|j| j.estimate == j.runtime));
+    let w = read_tiny(TINY, SwfOptions { estimate: EstimateMode::Factor(1.5), ..Default::default() });
+    assert_eq!(w.jobs[0].estimate, 150_000_000);
+    // 1024 KB per processor × 2 processors = 2 MiB
+    let w = read_tiny(TINY, SwfOptions { memory: true, ..Default::default() });
+    assert_eq!((w.jobs[0].request.mem, w.jobs[1].request.mem), (2, 0));
+    let w = read_tiny(TINY, SwfOptions { machine: Machine::Nodes, ..Default::default() });
+    assert_eq!((w.jobs[1].tasks, w.jobs[1].request.cpu), (4, 1));
+    let w = read_tiny(TINY, SwfOptions { dependencies: true, ..Default::default() });
+    assert_eq!(w.jobs[4].deps, vec![1]);
+    assert!(w.jobs[..4].iter().all(|j| j.deps.is_empty()));
+}
+
+#[test]
+fn a_malformed_line_is_an_error_naming_file_and_line_or_is_skipped_and_counted() {
+    let bad = format!("{TINY}  7  60  0  abc  1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n  8  70 0 5\n");
+    let (_dir, path) = tiny(&bad);
+    let err = read_swf(&path, &SwfOptions::default()).unwrap_err();
+    match &err {
+        clustersim::Error::Trace { path: p, line, message } => {
+            assert_eq!((p, *line), (&path, 11));
+            assert_eq!(message, "field 4 (run time) is not a number: `abc`");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+    assert!(err.to_string().starts_with(&format!("{}:11: ", path.display())));
+    let skip = SwfOptions { on_bad_line: OnBadLine::Skip, ..Default::default() };
+    let (w, header) = read_swf(&path, &skip).unwrap();
+    assert_eq!(w.jobs.len(), 5);
+    assert_eq!(skips(&w), vec![("partial-execution record (status 2/3/4)", 1), ("malformed line", 2)]);
+    assert_eq!(header.job_lines, 8);
 }
