@@ -4,7 +4,7 @@ use crate::error::{Error, Result, ScenarioError};
 use crate::model::resources::parse_memory_mib;
 use crate::model::{Cluster, Duration, Pool, Resources, Workload};
 use crate::policies::PolicySet;
-use crate::workloads::{ListSpec, SwfSpec, SyntheticSpec};
+use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
@@ -96,6 +96,8 @@ pub enum WorkloadSpec {
     List(ListSpec),
     /// A trace in the Standard Workload Format (see `workloads::swf`).
     Swf(SwfSpec),
+    /// A CSV job list (see `workloads::csv_jobs`).
+    Csv(CsvSpec),
 }
 
 /// `[metrics]`.
@@ -175,6 +177,7 @@ impl Scenario {
                 crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")?;
             }
             WorkloadSpec::Swf(s) => s.validate(&self.cluster.pools)?,
+            WorkloadSpec::Csv(_) => {}
         }
         let cluster = self.build_cluster();
         crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
@@ -206,6 +209,7 @@ impl Scenario {
                 let procs = self.build_cluster().total_capacity.cpu;
                 crate::workloads::swf::read_swf(&s.path, &s.options(Some(procs))).map(|(w, _)| w)
             }
+            WorkloadSpec::Csv(c) => crate::workloads::csv_jobs::read_csv_jobs(&c.path, &c.tiers, c.on_bad_line),
         }
     }
 

@@ -76,17 +76,18 @@ fn default_user() -> String {
 #[derive(Default)]
 pub struct Names {
     pub names: Vec<String>,
+    index: std::collections::BTreeMap<String, u32>,
 }
 
 impl Names {
     pub fn id(&mut self, name: &str) -> u32 {
-        match self.names.iter().position(|n| n == name) {
-            Some(i) => i as u32,
-            None => {
-                self.names.push(name.to_string());
-                (self.names.len() - 1) as u32
-            }
+        if let Some(&i) = self.index.get(name) {
+            return i;
         }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
+        i
     }
 }
 
@@ -106,6 +107,11 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
     let mut groups = Names::default();
     let mut jobs = Vec::with_capacity(entries.len());
     let ids: Vec<u64> = entries.iter().enumerate().map(|(i, e)| e.id.unwrap_or(i as u64 + 1)).collect();
+    // First position of each id (an indexed lookup keeps long lists with dependencies linear-logarithmic).
+    let mut first_of: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+    for (p, id) in ids.iter().enumerate() {
+        first_of.entry(*id).or_insert(p);
+    }
     for (i, e) in entries.iter().enumerate() {
         let k = |f: &str| format!("{key}[{i}].{f}");
         if e.tasks == 0 {
@@ -142,7 +148,7 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
         job.prefers = e.prefers.clone();
         job.anti_affinity = e.anti_affinity;
         for d in &e.deps {
-            match ids.iter().position(|x| x == d) {
+            match first_of.get(d).copied() {
                 Some(p) if p != i => job.deps.push(p as u32),
                 _ => return Err(ScenarioError::invalid(k("deps"), format!("no other job has id {d}"))),
             }

@@ -243,3 +243,78 @@ fn a_malformed_line_is_an_error_naming_file_and_line_or_is_skipped_and_counted()
     assert_eq!(skips(&w), vec![("partial-execution record (status 2/3/4)", 1), ("malformed line", 2)]);
     assert_eq!(header.job_lines, 8);
 }
+
+const JOBS_CSV: &str = "\
+# submit and runtime are durations (plain numbers are seconds); memory in MiB or with a unit
+id,submit,runtime,estimate,tasks,cpu,memory,gpu,user,group,tier,weight,key,deps
+10,0,100,200,1,4,1GiB,0,alice,physics,prod,2.5,k1,
+11,10s,50,,2,2,512,0,bob,,0,,,10
+12,1m,30,,1,1,,,alice,,batch,,,10;11
+";
+
+fn csv_scenario(dir: &std::path::Path, csv: &str) -> String {
+    std::fs::write(dir.join("jobs.csv"), csv).unwrap();
+    format!(
+        r#"
+name = "csv"
+[[cluster.pools]]
+name = "p"
+count = 2
+cpu = 4
+memory = "4GiB"
+[workload]
+type = "csv"
+path = "{}"
+tiers = ["batch", "prod"]
+[policy]
+queue = "fifo"
+"#,
+        dir.join("jobs.csv").display()
+    )
+}
+
+/// J10 (4 cores, 100 s) starts at 0; J11 (2×2 cores, after J10) at 100; J12 (after both) at 150.
+#[test]
+fn csv_job_list_reads_every_column_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_toml(&csv_scenario(dir.path(), JOBS_CSV));
+    let w = &r.output.workload;
+    assert_eq!(shapes(w), vec![(10, 0, 4, 100, 200), (11, 10, 4, 50, 50), (12, 60, 1, 30, 30)]);
+    assert_eq!((w.jobs[0].request.mem, w.jobs[1].request.mem, w.jobs[1].tasks), (1024, 512, 2));
+    assert_eq!(w.users, vec!["alice", "bob"]);
+    assert_eq!(w.groups, vec!["physics", "bob", "alice"]);
+    assert_eq!((w.jobs[0].tier, w.jobs[0].weight, w.jobs[2].tier), (1, 2.5, 0));
+    assert_eq!(w.jobs[2].deps, vec![0, 1]);
+    assert_eq!(crate::util::starts_and_ends(&r), vec![(0.0, 100.0), (100.0, 150.0), (150.0, 180.0)]);
+}
+
+#[test]
+fn csv_errors_name_the_line_and_column_or_are_skipped_and_counted() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.csv");
+    let err = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
+    };
+    let at = |line: u64, m: &str| format!("{}:{line}: {m}", path.display());
+    assert_eq!(
+        err("submit,runtime,colour\n0,1,red\n"),
+        at(
+            1,
+            "unknown column 3 `colour` (valid columns: id, submit, runtime, estimate, tasks, cpu, memory, gpu, user, group, tier, weight, key, deps)"
+        )
+    );
+    assert_eq!(err("submit,cpu\n0,1\n"), at(1, "the header has no `runtime` column"));
+    assert_eq!(
+        err("submit,runtime\n0,1\n5,soon\n"),
+        at(3, "column `runtime`: `soon` is not a duration (expected e.g. \"250ms\", \"90s\", \"2h\", \"7d\")")
+    );
+    assert_eq!(err("submit,runtime,tasks\n0,1,0\n"), at(2, "column `tasks`: `0` is not a task count ≥ 1"));
+    assert_eq!(err("submit,runtime,deps\n0,1,7\n"), at(2, "column `deps`: no other job has id 7"));
+    assert_eq!(err("submit,runtime\n0,1\n3\n"), at(3, "expected 2 fields, found 1"));
+    std::fs::write(&path, "submit,runtime\n0,1\n3\n4,x\n5,2\n").unwrap();
+    let w = read_csv_jobs(&path, &[], OnBadLine::Skip).unwrap();
+    assert_eq!(w.jobs.len(), 2);
+    assert_eq!(skips(&w), vec![("malformed line", 2)]);
+}

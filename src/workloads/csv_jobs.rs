@@ -1,0 +1,192 @@
+//! The CSV job list: one job per row under a documented header (`submit,runtime,...`), plain or gzip,
+//! for traces of any origin after a small conversion. `[workload] type = "csv"` in a scenario.
+
+use super::list::{self, JobEntry};
+use super::swf::{OnBadLine, open_trace};
+use crate::error::{Error, Result, ScenarioError};
+use crate::model::resources::parse_memory_mib;
+use crate::model::time::parse_duration;
+use crate::model::{Duration, SkipReport, Workload};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The columns a job list may have, in documentation order; only `submit` and `runtime` are required.
+pub const COLUMNS: [&str; 14] = [
+    "id", "submit", "runtime", "estimate", "tasks", "cpu", "memory", "gpu", "user", "group", "tier", "weight", "key",
+    "deps",
+];
+
+/// `[workload]` with `type = "csv"`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvSpec {
+    /// The job list (plain or gzip), relative to the scenario file's folder.
+    pub path: PathBuf,
+    /// Tier names, lowest first; the `tier` column may give a name from this list or a number.
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    #[serde(default)]
+    pub on_bad_line: OnBadLine,
+}
+
+/// Reads a CSV job list; rows that fail are an error naming the line, or skipped and counted as
+/// "malformed line" with `on_bad_line = "skip"`.
+pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> Result<Workload> {
+    let reader = open_trace(path)?;
+    let mut csv = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).flexible(true).from_reader(reader);
+    let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
+    let headers = csv.headers().map_err(|e| trace_err(1, e.to_string()))?.clone();
+    let mut cols: Vec<usize> = Vec::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate() {
+        match COLUMNS.iter().position(|c| *c == h) {
+            Some(c) if cols.contains(&c) => return Err(trace_err(1, format!("column `{h}` appears twice"))),
+            Some(c) => cols.push(c),
+            None => {
+                return Err(trace_err(
+                    1,
+                    format!("unknown column {} `{h}` (valid columns: {})", i + 1, COLUMNS.join(", ")),
+                ));
+            }
+        }
+    }
+    for required in ["submit", "runtime"] {
+        if !headers.iter().any(|h| h == required) {
+            return Err(trace_err(1, format!("the header has no `{required}` column")));
+        }
+    }
+    let mut entries: Vec<JobEntry> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut skipped = SkipReport::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = match csv.read_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                match on_bad_line {
+                    OnBadLine::Skip if line > 0 => {
+                        skipped.add(super::swf::reason::MALFORMED);
+                        continue;
+                    }
+                    _ => return Err(trace_err(line, e.to_string())),
+                }
+            }
+        };
+        if !more {
+            break;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        match parse_row(&record, &cols, tiers) {
+            Ok(entry) => {
+                entries.push(entry);
+                lines.push(line);
+            }
+            Err(message) => match on_bad_line {
+                OnBadLine::Error => return Err(trace_err(line, message)),
+                OnBadLine::Skip => skipped.add(super::swf::reason::MALFORMED),
+            },
+        }
+    }
+    check_deps(&entries, &lines).map_err(|(line, message)| trace_err(line, message))?;
+    let mut w = list::build(&entries, tiers, &path.display().to_string()).map_err(|source| match source {
+        ScenarioError::Invalid { key, message } => trace_err(0, format!("{key}: {message}")),
+        other => Error::Other(other.to_string()),
+    })?;
+    w.skipped = skipped;
+    Ok(w)
+}
+
+/// Every dependency names an earlier or later job of the list other than the job itself.
+fn check_deps(entries: &[JobEntry], lines: &[u64]) -> std::result::Result<(), (u64, String)> {
+    let ids: BTreeSet<u64> = entries.iter().enumerate().map(|(i, e)| e.id.unwrap_or(i as u64 + 1)).collect();
+    for (i, e) in entries.iter().enumerate() {
+        let own = e.id.unwrap_or(i as u64 + 1);
+        if let Some(d) = e.deps.iter().find(|d| **d == own || !ids.contains(d)) {
+            return Err((lines[i], format!("column `deps`: no other job has id {d}")));
+        }
+    }
+    Ok(())
+}
+
+/// One row to a job entry; `cols[k]` is the column (index into [`COLUMNS`]) of the row's k-th field.
+fn parse_row(record: &csv::StringRecord, cols: &[usize], tiers: &[String]) -> std::result::Result<JobEntry, String> {
+    if record.len() != cols.len() {
+        return Err(format!("expected {} fields, found {}", cols.len(), record.len()));
+    }
+    let mut e = JobEntry {
+        id: None,
+        submit: Duration::ZERO,
+        runtime: Duration::ZERO,
+        estimate: None,
+        tasks: 1,
+        cpu: 1,
+        memory: 0,
+        gpu: 0,
+        user: "u0".into(),
+        group: None,
+        tier: 0,
+        weight: 1.0,
+        key: None,
+        deps: Vec::new(),
+        requires: Vec::new(),
+        prefers: Vec::new(),
+        anti_affinity: false,
+        min_cpu: None,
+        max_cpu: None,
+        serial_fraction: 0.0,
+    };
+    let mut given = [false; COLUMNS.len()];
+    for (value, &c) in record.iter().zip(cols) {
+        if value.is_empty() {
+            continue; // an empty field takes the column's default
+        }
+        given[c] = true;
+        let col = COLUMNS[c];
+        let bad = |what: &str| format!("column `{col}`: `{value}` is not {what}");
+        let int = || value.parse::<u64>().map_err(|_| bad("a whole number ≥ 0"));
+        let dur = || parse_duration(value).map(Duration).map_err(|m| format!("column `{col}`: {m}"));
+        match col {
+            "id" => e.id = Some(int()?),
+            "submit" => e.submit = dur()?,
+            "runtime" => e.runtime = dur()?,
+            "estimate" => e.estimate = Some(dur()?),
+            "tasks" => {
+                e.tasks = u32::try_from(int()?).ok().filter(|&t| t >= 1).ok_or_else(|| bad("a task count ≥ 1"))?
+            }
+            "cpu" => e.cpu = int()?,
+            "memory" => e.memory = parse_memory_mib(value).map_err(|m| format!("column `{col}`: {m}"))?,
+            "gpu" => e.gpu = int()?,
+            "user" => e.user = value.to_string(),
+            "group" => e.group = Some(value.to_string()),
+            "tier" => {
+                e.tier = match tiers.iter().position(|t| t == value) {
+                    Some(p) => p as u8,
+                    None => value.parse::<u8>().map_err(|_| {
+                        bad(&format!("a tier number (0–255) or one of the tiers [{}]", tiers.join(", ")))
+                    })?,
+                }
+            }
+            "weight" => {
+                e.weight = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|w| w.is_finite() && *w > 0.0)
+                    .ok_or_else(|| bad("a weight > 0"))?
+            }
+            "key" => e.key = Some(value.to_string()),
+            "deps" => {
+                for d in value.split([' ', ';']).filter(|d| !d.is_empty()) {
+                    e.deps.push(d.parse::<u64>().map_err(|_| bad("a list of job ids separated by spaces or `;`"))?);
+                }
+            }
+            _ => return Err(format!("column `{col}` is not handled")),
+        }
+    }
+    for (c, name) in COLUMNS.iter().enumerate() {
+        if (*name == "submit" || *name == "runtime") && !given[c] {
+            return Err(format!("column `{name}` is empty; every job needs a submit time and a run time"));
+        }
+    }
+    Ok(e)
+}
