@@ -202,7 +202,7 @@ impl Scenario {
     /// The workload the scenario describes, drawn from `seed`'s workload stream.
     pub fn build_workload(&self, seed: u64) -> Result<Workload> {
         match &self.workload {
-            WorkloadSpec::Synthetic(s) => Ok(s.generate(seed)),
+            WorkloadSpec::Synthetic(s) => Ok(s.generate_on(seed, Some(self.build_cluster().total_capacity.cpu))),
             WorkloadSpec::List(l) => crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")
                 .map_err(|source| Error::Scenario { path: self.name.clone().into(), source }),
             WorkloadSpec::Swf(s) => {

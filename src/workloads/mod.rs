@@ -1,7 +1,9 @@
 //! Workload sources: synthetic generators, inline job lists and real traces (SWF).
 
+pub mod arrivals;
 pub mod csv_jobs;
 pub mod dist;
+pub mod empirical;
 pub mod list;
 pub mod swf;
 pub mod synthetic;
@@ -14,8 +16,9 @@ pub use synthetic::SyntheticSpec;
 use crate::scenario::{Scenario, WorkloadSpec};
 use std::path::Path;
 
-/// Completes a parsed scenario whose workload is a trace: makes the trace path relative to `base` (the
-/// scenario file's folder) and, when `[cluster]` has no pools, builds the cluster from the trace header.
+/// Completes a parsed scenario whose workload reads files: makes trace paths relative to `base` (the
+/// scenario file's folder), fits empirical distributions to their traces and, for an SWF workload whose
+/// `[cluster]` has no pools, builds the cluster from the trace header.
 pub fn resolve_trace(sc: &mut Scenario, base: &Path) -> Result<(), String> {
     match &mut sc.workload {
         WorkloadSpec::Swf(spec) => {
@@ -25,7 +28,21 @@ pub fn resolve_trace(sc: &mut Scenario, base: &Path) -> Result<(), String> {
             }
         }
         WorkloadSpec::Csv(spec) => spec.path = base.join(&spec.path),
-        _ => {}
+        WorkloadSpec::Synthetic(spec) => {
+            let dists = [
+                spec.interarrival.as_mut(),
+                Some(&mut spec.runtime),
+                Some(&mut spec.tasks),
+                Some(&mut spec.cpu),
+                Some(&mut spec.memory),
+                Some(&mut spec.gpu),
+                Some(&mut spec.estimate_factor),
+            ];
+            for d in dists.into_iter().flatten() {
+                empirical::prepare(d, base)?;
+            }
+        }
+        WorkloadSpec::List(_) => {}
     }
     Ok(())
 }

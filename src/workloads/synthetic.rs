@@ -1,5 +1,7 @@
-//! The synthetic workload generator: Poisson arrivals, sizes and runtimes from distributions, users and tiers.
+//! The synthetic workload generator: arrivals (a renewal process, Poisson, MMPP or diurnal, optionally at a
+//! target offered load), sizes and runtimes from distributions, users and tiers.
 
+use super::arrivals::Arrival;
 use super::dist::{Dist, Quantity};
 use crate::error::ScenarioError;
 use crate::model::time::SECOND;
@@ -15,7 +17,13 @@ pub struct SyntheticSpec {
     /// Number of jobs to generate.
     pub jobs: u32,
     /// Inter-arrival time distribution (seconds); Poisson arrivals are `{ dist = "exponential", mean = "30s" }`.
-    pub interarrival: Dist,
+    /// Give this or `arrival` (or neither with `load`: Poisson arrivals).
+    pub interarrival: Option<Dist>,
+    /// An arrival process: `{ process = "poisson" | "mmpp" | "diurnal", ... }`.
+    pub arrival: Option<Arrival>,
+    /// Target offered load: scales the arrival rate so that the mean work arriving per second
+    /// (E[tasks] × E[cpu] × E[runtime] × rate) is this fraction of the cluster's cores.
+    pub load: Option<f64>,
     /// Actual runtime distribution (seconds).
     pub runtime: Dist,
     /// Tasks per job.
@@ -79,7 +87,36 @@ fn default_tiers() -> Vec<TierSpec> {
 impl SyntheticSpec {
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let k = |s: &str| format!("workload.{s}");
-        self.interarrival.validate(&k("interarrival"))?;
+        match (&self.interarrival, &self.arrival) {
+            (Some(_), Some(_)) => {
+                return Err(ScenarioError::invalid(k("arrival"), "give `interarrival` or `arrival`, not both"));
+            }
+            (None, None) if self.load.is_none() => {
+                return Err(ScenarioError::invalid(
+                    k("interarrival"),
+                    "missing: give `interarrival`, `arrival` or a target `load`",
+                ));
+            }
+            (Some(d), None) => d.validate(&k("interarrival"))?,
+            (None, Some(a)) => a.validate(&k("arrival"))?,
+            (None, None) => {}
+        }
+        if let Some(load) = self.load {
+            if !(load.is_finite() && load > 0.0) {
+                return Err(ScenarioError::invalid(k("load"), "expected an offered load > 0 (e.g. 0.85)"));
+            }
+            let work = self.mean_work();
+            if !(work.is_finite() && work > 0.0) {
+                return Err(ScenarioError::invalid(
+                    k("load"),
+                    format!("needs a finite, positive mean job work (tasks × cpu × runtime), found {work}"),
+                ));
+            }
+            let ia = self.configured_mean_interarrival();
+            if !(ia.is_finite() && ia > 0.0) {
+                return Err(ScenarioError::invalid(k("load"), "needs an inter-arrival time with a finite mean > 0"));
+            }
+        }
         self.runtime.validate(&k("runtime"))?;
         self.tasks.validate(&k("tasks"))?;
         self.cpu.validate(&k("cpu"))?;
@@ -106,9 +143,50 @@ impl SyntheticSpec {
         Ok(())
     }
 
-    /// Generates the workload from the `workload` random stream of `seed`.
+    /// Mean core-seconds of one job: E[tasks] × E[cpu] × E[runtime].
+    pub fn mean_work(&self) -> f64 {
+        self.tasks.mean() * self.cpu.mean() * self.runtime.mean()
+    }
+
+    /// Mean inter-arrival time as configured (before any `load` scaling); 1 s when only `load` is given.
+    fn configured_mean_interarrival(&self) -> f64 {
+        match (&self.interarrival, &self.arrival) {
+            (Some(d), _) => d.mean(),
+            (None, Some(a)) => a.mean_interarrival(),
+            (None, None) => 1.0,
+        }
+    }
+
+    /// The factor every inter-arrival time is multiplied by: 1, or what reaches `load` on `cluster_cpus` cores.
+    pub fn interarrival_scale(&self, cluster_cpus: Option<u64>) -> f64 {
+        match (self.load, cluster_cpus) {
+            (Some(load), Some(cpus)) if cpus > 0 => {
+                let target_mean = self.mean_work() / (load * cpus as f64);
+                target_mean / self.configured_mean_interarrival()
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// Generates the workload from the `workload` random stream of `seed`, without `load` scaling.
     pub fn generate(&self, seed: u64) -> Workload {
+        self.generate_on(seed, None)
+    }
+
+    /// Generates the workload for a cluster of `cluster_cpus` cores (used by a target `load`). Arrival
+    /// processes draw from the `arrivals` stream, everything else from the `workload` stream.
+    pub fn generate_on(&self, seed: u64, cluster_cpus: Option<u64>) -> Workload {
         let mut rng = rng::stream(seed, "workload");
+        let scale = self.interarrival_scale(cluster_cpus);
+        let process_times: Option<Vec<f64>> = match (&self.interarrival, &self.arrival) {
+            (Some(_), _) => None,
+            (None, Some(a)) => Some(a.times(self.jobs as usize, scale, &mut rng::stream(seed, "arrivals"))),
+            (None, None) => Some(Arrival::Poisson { mean: Quantity(1.0) }.times(
+                self.jobs as usize,
+                scale,
+                &mut rng::stream(seed, "arrivals"),
+            )),
+        };
         let to_time = |secs: f64| (secs * SECOND as f64).round().max(0.0) as Time;
         let zipf: Vec<f64> = (0..self.users).map(|k| 1.0 / (k as f64 + 1.0)).collect();
         let zipf_total: f64 = zipf.iter().sum();
@@ -116,8 +194,10 @@ impl SyntheticSpec {
         let mut jobs = Vec::with_capacity(self.jobs as usize);
         let mut t: Time = 0;
         for i in 0..self.jobs {
-            if i > 0 {
-                t += to_time(self.interarrival.sample(&mut rng));
+            match (&process_times, &self.interarrival) {
+                (Some(times), _) => t = to_time(times[i as usize]),
+                (None, Some(d)) if i > 0 => t += to_time(d.sample(&mut rng) * scale),
+                _ => {}
             }
             let runtime = to_time(self.runtime.sample(&mut rng)).max(SECOND);
             let factor = self.estimate_factor.sample(&mut rng).max(0.0);

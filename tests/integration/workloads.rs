@@ -1,6 +1,7 @@
 //! Real workloads end to end: SWF traces under convention P against the pyss oracle, counts, filters.
 
 use crate::util::{run_toml, shared};
+use clustersim::scenario::Scenario;
 use clustersim::workloads::swf::{Convention, EstimateMode, Machine, OnBadLine, SwfOptions, read_swf};
 use std::collections::BTreeMap;
 
@@ -317,4 +318,80 @@ fn csv_errors_name_the_line_and_column_or_are_skipped_and_counted() {
     let w = read_csv_jobs(&path, &[], OnBadLine::Skip).unwrap();
     assert_eq!(w.jobs.len(), 2);
     assert_eq!(skips(&w), vec![("malformed line", 2)]);
+}
+
+/// Offered load of a workload on `cpus` cores: Σ tasks × cpu × runtime / (cpus × submit span).
+fn offered_load(w: &clustersim::model::Workload, cpus: f64) -> f64 {
+    let work: f64 = w.jobs.iter().map(|j| j.tasks as f64 * j.request.cpu as f64 * j.runtime as f64 / 1e6).sum();
+    let span = (w.jobs.last().unwrap().submit - w.jobs[0].submit) as f64 / 1e6;
+    work / (cpus * span)
+}
+
+fn synthetic(workload: &str) -> clustersim::model::Workload {
+    let text = format!(
+        "name = \"gen\"\nseed = 5\n[[cluster.pools]]\nname = \"p\"\ncount = 10\ncpu = 8\n[workload]\ntype = \"synthetic\"\n{workload}"
+    );
+    let sc = Scenario::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    sc.validate().unwrap_or_else(|e| panic!("{e}"));
+    sc.build_workload(sc.seed).unwrap()
+}
+
+/// 80 cores, mean work 2.5 tasks × 2 cores × 600 s = 3000 core-s: load 0.85 means one job every 44.1 s.
+#[test]
+fn target_load_sets_the_arrival_rate() {
+    let sizes = "jobs = 40000\nruntime = { dist = \"lognormal\", mean = \"10m\", cv = 1.0 }\n\
+                 tasks = { dist = \"uniform\", min = 1, max = 4 }\ncpu = { dist = \"constant\", value = 2 }\nload = 0.85\n";
+    for arrival in [
+        "",
+        "interarrival = { dist = \"weibull\", scale = 10, shape = 0.7 }",
+        "arrival = { process = \"mmpp\", interarrival = [\"60s\", \"5s\"], sojourn = [\"2h\", \"30m\"] }",
+        "arrival = { process = \"diurnal\", mean = \"1m\", amplitude = 0.5 }",
+    ] {
+        let w = synthetic(&format!("{sizes}{arrival}\n"));
+        let load = offered_load(&w, 80.0);
+        assert!((load / 0.85 - 1.0).abs() < 0.04, "{arrival}: offered load {load}");
+        let ia = (w.jobs.last().unwrap().submit - w.jobs[0].submit) as f64 / 1e6 / 39_999.0;
+        assert!((ia / (3000.0 / 68.0) - 1.0).abs() < 0.04, "{arrival}: mean inter-arrival {ia}");
+    }
+}
+
+#[test]
+fn empirical_runtimes_fitted_from_a_trace_keep_its_mean() {
+    let trace = shared("workloads/KTH-SP2-1996-2.1-cln.swf.gz");
+    let w = synthetic(&format!(
+        "jobs = 50000\ninterarrival = {{ dist = \"exponential\", mean = \"30s\" }}\n\
+         runtime = {{ dist = \"empirical\", trace = \"{}\", field = \"runtime\" }}\n",
+        trace.display()
+    ));
+    let plain = SwfOptions { convention: Convention::Plain, drop_zero_runtime: true, ..Default::default() };
+    let (kth, _) = read_swf(&trace, &plain).unwrap();
+    let trace_mean = kth.jobs.iter().map(|j| j.runtime as f64).sum::<f64>() / kth.jobs.len() as f64 / 1e6;
+    let drawn_mean = w.jobs.iter().map(|j| j.runtime as f64).sum::<f64>() / w.jobs.len() as f64 / 1e6;
+    assert!((drawn_mean / trace_mean - 1.0).abs() < 0.03, "drawn {drawn_mean} vs trace {trace_mean}");
+    let max = kth.jobs.iter().map(|j| j.runtime).max().unwrap();
+    assert!(w.jobs.iter().all(|j| j.runtime <= max && j.runtime >= 1_000_000));
+}
+
+#[test]
+fn generator_keys_are_checked() {
+    let bad = |workload: &str| {
+        let text = format!(
+            "name = \"gen\"\n[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 8\n[workload]\ntype = \"synthetic\"\njobs = 10\nruntime = {{ dist = \"constant\", value = 60 }}\n{workload}"
+        );
+        match Scenario::parse(&text) {
+            Err(e) => e,
+            Ok(sc) => sc.validate().unwrap_err().to_string(),
+        }
+    };
+    assert_eq!(bad(""), "key `workload.interarrival`: missing: give `interarrival`, `arrival` or a target `load`");
+    assert_eq!(bad("load = -1"), "key `workload.load`: expected an offered load > 0 (e.g. 0.85)");
+    assert!(bad("arrival = { process = \"burst\", mean = 1 }").contains("unknown variant `burst`"));
+    assert_eq!(
+        bad("arrival = { process = \"diurnal\", mean = 30, amplitude = 2 }"),
+        "key `workload.arrival`: expected mean > 0, period > 0 and 0 ≤ amplitude ≤ 1"
+    );
+    assert_eq!(
+        bad("load = 0.5\ntasks = { dist = \"pareto\", scale = 1, shape = 1 }"),
+        "key `workload.load`: needs a finite, positive mean job work (tasks × cpu × runtime), found inf"
+    );
 }
