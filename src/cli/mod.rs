@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::runner::{self, LoadedScenario, RunOptions};
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ Examples:
   clustersim run scenarios/quickstart.toml
   clustersim run scenarios/quickstart.toml --seed 7 --out /tmp/qs
   clustersim validate scenarios/*.toml
+  clustersim trace stats ../shared/workloads/KTH-SP2-1996-2.1-cln.swf.gz
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -49,6 +51,30 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Look at a workload trace.
+    Trace {
+        #[command(subcommand)]
+        action: TraceAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TraceAction {
+    /// Summary of an SWF trace (plain or .gz) or CSV job list: jobs, span, machine, arrival rate,
+    /// run time and size percentiles, offered load, and every skipped line with its reason.
+    Stats {
+        /// The trace file.
+        file: PathBuf,
+        /// How SWF lines become jobs: `p` (pyss / HUJI) or `plain`.
+        #[arg(long, default_value = "p")]
+        convention: String,
+        /// Processors of the machine (default: the header's MaxProcs).
+        #[arg(long)]
+        procs: Option<u64>,
+        /// Skip and count malformed lines instead of stopping at the first.
+        #[arg(long)]
+        skip_bad_lines: bool,
+    },
 }
 
 /// Parses the arguments and runs the command.
@@ -84,6 +110,14 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 print!("{}", runner::summary_table(&result));
                 println!("wrote {}", dir.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trace { action: TraceAction::Stats { file, convention, procs, skip_bad_lines } } => {
+            let opts = crate::workloads::stats::options(&convention, procs, skip_bad_lines)
+                .map_err(crate::error::Error::Other)?;
+            let stats = crate::workloads::stats::trace_stats(&file, &opts)?;
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = write!(std::io::stdout(), "{stats}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenarios } => {

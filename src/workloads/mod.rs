@@ -5,6 +5,7 @@ pub mod csv_jobs;
 pub mod dist;
 pub mod empirical;
 pub mod list;
+pub mod stats;
 pub mod swf;
 pub mod synthetic;
 

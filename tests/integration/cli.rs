@@ -137,3 +137,76 @@ fn help_shows_examples() {
     clustersim().arg("--help").assert().success().stdout(predicate::str::contains("Examples:"));
     clustersim().args(["run", "--help"]).assert().success().stdout(predicate::str::contains("quickstart.toml"));
 }
+
+#[test]
+fn trace_stats_summarises_a_trace() {
+    clustersim()
+        .args(["trace", "stats"])
+        .arg(crate::util::shared("workloads/KTH-SP2-1996-2.1-cln.first3000.swf"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("jobs           3000")
+                .and(predicate::str::contains("machine        100 processors"))
+                .and(predicate::str::contains("skipped        0"))
+                .and(predicate::str::contains("offered load")),
+        );
+}
+
+#[test]
+fn trace_stats_names_the_bad_line_or_counts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.swf");
+    std::fs::write(&path, "; MaxProcs: 4\n1 0 0 10 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 -1\n2 5 0 10 1\n").unwrap();
+    clustersim()
+        .args(["trace", "stats"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{}:3: expected 18 fields, found 5", path.display())));
+    clustersim()
+        .args(["trace", "stats", "--skip-bad-lines"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("jobs           1").and(predicate::str::contains("1  malformed line")));
+}
+
+#[test]
+fn kth_scenario_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    clustersim()
+        .args(["run", repo("scenarios/kth-sp2.toml").to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("jobs    28476").and(predicate::str::contains("wait mean")));
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"skipped_input\": []"), "{manifest}");
+}
+
+#[test]
+fn skipped_trace_lines_are_reported_on_screen_and_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("plain.toml");
+    let trace = crate::util::shared("workloads/KTH-SP2-1996-2.1-cln.swf.gz");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name = \"plain\"\n[workload]\ntype = \"swf\"\npath = \"{}\"\nconvention = \"plain\"\n",
+            trace.display()
+        ),
+    )
+    .unwrap();
+    clustersim()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("input lines skipped 1: 1 processors unknown (-1)"));
+    let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(json["skipped_input"], serde_json::json!([{"reason": "processors unknown (-1)", "count": 1}]));
+}

@@ -395,3 +395,18 @@ fn generator_keys_are_checked() {
         "key `workload.load`: needs a finite, positive mean job work (tasks × cpu × runtime), found inf"
     );
 }
+
+/// The shipped KTH scenario reproduces the pyss FCFS row of the oracle table on all 28,476 jobs.
+#[test]
+fn shipped_kth_scenario_matches_the_fcfs_oracle() {
+    let loaded = clustersim::runner::LoadedScenario::load(&crate::util::repo("scenarios/kth-sp2.toml")).unwrap();
+    let sc = &loaded.scenario;
+    let w = std::sync::Arc::new(sc.build_workload(sc.seed).unwrap());
+    let r = clustersim::runner::simulate(sc, &loaded.hash, sc.seed, w, &Default::default()).unwrap();
+    let m = &r.metrics;
+    assert_eq!(m.all.jobs, 28_476);
+    assert!((m.all.wait_mean - 354_156.6114).abs() < 1e-3, "avg wait {}", m.all.wait_mean);
+    assert!((m.all.bsld_mean - 6829.0393).abs() < 1e-3, "avg bsld {}", m.all.bsld_mean);
+    assert_eq!(m.all.wait_max, 946_685.0);
+    assert_eq!(m.makespan, 28_781_494.0);
+}

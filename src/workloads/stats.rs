@@ -1,0 +1,150 @@
+//! `clustersim trace stats FILE`: a trace's summary (jobs, span, machine, arrival rate, run time and size
+//! percentiles, offered load, and every skipped line with its reason).
+
+use super::csv_jobs::read_csv_jobs;
+use super::swf::{OnBadLine, SwfHeader, SwfOptions, read_swf};
+use crate::error::Result;
+use crate::metrics::stats::{mean, percentile_sorted, sorted};
+use crate::model::time::as_secs_f64;
+use crate::model::{SkipReport, Workload};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The summary of one trace as read under one set of options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceStats {
+    pub path: PathBuf,
+    /// Job lines (SWF) or rows (CSV) read, kept or skipped.
+    pub lines: u64,
+    pub jobs: u64,
+    pub skipped: SkipReport,
+    /// Processors of the machine: the header's `MaxProcs` or what the caller gave.
+    pub machine_procs: Option<u64>,
+    pub header: Option<SwfHeader>,
+    /// First and last submit, seconds.
+    pub first_submit: f64,
+    pub last_submit: f64,
+    /// Jobs per hour over the submit span.
+    pub arrival_rate_per_h: f64,
+    pub mean_interarrival: f64,
+    /// Run time (s): mean, p50, p90, p99, max.
+    pub runtime: [f64; 5],
+    /// Processors per job: mean, p50, p90, p99, max.
+    pub procs: [f64; 5],
+    /// Estimate ÷ run time for jobs with run time > 0: mean, p50, p90, p99, max.
+    pub estimate_ratio: [f64; 5],
+    /// Σ procs × run time / (machine procs × submit span); `None` without a machine size.
+    pub offered_load: Option<f64>,
+}
+
+/// Reads the trace (SWF, or a CSV job list when its name ends in `.csv` / `.csv.gz`) and summarises it.
+pub fn trace_stats(path: &Path, opts: &SwfOptions) -> Result<TraceStats> {
+    let name = path.to_string_lossy();
+    let (w, header, lines) = if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+        let w = read_csv_jobs(path, &[], opts.on_bad_line)?;
+        let lines = w.jobs.len() as u64 + w.skipped.total();
+        (w, None, lines)
+    } else {
+        let (w, h) = read_swf(path, opts)?;
+        let lines = h.job_lines;
+        (w, Some(h), lines)
+    };
+    let machine_procs = opts.machine_procs.or_else(|| header.as_ref().and_then(SwfHeader::machine_procs));
+    Ok(summarise(path, &w, header, lines, machine_procs))
+}
+
+fn five(values: &[f64]) -> [f64; 5] {
+    let s = sorted(values);
+    [
+        mean(&s),
+        percentile_sorted(&s, 0.5),
+        percentile_sorted(&s, 0.9),
+        percentile_sorted(&s, 0.99),
+        s.last().copied().unwrap_or(0.0),
+    ]
+}
+
+fn summarise(path: &Path, w: &Workload, header: Option<SwfHeader>, lines: u64, machine: Option<u64>) -> TraceStats {
+    let first = w.jobs.first().map(|j| as_secs_f64(j.submit)).unwrap_or(0.0);
+    let last = w.jobs.last().map(|j| as_secs_f64(j.submit)).unwrap_or(0.0);
+    let span = last - first;
+    let n = w.jobs.len() as f64;
+    let procs: Vec<f64> = w.jobs.iter().map(|j| (j.tasks as u64 * j.request.cpu) as f64).collect();
+    let runtimes: Vec<f64> = w.jobs.iter().map(|j| as_secs_f64(j.runtime)).collect();
+    let ratios: Vec<f64> =
+        w.jobs.iter().filter(|j| j.runtime > 0).map(|j| j.estimate as f64 / j.runtime as f64).collect();
+    let work: f64 = procs.iter().zip(&runtimes).map(|(p, r)| p * r).sum();
+    TraceStats {
+        path: path.to_path_buf(),
+        lines,
+        jobs: w.jobs.len() as u64,
+        skipped: w.skipped.clone(),
+        machine_procs: machine,
+        header,
+        first_submit: first,
+        last_submit: last,
+        arrival_rate_per_h: if span > 0.0 { (n - 1.0) / span * 3600.0 } else { 0.0 },
+        mean_interarrival: if n > 1.0 { span / (n - 1.0) } else { 0.0 },
+        runtime: five(&runtimes),
+        procs: five(&procs),
+        estimate_ratio: five(&ratios),
+        offered_load: machine.filter(|_| span > 0.0).map(|m| work / (m as f64 * span)),
+    }
+}
+
+impl fmt::Display for TraceStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "trace          {}", self.path.display())?;
+        if let Some(h) = &self.header {
+            if let Some(c) = &h.computer {
+                writeln!(f, "computer       {c}")?;
+            }
+            if let Some(t) = h.unix_start_time {
+                let zone = h.time_zone_string.as_deref().unwrap_or("?");
+                writeln!(f, "start          unix time {t} ({zone})")?;
+            }
+        }
+        match self.machine_procs {
+            Some(p) => writeln!(f, "machine        {p} processors")?,
+            None => writeln!(f, "machine        unknown (no MaxProcs; give --procs)")?,
+        }
+        writeln!(f, "job lines      {}", self.lines)?;
+        writeln!(f, "jobs           {}", self.jobs)?;
+        writeln!(f, "skipped        {}", self.skipped.total())?;
+        for (reason, count) in &self.skipped.reasons {
+            writeln!(f, "  {count:>10}  {reason}")?;
+        }
+        let days = (self.last_submit - self.first_submit) / 86_400.0;
+        writeln!(f, "submit span    {:.0} … {:.0} s ({days:.1} days)", self.first_submit, self.last_submit)?;
+        writeln!(
+            f,
+            "arrivals       {:.2} jobs/h (mean inter-arrival {:.1} s)",
+            self.arrival_rate_per_h, self.mean_interarrival
+        )?;
+        writeln!(f, "{:<14} {:>12} {:>12} {:>12} {:>12} {:>12}", "", "mean", "p50", "p90", "p99", "max")?;
+        for (name, v) in
+            [("run time [s]", self.runtime), ("processors", self.procs), ("estimate/run", self.estimate_ratio)]
+        {
+            writeln!(f, "{name:<14} {:>12.1} {:>12.1} {:>12.1} {:>12.1} {:>12.1}", v[0], v[1], v[2], v[3], v[4])?;
+        }
+        match self.offered_load {
+            Some(l) => writeln!(f, "offered load   {l:.3}"),
+            None => writeln!(f, "offered load   unknown (no machine size)"),
+        }
+    }
+}
+
+/// Options for `trace stats` from the command line's convention name and machine size.
+pub fn options(convention: &str, procs: Option<u64>, skip_bad_lines: bool) -> std::result::Result<SwfOptions, String> {
+    let convention = match convention {
+        "p" | "P" => super::swf::Convention::P,
+        "plain" => super::swf::Convention::Plain,
+        other => return Err(format!("unknown convention `{other}` (valid: p, plain)")),
+    };
+    Ok(SwfOptions {
+        convention,
+        machine_procs: procs,
+        on_bad_line: if skip_bad_lines { OnBadLine::Skip } else { OnBadLine::Error },
+        ..Default::default()
+    })
+}
