@@ -233,51 +233,61 @@ pub fn read_header(path: &Path) -> Result<SwfHeader> {
     Ok(header)
 }
 
-/// Parses one numeric field: an integer (fast path) or a decimal number.
-#[inline]
-fn parse_number(b: &[u8]) -> Option<f64> {
-    let (neg, digits) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
-        _ => (false, b),
-    };
-    if !digits.is_empty() && digits.len() <= 15 {
-        let mut v: i64 = 0;
-        let mut all_digits = true;
-        for &c in digits {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                all_digits = false;
-                break;
-            }
-            v = v * 10 + d as i64;
-        }
-        if all_digits {
-            return Some(if neg { -v as f64 } else { v as f64 });
-        }
-    }
+/// Parses a field that is not a plain integer (a decimal number, `+5`, `1e3`); `None` if not a finite number.
+#[cold]
+fn parse_number_slow(b: &[u8]) -> Option<f64> {
     std::str::from_utf8(b).ok()?.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// Splits a job line into its 18 numbers, or says what is wrong with it.
+/// Splits a job line into its 18 numbers in one pass over its bytes (integers are accumulated as they
+/// are scanned; anything else goes through the general number parser), or says what is wrong with it.
 #[inline]
 fn parse_fields(line: &[u8], out: &mut [f64; FIELDS]) -> std::result::Result<(), String> {
+    let len = line.len();
     let mut n = 0;
-    for tok in line.split(|c| c.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+    let mut i = 0;
+    loop {
+        while i < len && line[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= len {
+            break;
+        }
+        let start = i;
+        let neg = line[i] == b'-';
+        if neg {
+            i += 1;
+        }
+        let digits = i;
+        let mut v: i64 = 0;
+        while i < len && line[i].is_ascii_digit() && i - digits < 18 {
+            v = v * 10 + (line[i] - b'0') as i64;
+            i += 1;
+        }
+        let value = if i > digits && (i == len || line[i].is_ascii_whitespace()) {
+            if neg { -v as f64 } else { v as f64 }
+        } else {
+            while i < len && !line[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let token = &line[start..i];
+            match parse_number_slow(token) {
+                Some(x) => x,
+                None if n < FIELDS => {
+                    return Err(format!(
+                        "field {} ({}) is not a number: `{}`",
+                        n + 1,
+                        FIELD_NAMES[n],
+                        String::from_utf8_lossy(token)
+                    ));
+                }
+                None => f64::NAN,
+            }
+        };
         if n == FIELDS {
             return Err(format!("expected {FIELDS} fields, found more"));
         }
-        match parse_number(tok) {
-            Some(v) => out[n] = v,
-            None => {
-                return Err(format!(
-                    "field {} ({}) is not a number: `{}`",
-                    n + 1,
-                    FIELD_NAMES[n],
-                    String::from_utf8_lossy(tok)
-                ));
-            }
-        }
+        out[n] = value;
         n += 1;
     }
     if n < FIELDS { Err(format!("expected {FIELDS} fields, found {n}")) } else { Ok(()) }
@@ -417,6 +427,7 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut header = SwfHeader::default();
     let mut skipped = SkipReport::default();
     let mut jobs: Vec<Job> = Vec::new();
+    let mut reserved = false;
     let mut users = NumNames::default();
     let mut groups = NumNames::default();
     let mut by_number: BTreeMap<u64, JobIdx> = BTreeMap::new();
@@ -440,6 +451,12 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             continue;
         }
         header.job_lines += 1;
+        if !reserved {
+            // The header's record count, when given, spares the copies of a growing vector.
+            reserved = true;
+            let hint = header.max_records.unwrap_or(0).min(opts.first_jobs.unwrap_or(u64::MAX)).min(1 << 24);
+            jobs.reserve(hint as usize);
+        }
         if !machine_known {
             machine = header.machine_procs();
             machine_known = true;
