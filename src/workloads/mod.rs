@@ -4,6 +4,7 @@ pub mod arrivals;
 pub mod csv_jobs;
 pub mod dist;
 pub mod empirical;
+pub mod lines;
 pub mod list;
 pub mod stats;
 pub mod swf;

@@ -2,6 +2,7 @@
 //! by line, under a selectable convention ("p" as the HUJI/pyss simulators read it, or "plain"), with counted
 //! filters, load scaling and estimate handling. `[workload] type = "swf"` in a scenario.
 
+use super::lines::LineBlocks;
 use crate::error::{Error, Result, ScenarioError};
 use crate::model::time::SECOND;
 use crate::model::{Duration, Job, JobIdx, Resources, SkipReport, Time, Workload};
@@ -184,7 +185,7 @@ impl SwfHeader {
 }
 
 /// Opens a trace for streaming: gzip (detected by its magic bytes, whatever the name) or plain text.
-pub fn open_trace(path: &Path) -> Result<Box<dyn BufRead>> {
+pub fn open_trace(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
@@ -239,58 +240,76 @@ fn parse_number_slow(b: &[u8]) -> Option<f64> {
     std::str::from_utf8(b).ok()?.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// Splits a job line into its 18 numbers in one pass over its bytes (integers are accumulated as they
-/// are scanned; anything else goes through the general number parser), or says what is wrong with it.
+/// Blank characters inside a line (ASCII whitespace other than the newline).
 #[inline]
-fn parse_fields(line: &[u8], out: &mut [f64; FIELDS]) -> std::result::Result<(), String> {
-    let len = line.len();
+fn is_blank(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b'\r' || c == 0x0c
+}
+
+/// Index of the first newline of `text` at or after `from`, or its length.
+fn line_end(text: &[u8], from: usize) -> usize {
+    text[from..].iter().position(|&c| c == b'\n').map_or(text.len(), |p| from + p)
+}
+
+/// Splits the job line at the start of `text` (which runs on past the line's end) into its 18 numbers in
+/// one pass over its bytes: integers are accumulated as they are scanned; anything else goes through the
+/// general number parser. Returns the index of the line's newline (or the text's length) and whether the
+/// line was well formed.
+#[inline]
+fn parse_fields(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Result<(), String>) {
+    let len = text.len();
     let mut n = 0;
     let mut i = 0;
     loop {
-        while i < len && line[i].is_ascii_whitespace() {
+        while i < len && is_blank(text[i]) {
             i += 1;
         }
-        if i >= len {
+        if i >= len || text[i] == b'\n' {
             break;
         }
         let start = i;
-        let neg = line[i] == b'-';
+        let neg = text[i] == b'-';
         if neg {
             i += 1;
         }
         let digits = i;
         let mut v: i64 = 0;
-        while i < len && line[i].is_ascii_digit() && i - digits < 18 {
-            v = v * 10 + (line[i] - b'0') as i64;
+        while i < len && i - digits < 18 {
+            let d = text[i].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            v = v * 10 + d as i64;
             i += 1;
         }
-        let value = if i > digits && (i == len || line[i].is_ascii_whitespace()) {
+        let value = if i > digits && (i == len || text[i] == b'\n' || is_blank(text[i])) {
             if neg { -v as f64 } else { v as f64 }
         } else {
-            while i < len && !line[i].is_ascii_whitespace() {
+            while i < len && !text[i].is_ascii_whitespace() {
                 i += 1;
             }
-            let token = &line[start..i];
+            let token = &text[start..i];
             match parse_number_slow(token) {
                 Some(x) => x,
                 None if n < FIELDS => {
-                    return Err(format!(
+                    let message = format!(
                         "field {} ({}) is not a number: `{}`",
                         n + 1,
                         FIELD_NAMES[n],
                         String::from_utf8_lossy(token)
-                    ));
+                    );
+                    return (line_end(text, i), Err(message));
                 }
                 None => f64::NAN,
             }
         };
         if n == FIELDS {
-            return Err(format!("expected {FIELDS} fields, found more"));
+            return (line_end(text, i), Err(format!("expected {FIELDS} fields, found more")));
         }
         out[n] = value;
         n += 1;
     }
-    if n < FIELDS { Err(format!("expected {FIELDS} fields, found {n}")) } else { Ok(()) }
+    (i, if n < FIELDS { Err(format!("expected {FIELDS} fields, found {n}")) } else { Ok(()) })
 }
 
 /// SWF field names, for messages.
@@ -408,22 +427,30 @@ pub mod reason {
 struct NumNames {
     index: BTreeMap<i64, u32>,
     names: Vec<String>,
+    /// The last (number, index) looked up: consecutive jobs often share a user.
+    last: Option<(i64, u32)>,
 }
 
 impl NumNames {
     fn id(&mut self, raw: f64) -> u32 {
         let key = raw as i64;
-        *self.index.entry(key).or_insert_with(|| {
+        if let Some((k, i)) = self.last {
+            if k == key {
+                return i;
+            }
+        }
+        let i = *self.index.entry(key).or_insert_with(|| {
             self.names.push(key.to_string());
             (self.names.len() - 1) as u32
-        })
+        });
+        self.last = Some((key, i));
+        i
     }
 }
 
 /// Reads a whole trace into a workload (jobs in submit order, ties in file order) and its header.
 /// Every line left out is counted in `Workload::skipped` with its reason.
 pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)> {
-    let mut reader = open_trace(path)?;
     let mut header = SwfHeader::default();
     let mut skipped = SkipReport::default();
     let mut jobs: Vec<Job> = Vec::new();
@@ -431,113 +458,126 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut users = NumNames::default();
     let mut groups = NumNames::default();
     let mut by_number: BTreeMap<u64, JobIdx> = BTreeMap::new();
-    let mut buf = Vec::with_capacity(256);
     let mut fields = [0f64; FIELDS];
     let mut line_no: u64 = 0;
     let mut machine: Option<u64> = opts.machine_procs;
     let mut machine_known = opts.machine_procs.is_some();
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let start = buf.iter().position(|c| !c.is_ascii_whitespace());
-        let Some(start) = start else { continue };
-        if buf[start] == b';' {
-            header.take_comment(&String::from_utf8_lossy(&buf[start..]));
-            continue;
-        }
-        header.job_lines += 1;
-        if !reserved {
-            // The header's record count, when given, spares the copies of a growing vector.
-            reserved = true;
-            let hint = header.max_records.unwrap_or(0).min(opts.first_jobs.unwrap_or(u64::MAX)).min(1 << 24);
-            jobs.reserve(hint as usize);
-        }
-        if !machine_known {
-            machine = header.machine_procs();
-            machine_known = true;
-            if machine.is_none() && opts.convention == Convention::P {
-                return Err(trace_err(
-                    line_no,
-                    "convention P clamps processors to the machine, but the header has no MaxProcs \
-                     (give the cluster's pools in the scenario)"
-                        .into(),
-                ));
+    let mut blocks = LineBlocks::spawn(open_trace(path)?);
+    while let Some(block) = blocks.next_block() {
+        let block = block.map_err(|e| Error::io(path, e))?;
+        let mut rest: &[u8] = &block;
+        while !rest.is_empty() {
+            line_no += 1;
+            let start = rest.iter().position(|&c| !is_blank(c)).unwrap_or(rest.len());
+            if start == rest.len() {
+                break; // trailing blanks without a newline
             }
-        }
-        if opts.first_jobs.is_some_and(|k| jobs.len() as u64 >= k) {
-            skipped.add(reason::BEYOND_FIRST);
-            continue;
-        }
-        if let Err(message) = parse_fields(&buf[start..], &mut fields) {
-            match opts.on_bad_line {
-                OnBadLine::Error => return Err(trace_err(line_no, message)),
-                OnBadLine::Skip => {
-                    skipped.add(reason::MALFORMED);
-                    continue;
-                }
-            }
-        }
-        let status = fields[STATUS];
-        if status == 2.0 || status == 3.0 || status == 4.0 {
-            skipped.add(reason::PARTIAL);
-            continue;
-        }
-        if opts.drop_cancelled && status == 5.0 && fields[RUN] <= 0.0 {
-            skipped.add(reason::CANCELLED);
-            continue;
-        }
-        if opts.drop_zero_runtime && fields[RUN] <= 0.0 {
-            skipped.add(reason::ZERO_RUNTIME);
-            continue;
-        }
-        let submit_raw = to_time(fields[SUBMIT]);
-        if opts.start.is_some_and(|s| submit_raw < s) {
-            skipped.add(reason::BEFORE_START);
-            continue;
-        }
-        if opts.end.is_some_and(|e| submit_raw >= e) {
-            skipped.add(reason::AFTER_END);
-            continue;
-        }
-        if opts.drop_oversized && machine.is_some_and(|m| raw_procs(&fields, opts.convention) > m as f64) {
-            skipped.add(reason::OVERSIZED);
-            continue;
-        }
-        let (submit, procs, runtime, estimate) = match apply_convention(&fields, opts.convention, machine) {
-            Ok(shape) => shape,
-            Err(why) => {
-                skipped.add(why);
+            if rest[start] == b'\n' {
+                rest = &rest[start + 1..];
                 continue;
             }
-        };
-        let (tasks, cpu) = match opts.machine {
-            Machine::Pool => (1u32, procs),
-            Machine::Nodes => (procs.min(u32::MAX as u64) as u32, 1u64),
-        };
-        let mem = if opts.memory && fields[REQ_MEM] > 0.0 {
-            // KB per processor → MiB per task, rounded up.
-            ((fields[REQ_MEM] * cpu as f64) / 1024.0).ceil() as u64
-        } else {
-            0
-        };
-        let number = fields[JOB].max(0.0) as u64;
-        let mut job = Job::rigid(number, submit, tasks, Resources::new(cpu, mem, 0), runtime, estimate);
-        job.user = users.id(fields[USER]);
-        job.group = groups.id(fields[GROUP]);
-        if opts.dependencies && fields[PRECEDING] > 0.0 {
-            if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
-                job.deps.push(dep);
+            if rest[start] == b';' {
+                let end = line_end(rest, start);
+                header.take_comment(&String::from_utf8_lossy(&rest[start..end]));
+                rest = &rest[(end + 1).min(rest.len())..];
+                continue;
             }
+            header.job_lines += 1;
+            if !reserved {
+                // The header's record count, when given, spares the copies of a growing vector.
+                reserved = true;
+                let hint = header.max_records.unwrap_or(0).min(opts.first_jobs.unwrap_or(u64::MAX)).min(1 << 24);
+                jobs.reserve(hint as usize);
+            }
+            if !machine_known {
+                machine = header.machine_procs();
+                machine_known = true;
+                if machine.is_none() && opts.convention == Convention::P {
+                    return Err(trace_err(
+                        line_no,
+                        "convention P clamps processors to the machine, but the header has no MaxProcs \
+                     (give the cluster's pools in the scenario)"
+                            .into(),
+                    ));
+                }
+            }
+            if opts.first_jobs.is_some_and(|k| jobs.len() as u64 >= k) {
+                skipped.add(reason::BEYOND_FIRST);
+                let end = line_end(rest, start);
+                rest = &rest[(end + 1).min(rest.len())..];
+                continue;
+            }
+            let (end, parsed) = parse_fields(&rest[start..], &mut fields);
+            let end = start + end;
+            rest = &rest[(end + 1).min(rest.len())..];
+            if let Err(message) = parsed {
+                match opts.on_bad_line {
+                    OnBadLine::Error => return Err(trace_err(line_no, message)),
+                    OnBadLine::Skip => {
+                        skipped.add(reason::MALFORMED);
+                        continue;
+                    }
+                }
+            }
+            let status = fields[STATUS];
+            if status == 2.0 || status == 3.0 || status == 4.0 {
+                skipped.add(reason::PARTIAL);
+                continue;
+            }
+            if opts.drop_cancelled && status == 5.0 && fields[RUN] <= 0.0 {
+                skipped.add(reason::CANCELLED);
+                continue;
+            }
+            if opts.drop_zero_runtime && fields[RUN] <= 0.0 {
+                skipped.add(reason::ZERO_RUNTIME);
+                continue;
+            }
+            let submit_raw = to_time(fields[SUBMIT]);
+            if opts.start.is_some_and(|s| submit_raw < s) {
+                skipped.add(reason::BEFORE_START);
+                continue;
+            }
+            if opts.end.is_some_and(|e| submit_raw >= e) {
+                skipped.add(reason::AFTER_END);
+                continue;
+            }
+            if opts.drop_oversized && machine.is_some_and(|m| raw_procs(&fields, opts.convention) > m as f64) {
+                skipped.add(reason::OVERSIZED);
+                continue;
+            }
+            let (submit, procs, runtime, estimate) = match apply_convention(&fields, opts.convention, machine) {
+                Ok(shape) => shape,
+                Err(why) => {
+                    skipped.add(why);
+                    continue;
+                }
+            };
+            let (tasks, cpu) = match opts.machine {
+                Machine::Pool => (1u32, procs),
+                Machine::Nodes => (procs.min(u32::MAX as u64) as u32, 1u64),
+            };
+            let mem = if opts.memory && fields[REQ_MEM] > 0.0 {
+                // KB per processor → MiB per task, rounded up.
+                ((fields[REQ_MEM] * cpu as f64) / 1024.0).ceil() as u64
+            } else {
+                0
+            };
+            let number = fields[JOB].max(0.0) as u64;
+            let mut job = Job::rigid(number, submit, tasks, Resources::new(cpu, mem, 0), runtime, estimate);
+            job.user = users.id(fields[USER]);
+            job.group = groups.id(fields[GROUP]);
+            if opts.dependencies && fields[PRECEDING] > 0.0 {
+                if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
+                    job.deps.push(dep);
+                }
+            }
+            if opts.dependencies {
+                by_number.insert(number, jobs.len() as JobIdx);
+            }
+            jobs.push(job);
         }
-        if opts.dependencies {
-            by_number.insert(number, jobs.len() as JobIdx);
-        }
-        jobs.push(job);
+        blocks.give_back(block);
     }
     finish_jobs(&mut jobs, opts);
     let mut workload =
@@ -690,7 +730,7 @@ mod tests {
 
     fn fields(line: &str) -> [f64; FIELDS] {
         let mut f = [0.0; FIELDS];
-        parse_fields(line.as_bytes(), &mut f).unwrap();
+        parse_fields(line.as_bytes(), &mut f).1.unwrap();
         f
     }
 
@@ -718,10 +758,12 @@ mod tests {
     #[test]
     fn bad_lines_are_described() {
         let mut f = [0.0; FIELDS];
-        assert_eq!(parse_fields(b"1 2 3", &mut f), Err("expected 18 fields, found 3".into()));
-        let e = parse_fields(b"1 2 3 x 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &mut f).unwrap_err();
+        assert_eq!(parse_fields(b"1 2 3\n4 5", &mut f), (5, Err("expected 18 fields, found 3".into())));
+        let (end, e) = parse_fields(b"1 2 3 x 5 6 7 8 9 10 11 12 13 14 15 16 17 18\nnext", &mut f);
+        assert_eq!(end, 44);
+        let e = e.unwrap_err();
         assert_eq!(e, "field 4 (run time) is not a number: `x`");
-        assert!(parse_fields(b"1 2.5 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &mut f).is_ok());
+        assert!(parse_fields(b"1 2.5 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &mut f).1.is_ok());
         assert_eq!(f[1], 2.5);
     }
 }
