@@ -240,6 +240,48 @@ fn parse_number_slow(b: &[u8]) -> Option<f64> {
     std::str::from_utf8(b).ok()?.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
+const LANES_01: u64 = 0x0101_0101_0101_0101;
+const LANES_80: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `text` from `i` (the caller checks `i + 8 <= text.len()`), first byte lowest.
+#[inline]
+fn load8(text: &[u8], i: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&text[i..i + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// Bit 7 of each byte of the result is set where that byte of `bad` is not zero.
+#[inline]
+fn nonzero_bytes(bad: u64) -> u64 {
+    (((bad & !LANES_80).wrapping_add(!LANES_80 & (LANES_01 * 0x7f))) | bad) & LANES_80
+}
+
+/// How many of the eight bytes of `w` (first byte lowest) lead before one that is not a space (8 if none).
+#[inline]
+fn first_non_space(w: u64) -> usize {
+    (nonzero_bytes(w ^ (LANES_01 * b' ' as u64)).trailing_zeros() / 8) as usize
+}
+
+/// How many of the eight bytes of `w` lead before one that is not an ASCII digit (8 if none).
+#[inline]
+fn first_non_digit(w: u64) -> usize {
+    let high = (w & (LANES_01 * 0xf0)) ^ (LANES_01 * 0x30); // not zero unless the byte is 0x3_
+    let low = ((w & (LANES_01 * 0x0f)) + LANES_01 * 6) & (LANES_01 * 0x10); // 0x10 where the low nibble ≥ 10
+    (nonzero_bytes(high | low).trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `k` (1 ≤ k ≤ 8) bytes of `w`, all ASCII digits, read as a decimal number.
+#[inline]
+fn digits_value(w: u64, k: usize) -> u64 {
+    let mask = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
+    // digits as values 0..=9, shifted so that the missing leading digits are zeros
+    let mut d = (w.wrapping_sub(LANES_01 * b'0' as u64) & mask) << (8 * (8 - k));
+    d = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff_00ff_00ff;
+    d = (d.wrapping_mul(100).wrapping_add(d >> 16)) & 0x0000_ffff_0000_ffff;
+    (d.wrapping_mul(10_000).wrapping_add(d >> 32)) & 0xffff_ffff
+}
+
 /// Blank characters inside a line (ASCII whitespace other than the newline).
 #[inline]
 fn is_blank(c: u8) -> bool {
@@ -261,6 +303,14 @@ fn parse_fields(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Re
     let mut n = 0;
     let mut i = 0;
     loop {
+        // runs of spaces, eight bytes at a time
+        while i + 8 <= len {
+            let spaces = first_non_space(load8(text, i));
+            i += spaces;
+            if spaces < 8 {
+                break;
+            }
+        }
         while i < len && is_blank(text[i]) {
             i += 1;
         }
@@ -271,6 +321,21 @@ fn parse_fields(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Re
         let neg = text[i] == b'-';
         if neg {
             i += 1;
+        }
+        // up to 8 digits at once
+        if i + 9 <= len {
+            let w = load8(text, i);
+            let k = first_non_digit(w);
+            if (1..=8).contains(&k) && (text[i + k] == b'\n' || is_blank(text[i + k])) {
+                let v = digits_value(w, k) as f64;
+                i += k;
+                if n == FIELDS {
+                    return (line_end(text, i), Err(format!("expected {FIELDS} fields, found more")));
+                }
+                out[n] = if neg { -v } else { v };
+                n += 1;
+                continue;
+            }
         }
         let digits = i;
         let mut v: i64 = 0;
@@ -753,6 +818,39 @@ mod tests {
         let no_procs = fields("2 50 0 30 -1 -1 -1 -1 60 -1 1 1 1 -1 -1 -1 -1 -1");
         assert_eq!(apply_convention(&no_procs, Convention::P, Some(100)), Ok((50 * SECOND, 1, SECOND, SECOND)));
         assert_eq!(apply_convention(&no_procs, Convention::Plain, Some(100)), Err("processors unknown (-1)"));
+    }
+
+    #[test]
+    fn eight_byte_scanning_agrees_with_byte_by_byte() {
+        let pad = |t: &str| {
+            let mut b = t.as_bytes().to_vec();
+            b.resize(8, b' ');
+            load8(&b, 0)
+        };
+        assert_eq!(first_non_space(pad("   12")), 3);
+        assert_eq!(first_non_space(pad("        ")), 8);
+        assert_eq!(first_non_space(pad("\t")), 0);
+        assert_eq!(first_non_digit(pad("1234 ")), 4);
+        assert_eq!(first_non_digit(pad("12345678")), 8);
+        assert_eq!(first_non_digit(pad("9/:0")), 1); // '/' and ':' sit just outside '0'..='9'
+        assert_eq!(first_non_digit(pad("-1")), 0);
+        for (text, k) in [("7 ", 1), ("42\n", 2), ("1234567", 7), ("12345678", 8), ("00000109", 8)] {
+            assert_eq!(digits_value(pad(text), k), text.trim().parse::<u64>().unwrap(), "{text}");
+        }
+        let mut rng = crate::rng::stream(1, "swar");
+        for _ in 0..10_000 {
+            use rand::RngExt;
+            let x: u64 = rng.random_range(0..100_000_000);
+            let t = x.to_string();
+            assert_eq!(digits_value(pad(&t), t.len()), x);
+            assert_eq!(first_non_digit(pad(&t)), t.len());
+        }
+        // a whole line through both paths
+        let mut f = [0.0; FIELDS];
+        let line = b"  123456789   -1 0 7 12345678 1.5 -1 64 3600 -1 1 5 5 -1 1 1 -1 -1\n   more";
+        assert_eq!(parse_fields(line, &mut f), (66, Ok(())));
+        assert_eq!(&f[..6], &[123456789.0, -1.0, 0.0, 7.0, 12345678.0, 1.5]);
+        assert_eq!(&f[16..], &[-1.0, -1.0]);
     }
 
     #[test]
