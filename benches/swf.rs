@@ -5,7 +5,7 @@ use clustersim::workloads::swf::{SwfOptions, open_trace, read_swf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn hpc2n() -> PathBuf {
@@ -13,7 +13,7 @@ fn hpc2n() -> PathBuf {
 }
 
 /// Decompresses and splits into lines, counting them: the floor of any streamed reader.
-fn gunzip_split_lines(path: &PathBuf) -> u64 {
+fn gunzip_split_lines(path: &Path) -> u64 {
     let mut r = open_trace(path).unwrap();
     let mut buf = Vec::with_capacity(256);
     let mut lines = 0;
@@ -25,7 +25,7 @@ fn gunzip_split_lines(path: &PathBuf) -> u64 {
 }
 
 /// Also splits every line into whitespace-separated fields.
-fn gunzip_split_fields(path: &PathBuf) -> u64 {
+fn gunzip_split_fields(path: &Path) -> u64 {
     let mut r = open_trace(path).unwrap();
     let mut buf = Vec::with_capacity(256);
     let mut fields = 0;

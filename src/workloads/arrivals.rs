@@ -30,6 +30,11 @@ pub enum Arrival {
     },
 }
 
+/// True for a finite number > 0.
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
 fn day() -> Quantity {
     Quantity(86_400.0)
 }
@@ -41,14 +46,14 @@ impl Arrival {
     pub fn validate(&self, key: &str) -> Result<(), ScenarioError> {
         let bad = |m: &str| Err(ScenarioError::invalid(key, m.to_string()));
         match self {
-            Arrival::Poisson { mean } if !(mean.0 > 0.0) => bad("mean must be > 0"),
+            Arrival::Poisson { mean } if !positive(mean.0) => bad("mean must be > 0"),
             Arrival::Mmpp { interarrival, sojourn }
-                if !interarrival.iter().chain(sojourn.iter()).all(|q| q.0 > 0.0 && q.0.is_finite()) =>
+                if !interarrival.iter().chain(sojourn.iter()).all(|q| positive(q.0)) =>
             {
                 bad("every interarrival and sojourn must be > 0")
             }
             Arrival::Diurnal { mean, amplitude, period, .. }
-                if !(mean.0 > 0.0 && period.0 > 0.0 && (0.0..=1.0).contains(amplitude)) =>
+                if !(positive(mean.0) && positive(period.0) && (0.0..=1.0).contains(amplitude)) =>
             {
                 bad("expected mean > 0, period > 0 and 0 ≤ amplitude ≤ 1")
             }
