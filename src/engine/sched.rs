@@ -352,4 +352,13 @@ impl<'a> SchedCtx<'a> {
         self.world.log("preempt", Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
         self.preempted.push(j);
     }
+
+    /// Adds `extra` work to waiting job `j` (the cost of suspending and resuming it); the overhead is
+    /// counted as lost work, on the cores of its last placement.
+    pub fn add_overhead(&mut self, j: JobIdx, extra: Time) {
+        let rec = &mut self.world.records[j as usize];
+        rec.remaining += extra;
+        let cores: u64 = rec.placement.iter().map(|(_, g)| g.cpu).sum();
+        self.world.counters.lost_work_core_us += extra as u128 * cores as u128;
+    }
 }
