@@ -182,3 +182,42 @@ fn priority_aging_starts_the_low_tier_job_that_strict_priority_starves() {
     // start at 3700.
     assert_eq!(aging_case("{ name = \"priority_aging\", tier_weight = 1, age_weight = 1 }"), 3700.0);
 }
+
+#[test]
+fn starvation_report_tells_policy_from_load() {
+    // Under FIFO, J4 (2 cores) and J6 (1 core) wait from t=50/70 while 3 cores are idle: held back
+    // by the policy. EASY starts them at once; its waiting jobs never had their capacity free.
+    let threshold = "[metrics]\nstarvation_threshold = \"100s\"\n";
+    let jobs: Vec<String> =
+        [(0, 7, 100, 100), (1, 8, 100, 100), (2, 9, 100, 100), (50, 2, 250, 250), (60, 4, 20, 20), (70, 1, 20, 25)]
+            .iter()
+            .map(|(s, c, r, e)| format!("{{ submit = {s}, cpu = {c}, runtime = {r}, estimate = {e} }}"))
+            .collect();
+    let fifo = run_toml(&(scenario(10, &jobs, "\"fifo\"") + threshold));
+    let a = &fifo.metrics.all;
+    // waits 0, 99, 198, 250, 240, 230: four over 100 s, two of them with capacity free
+    assert_eq!((a.starved, a.waited_with_free_capacity, a.starved_with_free_capacity), (4, 2, 2));
+    assert_eq!((a.longest_wait, a.longest_wait_job), (250.0, Some(4)));
+    let free_at: Vec<Option<u64>> = fifo.output.first_free_wait.clone();
+    assert_eq!(free_at, vec![None, None, None, Some(50_000_000), None, Some(70_000_000)]);
+
+    let easy = run_toml(&(scenario(10, &jobs, "\"easy_backfill\"") + threshold));
+    let a = &easy.metrics.all;
+    // waits 0, 99, 298, 0, 140, 0
+    assert_eq!((a.starved, a.waited_with_free_capacity, a.starved_with_free_capacity), (2, 0, 0));
+    assert_eq!((a.longest_wait, a.longest_wait_job), (298.0, Some(3)));
+
+    // The report file: one row for the run, one per tier, one per user.
+    let dir = tempfile::tempdir().unwrap();
+    let sc = clustersim::scenario::Scenario::parse(&(scenario(10, &jobs, "\"fifo\"") + threshold)).unwrap();
+    clustersim::runner::write_run(dir.path(), &fifo, &sc).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("starvation.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "scope,name,jobs,starved,starved_frac,wait_max,longest_wait,longest_wait_job,\
+         waited_with_free_capacity,starved_with_free_capacity,starved_by_policy_frac"
+    );
+    assert_eq!(lines[1], "all,all,6,4,0.666667,250,250,4,2,2,0.5");
+    assert_eq!(lines.len(), 4, "{text}"); // all, tier 0, user u0
+}
