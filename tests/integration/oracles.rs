@@ -10,6 +10,7 @@ use clustersim::engine::sim::SimOptions;
 use clustersim::engine::{RunOutput, Simulation};
 use clustersim::model::{Cluster, Job, Resources, SECOND, Time, Workload};
 use clustersim::policies::{Policies, PolicySet, PolicySpec};
+use clustersim::workloads::swf::{EstimateMode, SwfOptions, read_swf};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -196,26 +197,15 @@ fn schedule_of(out: &RunOutput) -> Vec<(u64, i64, i64, i64)> {
     rows
 }
 
-/// Reads the 9-job SWF with convention P (allocated processors; run = min(request, run); estimate = request).
+/// The 9-job SWF read by our reader under convention P, with user or perfect estimates.
 fn cqsim_jobs(perfect: bool) -> Vec<Job> {
-    let text = std::fs::read_to_string(shared("peer-tests/cqsim-9job/test.swf")).unwrap();
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with(';') && !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<i64> = l.split_whitespace().map(|x| x.parse().unwrap()).collect();
-            let (id, submit, run, procs, req) = (f[0], f[1], f[3], f[4], f[8]);
-            let run = run.min(req).max(1);
-            let est = if perfect { run } else { req.max(run).max(1) };
-            Job::rigid(
-                id as u64,
-                submit as u64 * SECOND,
-                1,
-                Resources::cpus(procs as u64),
-                run as u64 * SECOND,
-                est as u64 * SECOND,
-            )
-        })
-        .collect()
+    let mut opts = SwfOptions { machine_procs: Some(100), ..SwfOptions::default() };
+    if perfect {
+        opts.estimate = EstimateMode::Perfect;
+    }
+    let (w, _) = read_swf(&shared("peer-tests/cqsim-9job/test.swf"), &opts).expect("test.swf reads");
+    assert_eq!(w.jobs.len(), 9);
+    w.jobs
 }
 
 #[test]
@@ -322,4 +312,162 @@ fn batsim_medium_late_conservative_agrees_with_batsched() {
     assert_eq!(equal, 735, "start times equal to batsched's");
     // batsched: mean_waiting_time 9.852251
     assert!((wait - 9.852251).abs() / 9.852251 < 0.05, "mean wait {wait}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shared traces under convention P, against the pyss tables and per-job schedules in
+// `../shared/oracles/` (AccaSim's FIFO agrees with pyss FCFS on every start time).
+
+mod traces {
+    use super::*;
+
+    pub const KTH_3000: &str = "workloads/KTH-SP2-1996-2.1-cln.first3000.swf";
+    pub const KTH: &str = "workloads/KTH-SP2-1996-2.1-cln.swf.gz";
+    pub const HPC2N: &str = "workloads/HPC2N-2002-2.1-cln.swf.gz";
+
+    /// A trace read under convention P (processors only) and simulated on `procs` processors.
+    pub fn run_trace(rel: &str, procs: u64, queue: PolicySpec, perfect: bool) -> RunOutput {
+        let mut opts = SwfOptions { machine_procs: Some(procs), ..SwfOptions::default() };
+        if perfect {
+            opts.estimate = EstimateMode::Perfect;
+        }
+        let (w, _) = read_swf(&shared(rel), &opts).expect("trace reads");
+        assert_eq!(w.skipped.total(), 0, "convention P keeps every line");
+        run_on_procs(w.jobs, procs, queue)
+    }
+
+    /// The "all jobs" row of the oracle tables: avg wait, avg bsld (τ = 10 s), max wait, makespan,
+    /// utilization, all in seconds, as `../shared/oracles/README.md` defines them.
+    #[derive(Debug)]
+    pub struct Row {
+        pub wait: f64,
+        pub bsld: f64,
+        pub max_wait: i64,
+        pub makespan: i64,
+        pub util: f64,
+    }
+
+    pub fn row(out: &RunOutput, procs: u64) -> Row {
+        let n = out.records.len() as f64;
+        let (mut wait, mut bsld, mut max_wait, mut work) = (0i64, 0f64, 0i64, 0i128);
+        let first_submit = out.workload.jobs.iter().map(|j| secs(j.submit)).min().unwrap();
+        let mut last_end = 0;
+        for (j, r) in out.workload.jobs.iter().zip(&out.records) {
+            let (submit, start, end) = (secs(j.submit), secs(r.first_start.unwrap()), secs(r.end.unwrap()));
+            let run = end - start;
+            wait += start - submit;
+            max_wait = max_wait.max(start - submit);
+            bsld += ((end - submit) as f64 / run.max(10) as f64).max(1.0);
+            work += run as i128 * j.request.cpu as i128;
+            last_end = last_end.max(end);
+        }
+        let makespan = last_end - first_submit;
+        Row {
+            wait: wait as f64 / n,
+            bsld: bsld / n,
+            max_wait,
+            makespan,
+            util: work as f64 / (procs as f64 * makespan as f64),
+        }
+    }
+
+    /// Jobs whose start differs from the peer's per-job schedule, as text (at most 10), and their count.
+    pub fn per_job_differences(out: &RunOutput, csv_rel: &str) -> (usize, String) {
+        let theirs = peer_csv(&shared(csv_rel));
+        let ours = schedule_of(out);
+        assert_eq!(ours.len(), theirs.len());
+        let diff: Vec<String> = ours
+            .iter()
+            .zip(&theirs)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| {
+                format!("job {}: ours (submit, start, end) {:?}, pyss {:?}", a.0, (a.1, a.2, a.3), (b.1, b.2, b.3))
+            })
+            .collect();
+        (diff.len(), diff.iter().take(10).cloned().collect::<Vec<_>>().join("\n"))
+    }
+
+    /// Asserts a row equals the table to its printed precision.
+    pub fn assert_exact(r: &Row, wait: f64, bsld: f64, max_wait: i64, makespan: i64, util: f64) {
+        assert!((r.wait - wait).abs() < 5e-5, "avg wait {} vs {wait}", r.wait);
+        assert!((r.bsld - bsld).abs() < 5e-5, "avg bsld {} vs {bsld}", r.bsld);
+        assert_eq!(r.max_wait, max_wait);
+        assert_eq!(r.makespan, makespan);
+        assert!((r.util - util).abs() < 5e-7, "util {} vs {util}", r.util);
+    }
+
+    /// Asserts avg wait and avg bsld are within 1% of the table, and the makespan equal.
+    pub fn assert_within_1pct(r: &Row, wait: f64, bsld: f64, makespan: i64) {
+        assert!((r.wait - wait).abs() / wait < 0.01, "avg wait {} vs {wait}", r.wait);
+        assert!((r.bsld - bsld).abs() / bsld < 0.01, "avg bsld {} vs {bsld}", r.bsld);
+        assert_eq!(r.makespan, makespan);
+    }
+}
+
+use traces::*;
+
+fn fifo() -> PolicySpec {
+    PolicySpec::named("fifo")
+}
+fn easy() -> PolicySpec {
+    PolicySpec::named("easy_backfill")
+}
+fn cons() -> PolicySpec {
+    PolicySpec::named("conservative_backfill")
+}
+
+#[test]
+fn kth_first3000_fcfs_equals_pyss_on_every_job() {
+    let out = run_trace(KTH_3000, 100, fifo(), false);
+    let (n, first) = per_job_differences(&out, "oracles/pyss-kth-first3000/FCFS.csv");
+    assert_eq!(n, 0, "{n} of 3000 jobs differ, e.g.\n{first}");
+    assert_exact(&row(&out, 100), 83872.8553, 1906.8097, 282355, 3850863, 0.633340);
+}
+
+#[test]
+fn kth_first3000_easy_equals_pyss_on_every_job() {
+    let out = run_trace(KTH_3000, 100, easy(), false);
+    let (n, first) = per_job_differences(&out, "oracles/pyss-kth-first3000/EASY.csv");
+    assert_eq!(n, 0, "{n} of 3000 jobs differ, e.g.\n{first}");
+    assert_exact(&row(&out, 100), 7836.7367, 111.8398, 245869, 3693421, 0.660338);
+}
+
+#[test]
+fn kth_first3000_conservative_equals_pyss_on_every_job() {
+    let out = run_trace(KTH_3000, 100, cons(), false);
+    let (n, first) = per_job_differences(&out, "oracles/pyss-kth-first3000/CONS.csv");
+    assert_eq!(n, 0, "{n} of 3000 jobs differ, e.g.\n{first}");
+    assert_exact(&row(&out, 100), 7198.8113, 96.5568, 203733, 3693421, 0.660338);
+}
+
+#[test]
+fn kth_first3000_perfect_easy_equals_pyss_on_every_job() {
+    let out = run_trace(KTH_3000, 100, easy(), true);
+    let (n, first) = per_job_differences(&out, "oracles/pyss-kth-first3000/EASY_PERFECT.csv");
+    assert_eq!(n, 0, "{n} of 3000 jobs differ, e.g.\n{first}");
+    assert_exact(&row(&out, 100), 7040.6903, 89.5952, 258803, 3693421, 0.660338);
+}
+
+#[test]
+fn kth_full_fcfs_equals_the_table() {
+    let r = row(&run_trace(KTH, 100, fifo(), false), 100);
+    assert_exact(&r, 354156.6114, 6829.0393, 946685, 28781494, 0.698540);
+}
+
+#[test]
+fn kth_full_easy_and_conservative_match_the_table() {
+    let r = row(&run_trace(KTH, 100, easy(), false), 100);
+    assert_within_1pct(&r, 6899.1461, 92.8737, 28763776);
+    let r = row(&run_trace(KTH, 100, cons(), false), 100);
+    assert_within_1pct(&r, 7296.7314, 88.2920, 28763776);
+    let r = row(&run_trace(KTH, 100, easy(), true), 100);
+    assert_within_1pct(&r, 6308.9802, 70.9729, 28763776);
+}
+
+#[test]
+fn hpc2n_fcfs_equals_the_table_and_easy_is_within_one_percent() {
+    let r = row(&run_trace(HPC2N, 240, fifo(), false), 240);
+    assert_exact(&r, 16349.2661, 208.7190, 1163260, 109598927, 0.596521);
+    let r = row(&run_trace(HPC2N, 240, easy(), false), 240);
+    assert_within_1pct(&r, 11069.4845, 87.8718, 109598927);
 }
