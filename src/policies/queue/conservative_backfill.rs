@@ -140,12 +140,14 @@ impl Conservative {
                 break; // capacity the plan counts on is released later at this same instant
             }
             // The aggregate plan fits but the nodes do not (fragmentation, or a job running past
-            // its estimate): slide the reservation past now and retry at the next event.
+            // its estimate): slide the reservation to the next expected release, when a node may
+            // have room, and retry then (or at any earlier event).
             let req = Amount::of(&ctx.job(j).total_request());
             let dur = planned_duration(ctx, j);
             let s = start.max(now);
             self.profile.unreserve(s, s + dur, &req);
-            let new = self.profile.earliest(&req, dur, now + 1).unwrap_or(now + 1);
+            let next_release = ctx.running().range((now + 1, 0)..).next().map_or(now + 1, |&(t, _)| t);
+            let new = self.profile.earliest(&req, dur, next_release).unwrap_or(next_release);
             self.profile.reserve(new, new + dur, &req);
             self.set_reservation(j, new);
         }

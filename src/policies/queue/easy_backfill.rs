@@ -95,7 +95,8 @@ impl EasyBackfill {
         false
     }
 
-    /// The head's shadow time and the extra capacity then, given `free` now.
+    /// The head's shadow time (the first release at which it fits in aggregate) and the extra
+    /// capacity then, given `free` now.
     fn shadow(&mut self, ctx: &SchedCtx<'_>, free: Amount, head: &Amount) -> (Time, Amount) {
         let now = ctx.now();
         let mut avail = free;
@@ -103,9 +104,8 @@ impl EasyBackfill {
             a.sub(head);
             a
         };
-        if avail.holds(head) {
-            return (now, minus_head(avail)); // blocked by placement only
-        }
+        // If the head fits in aggregate now it is blocked by placement (fragmentation): it is
+        // reserved at the next release instead, when a node may have room for it.
         // Releases outside the running set's (estimated end) order: jobs past their estimate
         // (expected any moment) and committed jobs (from now, for their estimate).
         self.extra_releases.clear();
