@@ -147,45 +147,72 @@ impl EasyBackfill {
         }
     }
 
-    fn backfill(&mut self, ctx: &mut SchedCtx<'_>, mut free: Amount) {
-        let now = ctx.now();
+    fn backfill(&mut self, ctx: &mut SchedCtx<'_>, free: Amount) {
         let Some(&(_, head)) = self.queue.first() else { return };
         let head_req = Amount::of(&ctx.job(head).total_request());
-        let (shadow, mut extra) = self.shadow(ctx, free, &head_req);
-        let candidates: Vec<(Time, JobIdx)> = match self.order {
-            BackfillOrder::Fifo => self.queue.iter().skip(1).copied().collect(),
-            BackfillOrder::Sjf => {
-                let mut v: Vec<(Time, Time, JobIdx)> =
-                    self.queue.iter().skip(1).map(|&(s, j)| (planned_duration(ctx, j), s, j)).collect();
-                v.sort_unstable();
-                v.into_iter().map(|(_, s, j)| (s, j)).collect()
-            }
-        };
+        let (shadow, extra) = self.shadow(ctx, free, &head_req);
+        let mut room = Room { free, extra, shadow };
         self.backfilled.clear();
-        for (submit, j) in candidates {
-            if !any_free(&free) {
-                break;
+        // The queue is taken out while it is walked (starting a job may commit it, which needs `self`).
+        let queue = std::mem::take(&mut self.queue);
+        match self.order {
+            BackfillOrder::Fifo => {
+                for &(submit, j) in queue.iter().skip(1) {
+                    if !any_free(&room.free) {
+                        break;
+                    }
+                    if self.try_backfill(ctx, j, &mut room) {
+                        self.backfilled.push((submit, j));
+                    }
+                }
             }
-            let req = Amount::of(&ctx.job(j).total_request());
-            if !free.holds(&req) {
-                continue;
-            }
-            let past_shadow = now.saturating_add(planned_duration(ctx, j)) > shadow;
-            if past_shadow && !extra.holds(&req) {
-                continue;
-            }
-            if self.start_or_commit(ctx, j) {
-                self.backfilled.push((submit, j));
-                free.sub(&req);
-                if past_shadow {
-                    extra.sub(&req);
+            BackfillOrder::Sjf => {
+                let mut by_estimate: Vec<(Time, Time, JobIdx)> =
+                    queue.iter().skip(1).map(|&(s, j)| (planned_duration(ctx, j), s, j)).collect();
+                by_estimate.sort_unstable();
+                for (_, submit, j) in by_estimate {
+                    if !any_free(&room.free) {
+                        break;
+                    }
+                    if self.try_backfill(ctx, j, &mut room) {
+                        self.backfilled.push((submit, j));
+                    }
                 }
             }
         }
+        self.queue = queue;
         for key in self.backfilled.drain(..) {
             self.queue.remove(&key);
         }
     }
+
+    /// Starts `j` now if it fits now and either ends by the shadow time or fits in the extra room.
+    fn try_backfill(&mut self, ctx: &mut SchedCtx<'_>, j: JobIdx, room: &mut Room) -> bool {
+        let req = Amount::of(&ctx.job(j).total_request());
+        if !room.free.holds(&req) {
+            return false;
+        }
+        let past_shadow = ctx.now().saturating_add(planned_duration(ctx, j)) > room.shadow;
+        if past_shadow && !room.extra.holds(&req) {
+            return false;
+        }
+        if !self.start_or_commit(ctx, j) {
+            return false;
+        }
+        room.free.sub(&req);
+        if past_shadow {
+            room.extra.sub(&req);
+        }
+        true
+    }
+}
+
+/// What backfilling may still use: capacity free now, the extra beyond the head's needs at its
+/// shadow time, and that time.
+struct Room {
+    free: Amount,
+    extra: Amount,
+    shadow: Time,
 }
 
 impl QueueDiscipline for EasyBackfill {
