@@ -101,6 +101,7 @@ pub fn write_run(dir: &Path, r: &RunResult, sc: &Scenario) -> Result<()> {
     files::write_summary(&dir.join("summary.csv"), &[(r.info.clone(), r.metrics.clone())])?;
     files::write_groups(&dir.join("tiers.csv"), "tier", &out.workload.tiers, &r.metrics.tiers)?;
     files::write_groups(&dir.join("users.csv"), "user", &out.workload.users, &r.metrics.users)?;
+    crate::output::starvation::write_starvation(&dir.join("starvation.csv"), &out.workload, &r.metrics)?;
     if out.log.is_some() {
         files::write_events(&dir.join("events.csv"), out)?;
     }
@@ -132,6 +133,11 @@ pub fn summary_table(r: &RunResult) -> String {
     s += &row("wait max", format!("{:.0}", a.wait_max), "s");
     s += &row("bounded slowdown mean", format!("{:.2}", a.bsld_mean), "");
     s += &row("starved", format!("{} ({:.1}%)", a.starved, 100.0 * a.starved_frac), "jobs");
+    s += &row(
+        "  ... with free capacity",
+        format!("{} (waited with capacity free: {})", a.starved_with_free_capacity, a.waited_with_free_capacity),
+        "jobs",
+    );
     s += &row(
         "utilization cpu/mem/gpu",
         format!("{:.1}/{:.1}/{:.1}", 100.0 * m.util_cpu, 100.0 * m.util_mem, 100.0 * m.util_gpu),

@@ -1,5 +1,6 @@
 //! The scheduler's world (cluster, job records, running set) and `SchedCtx`, the handle policies act through.
 
+use crate::metrics::starvation::StarvationWatch;
 use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
 use crate::policies::{Allocator, NodeSelector};
 use std::collections::BTreeSet;
@@ -135,11 +136,14 @@ pub struct World {
     /// The last unconstrained placement that failed: (per-task request, tasks, cluster growth epoch).
     /// A job asking at least as much in every respect cannot fit until capacity grows.
     pub failed_shape: Option<(Resources, u32, u64)>,
+    /// Which waiting jobs sat in the queue while enough capacity for them was free.
+    pub starvation: StarvationWatch,
 }
 
 impl World {
     pub fn new(workload: Arc<Workload>, cluster: Cluster, kill_at_estimate: bool, start: Time) -> Self {
         let records = workload.jobs.iter().map(JobRecord::new).collect();
+        let n_jobs = workload.jobs.len();
         World {
             now: start,
             workload,
@@ -153,6 +157,7 @@ impl World {
             usage: UsageIntegral { last: start, ..Default::default() },
             log: None,
             failed_shape: None,
+            starvation: StarvationWatch::new(n_jobs),
         }
     }
 
@@ -165,6 +170,11 @@ impl World {
     #[inline]
     pub fn advance(&mut self, t: Time) {
         debug_assert!(t >= self.now, "time went back: {t} < {}", self.now);
+        if t > self.now {
+            let records = &self.records;
+            let queued = |j: JobIdx| records[j as usize].state == JobState::Queued;
+            self.starvation.check(self.now, &self.cluster.free_total, queued);
+        }
         let dt = t.saturating_sub(self.usage.last) as u128;
         if dt > 0 {
             let alloc = self.cluster.allocated().as_array();
@@ -218,7 +228,14 @@ impl World {
         rec.est_end = now + job.estimate;
         rec.placement = placement;
         self.running.insert((rec.est_end, j));
+        self.starvation.left(job, j);
         rec.run_end
+    }
+
+    /// Job `j` enters the queue: counts it and watches it for starvation.
+    pub fn enter_queue(&mut self, j: JobIdx) {
+        self.note_queued();
+        self.starvation.queued(&self.workload.jobs[j as usize], j);
     }
 
     /// Counts one more job in the queue.
@@ -348,8 +365,17 @@ impl<'a> SchedCtx<'a> {
         rec.state = JobState::Queued;
         rec.queued_at = now;
         self.world.counters.preemptions += 1;
-        self.world.note_queued();
+        self.world.enter_queue(j);
         self.world.log("preempt", Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
         self.preempted.push(j);
+    }
+
+    /// Adds `extra` work to waiting job `j` (the cost of suspending and resuming it); the overhead is
+    /// counted as lost work, on the cores of its last placement.
+    pub fn add_overhead(&mut self, j: JobIdx, extra: Time) {
+        let rec = &mut self.world.records[j as usize];
+        rec.remaining += extra;
+        let cores: u64 = rec.placement.iter().map(|(_, g)| g.cpu).sum();
+        self.world.counters.lost_work_core_us += extra as u128 * cores as u128;
     }
 }

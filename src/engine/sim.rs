@@ -36,6 +36,8 @@ pub struct RunOutput {
     pub log: Option<Vec<LoggedEvent>>,
     /// Invariant violations found when `SimOptions::audit` was on (empty when all held).
     pub audit_violations: Vec<String>,
+    /// Per job: the first time it waited while enough capacity for it was free (starvation by policy).
+    pub first_free_wait: Vec<Option<Time>>,
 }
 
 /// One simulation: a workload on a cluster under one policy per axis.
@@ -152,6 +154,7 @@ impl Simulation {
             usage: self.world.usage,
             log: self.world.log,
             audit_violations: self.violations,
+            first_free_wait: self.world.starvation.first_free_wait,
         }
     }
 
@@ -244,7 +247,7 @@ impl Simulation {
         let rec = &mut self.world.records[j as usize];
         rec.state = JobState::Queued;
         rec.queued_at = now;
-        self.world.note_queued();
+        self.world.enter_queue(j);
         self.with_queue(|queue, ctx| queue.enqueue(j, ctx));
     }
 

@@ -35,6 +35,13 @@ pub struct GroupStats {
     /// Jobs whose wait (or, if never started, time waited so far) exceeds the threshold.
     pub starved: u64,
     pub starved_frac: f64,
+    /// Jobs that at some point waited while enough capacity for them was free (held back by the
+    /// policy or by fragmentation, not by load), and how many of those were starved.
+    pub waited_with_free_capacity: u64,
+    pub starved_with_free_capacity: u64,
+    /// The longest time waited (seconds), counting jobs still waiting at the end, and whose it was.
+    pub longest_wait: f64,
+    pub longest_wait_job: Option<u64>,
     /// Core-hours delivered.
     pub core_hours: f64,
 }
@@ -88,6 +95,8 @@ impl RunMetrics {
             ("bsld_max", a.bsld_max),
             ("starved", a.starved as f64),
             ("starved_frac", a.starved_frac),
+            ("waited_with_free_capacity", a.waited_with_free_capacity as f64),
+            ("starved_with_free_capacity", a.starved_with_free_capacity as f64),
             ("util_cpu", self.util_cpu),
             ("util_mem", self.util_mem),
             ("util_gpu", self.util_gpu),
@@ -111,6 +120,11 @@ struct JobFacts {
     response: Option<f64>,
     bsld: Option<f64>,
     starved: bool,
+    /// Waited at some point while enough capacity for it was free.
+    free_wait: bool,
+    /// Time waited so far (seconds) and the job's id.
+    waited: f64,
+    id: u64,
     state: JobState,
     core_h: f64,
 }
@@ -122,6 +136,10 @@ fn stats(facts: &[&JobFacts]) -> GroupStats {
     let count = |s: JobState| facts.iter().filter(|f| f.state == s).count() as u64;
     let cancelled = count(JobState::Cancelled);
     let starved = facts.iter().filter(|f| f.starved).count() as u64;
+    let longest = facts.iter().fold(None::<&&JobFacts>, |best, f| match best {
+        Some(b) if b.waited >= f.waited => Some(b),
+        _ => Some(f),
+    });
     let queued_ever = facts.len() as u64 - cancelled;
     GroupStats {
         jobs: facts.len() as u64,
@@ -140,6 +158,10 @@ fn stats(facts: &[&JobFacts]) -> GroupStats {
         bsld_max: bslds.last().copied().unwrap_or(0.0),
         starved,
         starved_frac: if queued_ever == 0 { 0.0 } else { starved as f64 / queued_ever as f64 },
+        waited_with_free_capacity: facts.iter().filter(|f| f.free_wait).count() as u64,
+        starved_with_free_capacity: facts.iter().filter(|f| f.free_wait && f.starved).count() as u64,
+        longest_wait: longest.map(|f| f.waited).unwrap_or(0.0),
+        longest_wait_job: longest.filter(|f| f.waited > 0.0).map(|f| f.id),
         core_hours: facts.iter().map(|f| f.core_h).sum(),
     }
 }
@@ -156,7 +178,8 @@ pub fn summarize(out: &RunOutput, cfg: &MetricsConfig) -> RunMetrics {
     let facts: Vec<JobFacts> = jobs
         .iter()
         .zip(&out.records)
-        .map(|(job, rec)| {
+        .enumerate()
+        .map(|(i, (job, rec))| {
             let wait_t = rec.first_start.map(|s| s - job.submit);
             let waited_so_far = match (rec.first_start, rec.state) {
                 (Some(s), _) => s - job.submit,
@@ -176,6 +199,9 @@ pub fn summarize(out: &RunOutput, cfg: &MetricsConfig) -> RunMetrics {
                 response,
                 bsld,
                 starved: waited_so_far > cfg.starvation_threshold,
+                free_wait: out.first_free_wait.get(i).is_some_and(|t| t.is_some()),
+                waited: as_secs_f64(waited_so_far),
+                id: job.id,
                 state: rec.state,
                 core_h: as_secs_f64(rec.ran) * cores as f64 / 3600.0,
             }

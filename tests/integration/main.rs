@@ -2,6 +2,8 @@
 
 mod cli;
 mod core;
+mod oracles;
 mod properties;
+mod queues;
 mod util;
 mod workloads;

@@ -1,0 +1,256 @@
+//! `easy_backfill`: FIFO, plus any later job may start now if it does not delay the head job's reservation (EASY).
+//!
+//! Each pass (after every submission and every completion), as pyss's `EasyBackfillScheduler`:
+//! 1. jobs start from the head of the submit-ordered queue while they fit;
+//! 2. the first that does not fit gets a reservation: the earliest time (its *shadow time*) at which
+//!    running jobs, released at their estimated ends, leave enough free for it; what is then free
+//!    beyond its needs is the *extra* capacity;
+//! 3. every later job (in queue order, or shortest estimate first with `backfill_order = "sjf"`)
+//!    starts now if it fits now and either ends, by its estimate, by the shadow time or fits in the
+//!    extra capacity.
+//!
+//! Capacity is reasoned about in aggregate (cluster-wide cpu, memory and gpus) and every start is
+//! checked by an actual placement (`try_start`). A job whose estimate ends at this very instant is
+//! free in the plan even if its completion event has not been processed yet (several completions
+//! can share an instant); a job chosen on that capacity is *committed* and placed as soon as the
+//! completion is processed, at the same instant, before anything else starts. This reproduces
+//! pyss's decisions exactly; see `docs/queues.md`.
+//!
+//! Cost per pass: O(k log Q) for k starts, plus, when backfilling, O(R) to find the shadow time and
+//! one scan of the queue (cut short as soon as nothing more can fit).
+
+use super::QueueDiscipline;
+use super::profile::Amount;
+use super::view::{completion_pending_now, due_now, planned_duration, planned_release};
+use crate::engine::sched::SchedCtx;
+use crate::error::ScenarioError;
+use crate::model::{JobIdx, Time};
+use crate::policies::{Params, PolicyEnv};
+use std::collections::BTreeSet;
+
+/// Order in which jobs behind the head are considered for backfilling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackfillOrder {
+    /// Submit order (classic EASY).
+    Fifo,
+    /// Shortest estimate first (SJBF), ties in submit order.
+    Sjf,
+}
+
+#[derive(Debug)]
+pub struct EasyBackfill {
+    /// Waiting jobs by (submit time, index).
+    queue: BTreeSet<(Time, JobIdx)>,
+    /// Jobs chosen to start at `committed_at` on capacity whose completion is due at that instant.
+    committed: Vec<JobIdx>,
+    committed_at: Time,
+    order: BackfillOrder,
+    /// Scratch: releases that are not in the running set's order (overruns, committed jobs).
+    extra_releases: Vec<(Time, Amount)>,
+    backfilled: Vec<(Time, JobIdx)>,
+}
+
+pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+    let order = match p.choice("backfill_order", "fifo", &["fifo", "sjf"])?.as_str() {
+        "sjf" => BackfillOrder::Sjf,
+        _ => BackfillOrder::Fifo,
+    };
+    p.finish()?;
+    Ok(Box::new(EasyBackfill::new(order)))
+}
+
+fn any_free(a: &Amount) -> bool {
+    a.cpu > 0 || a.mem > 0 || a.gpu > 0
+}
+
+impl EasyBackfill {
+    pub fn new(order: BackfillOrder) -> Self {
+        EasyBackfill {
+            queue: BTreeSet::new(),
+            committed: Vec::new(),
+            committed_at: 0,
+            order,
+            extra_releases: Vec::new(),
+            backfilled: Vec::new(),
+        }
+    }
+
+    /// Returns the committed jobs to the queue (their capacity did not come).
+    fn uncommit(&mut self, ctx: &SchedCtx<'_>) {
+        for j in self.committed.drain(..) {
+            self.queue.insert((ctx.job(j).submit, j));
+        }
+    }
+
+    /// Starts `j` now, or commits it to start at this instant once due completions are processed.
+    fn start_or_commit(&mut self, ctx: &mut SchedCtx<'_>, j: JobIdx) -> bool {
+        if self.committed.is_empty() && ctx.try_start(j) {
+            return true;
+        }
+        if completion_pending_now(ctx) {
+            self.committed.push(j);
+            self.committed_at = ctx.now();
+            return true;
+        }
+        false
+    }
+
+    /// The head's shadow time (the first release at which it fits in aggregate) and the extra
+    /// capacity then, given `free` now.
+    fn shadow(&mut self, ctx: &SchedCtx<'_>, free: Amount, head: &Amount) -> (Time, Amount) {
+        let now = ctx.now();
+        let mut avail = free;
+        let minus_head = |mut a: Amount| {
+            a.sub(head);
+            a
+        };
+        // If the head fits in aggregate now it is blocked by placement (fragmentation): it is
+        // reserved at the next release instead, when a node may have room for it.
+        // Releases outside the running set's (estimated end) order: jobs past their estimate
+        // (expected any moment) and committed jobs (from now, for their estimate).
+        self.extra_releases.clear();
+        for &(est_end, j) in ctx.running().range(..=(now, JobIdx::MAX)) {
+            let (at, held) = planned_release(ctx, est_end, j);
+            if at > now {
+                self.extra_releases.push((at, Amount::of(&held)));
+            }
+        }
+        for &j in &self.committed {
+            self.extra_releases.push((now + planned_duration(ctx, j), Amount::of(&ctx.job(j).total_request())));
+        }
+        self.extra_releases.sort_unstable_by_key(|r| r.0);
+        let mut later = ctx.running().range((now + 1, 0)..).peekable();
+        let mut k = 0;
+        loop {
+            let next_running = later.peek().map(|&&(t, _)| t);
+            let next_extra = self.extra_releases.get(k).map(|r| r.0);
+            let t = match (next_running, next_extra) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => return (Time::MAX, minus_head(avail)),
+            };
+            while let Some(&&(te, j)) = later.peek() {
+                if te != t {
+                    break;
+                }
+                avail.add(&Amount::of(&super::view::held(ctx, j)));
+                later.next();
+            }
+            while k < self.extra_releases.len() && self.extra_releases[k].0 == t {
+                avail.add(&self.extra_releases[k].1);
+                k += 1;
+            }
+            if avail.holds(head) {
+                return (t, minus_head(avail));
+            }
+        }
+    }
+
+    fn backfill(&mut self, ctx: &mut SchedCtx<'_>, free: Amount) {
+        let Some(&(_, head)) = self.queue.first() else { return };
+        let head_req = Amount::of(&ctx.job(head).total_request());
+        let (shadow, extra) = self.shadow(ctx, free, &head_req);
+        let mut room = Room { free, extra, shadow };
+        self.backfilled.clear();
+        // The queue is taken out while it is walked (starting a job may commit it, which needs `self`).
+        let queue = std::mem::take(&mut self.queue);
+        match self.order {
+            BackfillOrder::Fifo => {
+                for &(submit, j) in queue.iter().skip(1) {
+                    if !any_free(&room.free) {
+                        break;
+                    }
+                    if self.try_backfill(ctx, j, &mut room) {
+                        self.backfilled.push((submit, j));
+                    }
+                }
+            }
+            BackfillOrder::Sjf => {
+                let mut by_estimate: Vec<(Time, Time, JobIdx)> =
+                    queue.iter().skip(1).map(|&(s, j)| (planned_duration(ctx, j), s, j)).collect();
+                by_estimate.sort_unstable();
+                for (_, submit, j) in by_estimate {
+                    if !any_free(&room.free) {
+                        break;
+                    }
+                    if self.try_backfill(ctx, j, &mut room) {
+                        self.backfilled.push((submit, j));
+                    }
+                }
+            }
+        }
+        self.queue = queue;
+        for key in self.backfilled.drain(..) {
+            self.queue.remove(&key);
+        }
+    }
+
+    /// Starts `j` now if it fits now and either ends by the shadow time or fits in the extra room.
+    fn try_backfill(&mut self, ctx: &mut SchedCtx<'_>, j: JobIdx, room: &mut Room) -> bool {
+        let req = Amount::of(&ctx.job(j).total_request());
+        if !room.free.holds(&req) {
+            return false;
+        }
+        let past_shadow = ctx.now().saturating_add(planned_duration(ctx, j)) > room.shadow;
+        if past_shadow && !room.extra.holds(&req) {
+            return false;
+        }
+        if !self.start_or_commit(ctx, j) {
+            return false;
+        }
+        room.free.sub(&req);
+        if past_shadow {
+            room.extra.sub(&req);
+        }
+        true
+    }
+}
+
+/// What backfilling may still use: capacity free now, the extra beyond the head's needs at its
+/// shadow time, and that time.
+struct Room {
+    free: Amount,
+    extra: Amount,
+    shadow: Time,
+}
+
+impl QueueDiscipline for EasyBackfill {
+    fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
+        self.queue.insert((ctx.job(job).submit, job));
+    }
+
+    fn schedule(&mut self, ctx: &mut SchedCtx<'_>) {
+        let now = ctx.now();
+        if !self.committed.is_empty() {
+            if self.committed_at != now {
+                self.uncommit(ctx);
+            } else {
+                let started = self.committed.iter().take_while(|&&j| ctx.try_start(j)).count();
+                self.committed.drain(..started);
+                if !self.committed.is_empty() && !completion_pending_now(ctx) {
+                    self.uncommit(ctx); // placement failed for good (fragmentation): decide afresh
+                }
+            }
+        }
+        let mut free = Amount::of(&(ctx.cluster().free_total + due_now(ctx)));
+        for &j in &self.committed {
+            free.sub(&Amount::of(&ctx.job(j).total_request()));
+        }
+        while let Some(&(submit, head)) = self.queue.first() {
+            let req = Amount::of(&ctx.job(head).total_request());
+            if !free.holds(&req) || !self.start_or_commit(ctx, head) {
+                break;
+            }
+            self.queue.remove(&(submit, head));
+            free.sub(&req);
+        }
+        if self.queue.len() >= 2 && any_free(&free) {
+            self.backfill(ctx, free);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.queue.len() + self.committed.len()
+    }
+}

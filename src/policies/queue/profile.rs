@@ -1,0 +1,197 @@
+//! The availability profile backfilling plans on: free aggregate resources (cpu, mem, gpu) as a step function of time.
+//!
+//! A profile starts at `now` with the capacity free then, gains capacity where a running job is
+//! expected to end (its estimate), and loses it over the interval of every reservation. It is an
+//! aggregate view: it knows how much of each resource is free cluster-wide, not on which node, so a
+//! job that fits the profile may still fail to be placed on a fragmented multi-node cluster (the
+//! disciplines then fall back, see `docs/queues.md`).
+
+use crate::model::{Resources, Time};
+
+/// A signed resource amount: over-booked plans (capacity lost to a node failure, a job running past
+/// its estimate) show up as a negative free amount instead of wrapping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Amount {
+    pub cpu: i64,
+    pub mem: i64,
+    pub gpu: i64,
+}
+
+impl Amount {
+    pub fn of(r: &Resources) -> Amount {
+        Amount { cpu: r.cpu as i64, mem: r.mem as i64, gpu: r.gpu as i64 }
+    }
+
+    /// True when `req` fits in this amount in every resource.
+    #[inline]
+    pub fn holds(&self, req: &Amount) -> bool {
+        req.cpu <= self.cpu && req.mem <= self.mem && req.gpu <= self.gpu
+    }
+
+    #[inline]
+    pub fn add(&mut self, o: &Amount) {
+        self.cpu += o.cpu;
+        self.mem += o.mem;
+        self.gpu += o.gpu;
+    }
+
+    #[inline]
+    pub fn sub(&mut self, o: &Amount) {
+        self.cpu -= o.cpu;
+        self.mem -= o.mem;
+        self.gpu -= o.gpu;
+    }
+
+    fn neg(&self) -> Amount {
+        Amount { cpu: -self.cpu, mem: -self.mem, gpu: -self.gpu }
+    }
+}
+
+/// Free capacity over time: `steps[i].1` is free from `steps[i].0` until the next step's time; the
+/// last step lasts forever. `steps[0].0` is the profile's origin (the time it was built).
+#[derive(Clone, Debug, Default)]
+pub struct Profile {
+    steps: Vec<(Time, Amount)>,
+}
+
+impl Profile {
+    /// A profile from `now`, with `free` available then and `changes` (time, signed amount) after:
+    /// a running job's expected end is `+amount`, a reservation `[s, e)` is `−amount` at `s` and
+    /// `+amount` at `e`. Changes at or before `now` apply at `now`. Cost O(n log n).
+    pub fn build(now: Time, free: Amount, changes: &mut [(Time, Amount)]) -> Profile {
+        changes.sort_unstable_by_key(|c| c.0);
+        let mut steps: Vec<(Time, Amount)> = Vec::with_capacity(changes.len() + 1);
+        let mut level = free;
+        let mut i = 0;
+        while i < changes.len() && changes[i].0 <= now {
+            level.add(&changes[i].1);
+            i += 1;
+        }
+        steps.push((now, level));
+        while i < changes.len() {
+            let t = changes[i].0;
+            while i < changes.len() && changes[i].0 == t {
+                level.add(&changes[i].1);
+                i += 1;
+            }
+            if steps.last().is_some_and(|s| s.1 == level) {
+                continue;
+            }
+            steps.push((t, level));
+        }
+        Profile { steps }
+    }
+
+    /// Number of steps (the cost of a scan).
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Index of the step in force at `t` (the origin's step for times before it).
+    fn index_at(&self, t: Time) -> usize {
+        self.steps.partition_point(|s| s.0 <= t).saturating_sub(1)
+    }
+
+    /// Free capacity at time `t`.
+    pub fn free_at(&self, t: Time) -> Amount {
+        self.steps.get(self.index_at(t)).map(|s| s.1).unwrap_or_default()
+    }
+
+    /// The earliest time ≥ `from` at which `req` stays free for `duration`; `None` if never (the
+    /// request exceeds what the profile ever frees).
+    pub fn earliest(&self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
+        let mut i = self.index_at(from);
+        let mut start: Option<Time> = None;
+        while i < self.steps.len() {
+            let (t, free) = self.steps[i];
+            if free.holds(req) {
+                let s = *start.get_or_insert(t.max(from));
+                match self.steps.get(i + 1) {
+                    Some(&(next, _)) if next < s.saturating_add(duration) => {}
+                    _ => return Some(s),
+                }
+            } else {
+                start = None;
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Makes sure a step starts exactly at `t` (splitting the one in force there); returns its index.
+    fn split_at(&mut self, t: Time) -> usize {
+        let i = self.steps.partition_point(|s| s.0 <= t);
+        if i > 0 && self.steps[i - 1].0 == t {
+            return i - 1;
+        }
+        let level = if i == 0 { self.steps.first().map(|s| s.1).unwrap_or_default() } else { self.steps[i - 1].1 };
+        self.steps.insert(i, (t, level));
+        i
+    }
+
+    /// Adds `delta` to the free amount over `[start, end)`.
+    fn change(&mut self, start: Time, end: Time, delta: &Amount) {
+        if end <= start {
+            return;
+        }
+        let a = self.split_at(start);
+        let b = self.split_at(end);
+        for s in &mut self.steps[a..b] {
+            s.1.add(delta);
+        }
+    }
+
+    /// Books `req` over `[start, end)`.
+    pub fn reserve(&mut self, start: Time, end: Time, req: &Amount) {
+        self.change(start, end, &req.neg());
+    }
+
+    /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]).
+    pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) {
+        self.change(start, end, req);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cpus(n: i64) -> Amount {
+        Amount { cpu: n, mem: 0, gpu: 0 }
+    }
+
+    /// 10 cpus, 4 free now, 3 more at t=10, the rest (3) at t=20.
+    fn sample() -> Profile {
+        Profile::build(0, cpus(4), &mut [(20, cpus(3)), (10, cpus(3))])
+    }
+
+    #[test]
+    fn builds_steps_in_time_order() {
+        let p = sample();
+        assert_eq!(p.free_at(0).cpu, 4);
+        assert_eq!(p.free_at(9).cpu, 4);
+        assert_eq!(p.free_at(10).cpu, 7);
+        assert_eq!(p.free_at(1000).cpu, 10);
+    }
+
+    #[test]
+    fn earliest_needs_the_whole_duration() {
+        let mut p = sample();
+        assert_eq!(p.earliest(&cpus(4), 100, 0), Some(0));
+        assert_eq!(p.earliest(&cpus(5), 100, 0), Some(10));
+        assert_eq!(p.earliest(&cpus(11), 1, 0), None);
+        // A reservation of 6 cpus over [10, 30) leaves 1 then 4: a 3-cpu job of 15 fits only at 30.
+        p.reserve(10, 30, &cpus(6));
+        assert_eq!(p.free_at(10).cpu, 1);
+        assert_eq!(p.free_at(20).cpu, 4);
+        assert_eq!(p.earliest(&cpus(3), 15, 0), Some(20));
+        assert_eq!(p.earliest(&cpus(3), 5, 0), Some(0));
+        assert_eq!(p.earliest(&cpus(5), 5, 0), Some(30));
+        p.unreserve(10, 30, &cpus(6));
+        assert_eq!(p.earliest(&cpus(5), 100, 0), Some(10));
+    }
+}
