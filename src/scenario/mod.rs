@@ -31,6 +31,9 @@ pub struct Scenario {
     pub policy: PolicySet,
     #[serde(default)]
     pub metrics: MetricsSpec,
+    /// `[sweep]`: run the scenario over lists of policies and parameters, with replications (see docs/sweeps.md).
+    #[serde(default)]
+    pub sweep: Option<crate::sweep::SweepSpec>,
 }
 
 fn default_seed() -> u64 {
