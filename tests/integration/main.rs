@@ -3,5 +3,6 @@
 mod cli;
 mod core;
 mod properties;
+mod sweeps;
 mod util;
 mod workloads;
