@@ -5,7 +5,7 @@
 //! the reorder buffer holds only the runs that finished ahead of a slower one. A finished run keeps
 //! nothing but its summary row: its job records are written to `runs/<id>/` and dropped.
 
-use super::plan::{RunPlan, Study};
+use super::plan::{ConfigScenario, RunPlan, Study};
 use super::tables::{self, ComparisonWriter, StreamingCsv};
 use crate::error::{Error, Result};
 use crate::output::atomic::write_atomic;
@@ -137,13 +137,14 @@ pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
             let tx = tx.clone();
             let (next, stop) = (&next, &stop);
             scope.spawn(move |_| {
+                let mut last_config = None;
                 while !stop.load(Ordering::Relaxed) {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= planned {
                         break;
                     }
                     let plan = study.plan(shard.run(k));
-                    let done = execute_guarded(study, &plan, opts);
+                    let done = execute_guarded(study, &plan, opts, &mut last_config);
                     if opts.fail_fast && matches!(done, Done::Failed(_)) {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -241,9 +242,13 @@ pub fn write_manifest(
     })
 }
 
+/// A worker's last configuration: consecutive runs are replications of one configuration, so its
+/// scenario (which may read trace headers or fit distributions) is built once per worker and configuration.
+type ConfigCache = Option<(usize, std::result::Result<ConfigScenario, String>)>;
+
 /// Runs one plan, turning an error or a panic into a failure of that run.
-fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions) -> Done {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts)));
+fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &mut ConfigCache) -> Done {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts, cache)));
     match result {
         Ok(Ok(done)) => done,
         Ok(Err(message)) => Done::Failed(format!("{} ({message})", study.config_label(plan.config))),
@@ -259,7 +264,12 @@ fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions) -> Done {
 }
 
 /// Runs one plan, or reuses its complete outputs under `--resume`.
-fn execute(study: &Study, plan: &RunPlan, opts: &SweepOptions) -> std::result::Result<Done, String> {
+fn execute(
+    study: &Study,
+    plan: &RunPlan,
+    opts: &SweepOptions,
+    cache: &mut ConfigCache,
+) -> std::result::Result<Done, String> {
     let dir = opts.out.join("runs").join(&plan.id);
     let hash = study.run_hash(plan);
     let parameters = study.parameter_values(plan.config);
@@ -268,7 +278,11 @@ fn execute(study: &Study, plan: &RunPlan, opts: &SweepOptions) -> std::result::R
     {
         return Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: true });
     }
-    let config = study.scenario(plan.config)?;
+    if cache.as_ref().is_some_and(|(c, _)| *c != plan.config) {
+        *cache = None;
+    }
+    let (_, config) = cache.get_or_insert_with(|| (plan.config, study.scenario(plan.config)));
+    let config = config.as_ref().map_err(|e| e.clone())?;
     let sc = &config.scenario;
     let mut workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
     super::plan::scale_load(&mut workload, config.load);

@@ -24,6 +24,8 @@ pub struct Study {
     pub ids: RunIds,
     /// The scenario's output directory (`output`, else `results/<name>`).
     pub output_dir: PathBuf,
+    /// The scenario file's folder: relative trace paths in the scenario (and in overrides) start here.
+    pub base_dir: PathBuf,
 }
 
 /// One run of the matrix.
@@ -105,7 +107,8 @@ impl Study {
     /// A study from scenario text (`path` names it in messages).
     pub fn from_text(text: &str, path: &Path, hash: &str, seed: Option<u64>) -> Result<Study> {
         let parse_err = |message: String| Error::Parse { path: path.to_path_buf(), message };
-        let sc = Scenario::parse(text).map_err(parse_err)?;
+        let base_dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let sc = Scenario::parse_in(text, &base_dir).map_err(parse_err)?;
         sc.validate().map_err(|source| Error::Scenario { path: path.to_path_buf(), source })?;
         let Some(spec) = sc.sweep.clone() else {
             return Err(Error::Other(format!("{}: no [sweep] section", path.display())));
@@ -115,6 +118,7 @@ impl Study {
         let ids = RunIds { configurations: spec.configurations(), replications: spec.replications as usize };
         Ok(Study {
             output_dir: sc.output_dir(),
+            base_dir,
             path: path.to_path_buf(),
             name: sc.name,
             hash: hash.to_string(),
@@ -169,7 +173,8 @@ impl Study {
         hash_hex(text.as_bytes())
     }
 
-    /// The scenario of configuration `c`: overrides applied to the TOML, then read and checked as a file is.
+    /// The scenario of configuration `c`: overrides applied to the TOML, then read and checked as a file is
+    /// (trace paths relative to the scenario's folder); node counts scaled last.
     pub fn scenario(&self, c: usize) -> std::result::Result<ConfigScenario, String> {
         let coords = self.spec.coordinates(c);
         let mut table = self.base.clone();
@@ -187,6 +192,7 @@ impl Study {
             }
         }
         let mut scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e| e.to_string())?;
+        crate::workloads::resolve_trace(&mut scenario, &self.base_dir)?;
         for pool in &mut scenario.cluster.pools {
             pool.count = ((pool.count as f64 * node_scale).round() as u32).max(1);
         }

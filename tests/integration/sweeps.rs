@@ -440,3 +440,41 @@ fn sweep_options_need_a_sweep_and_a_known_sort_metric() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("`2/2` is not a shard"));
 }
+
+#[test]
+fn a_trace_next_to_the_scenario_sweeps_its_own_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::util::shared("workloads/KTH-SP2-1996-2.1-cln.first3000.swf"), dir.path().join("trace.swf"))
+        .unwrap();
+    let text = r#"
+name = "trace"
+[workload]
+type = "swf"
+path = "trace.swf"
+first_jobs = 300
+[sweep]
+"workload.load_scale" = [1.0, 2.0]
+node_scale = [1, 2]
+"#;
+    let sc = scenario(dir.path(), "trace.toml", text);
+    let out = dir.path().join("out");
+    run_ok(&sc, &out, &["-q"]);
+    let summary = out.join("summary.csv");
+    // Parameters in key order: node_scale (outer), then workload.load_scale.
+    assert_eq!(column(&summary, "node_scale"), ["1", "1", "2", "2"]);
+    assert_eq!(column(&summary, "workload.load_scale"), ["1", "2", "1", "2"]);
+    assert_eq!(column(&summary, "jobs"), ["300"; 4]);
+    let nodes = |id: &str| -> u64 {
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("runs").join(id).join("manifest.json")).unwrap()).unwrap();
+        m["nodes"].as_u64().unwrap()
+    };
+    // The cluster comes from the trace header; node_scale doubles it.
+    assert_eq!(nodes("c2-r0"), 2 * nodes("c0-r0"));
+    // load_scale 2 halves the trace's inter-arrival times.
+    let span = |id: &str| -> f64 {
+        let s = column(&out.join("runs").join(id).join("jobs.csv"), "submit");
+        s.last().unwrap().parse::<f64>().unwrap() - s[0].parse::<f64>().unwrap()
+    };
+    assert!((span("c1-r0") - span("c0-r0") / 2.0).abs() < 1e-3, "{} vs {}", span("c1-r0"), span("c0-r0"));
+}
