@@ -478,3 +478,34 @@ node_scale = [1, 2]
     };
     assert!((span("c1-r0") - span("c0-r0") / 2.0).abs() < 1e-3, "{} vs {}", span("c1-r0"), span("c0-r0"));
 }
+
+/// The documented Slurm script, run as three array tasks (ids 1–3) and a merge job, gives the study.
+#[test]
+fn the_slurm_script_shards_and_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(dir.path(), "small.toml", SMALL);
+    let whole = dir.path().join("whole");
+    run_ok(&sc, &whole, &["-q"]);
+    let bin = assert_cmd::cargo::cargo_bin("clustersim");
+    let out = dir.path().join("slurm");
+    let script = crate::util::repo("docs/slurm-sweep.sbatch");
+    for task in [Some(3), Some(1), Some(2), None] {
+        let mut c = std::process::Command::new("bash");
+        c.arg(&script).arg(&sc).arg(&out).env("CLUSTERSIM", &bin);
+        for v in ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT", "SLURM_CPUS_PER_TASK"] {
+            c.env_remove(v);
+        }
+        if let Some(id) = task {
+            c.env("SLURM_ARRAY_TASK_ID", id.to_string())
+                .env("SLURM_ARRAY_TASK_MIN", "1")
+                .env("SLURM_ARRAY_TASK_COUNT", "3")
+                .env("SLURM_CPUS_PER_TASK", "1");
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{task:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(column(&out.join("shard-0/summary.csv"), "run_id"), ["c0-r0", "c1-r0", "c2-r0", "c3-r0"]);
+    for f in ["summary.csv", "comparison.csv"] {
+        assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(out.join(f)).unwrap(), "{f} differs");
+    }
+}
