@@ -5,14 +5,14 @@ use clustersim::workloads::swf::{SwfOptions, open_trace, read_swf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn hpc2n() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/workloads/HPC2N-2002-2.1-cln.swf.gz")
 }
 
 /// Decompresses and splits into lines, counting them: the floor of any streamed reader.
-fn gunzip_split_lines(path: &PathBuf) -> u64 {
+fn gunzip_split_lines(path: &Path) -> u64 {
     let mut r = open_trace(path).unwrap();
     let mut buf = Vec::with_capacity(256);
     let mut lines = 0;
@@ -24,7 +24,7 @@ fn gunzip_split_lines(path: &PathBuf) -> u64 {
 }
 
 /// Also splits every line into whitespace-separated fields.
-fn gunzip_split_fields(path: &PathBuf) -> u64 {
+fn gunzip_split_fields(path: &Path) -> u64 {
     let mut r = open_trace(path).unwrap();
     let mut buf = Vec::with_capacity(256);
     let mut fields = 0;

@@ -94,6 +94,7 @@ impl<'de> Deserialize<'de> for Memory {
 /// `[workload]`: where the jobs come from.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // one per scenario: its size does not matter
 pub enum WorkloadSpec {
     Synthetic(SyntheticSpec),
     List(ListSpec),

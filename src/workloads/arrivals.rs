@@ -41,7 +41,7 @@ impl Arrival {
     pub fn validate(&self, key: &str) -> Result<(), ScenarioError> {
         let bad = |m: &str| Err(ScenarioError::invalid(key, m.to_string()));
         match self {
-            Arrival::Poisson { mean } if !(mean.0 > 0.0) => bad("mean must be > 0"),
+            Arrival::Poisson { mean } if mean.0.is_nan() || mean.0 <= 0.0 => bad("mean must be > 0"),
             Arrival::Mmpp { interarrival, sojourn }
                 if !interarrival.iter().chain(sojourn.iter()).all(|q| q.0 > 0.0 && q.0.is_finite()) =>
             {
