@@ -126,8 +126,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
     let mut missing = Missing::default();
     let mut expected = 0;
     let mut runs_ok = 0;
-    loop {
-        let Some(index) = readers.iter().filter_map(|r| r.head.as_ref().map(|(i, _)| *i)).min() else { break };
+    while let Some(index) = readers.iter().filter_map(|r| r.head.as_ref().map(|(i, _)| *i)).min() {
         let mut row: Option<Vec<String>> = None;
         for r in readers.iter_mut().filter(|r| r.head.as_ref().is_some_and(|(i, _)| *i == index)) {
             let (_, this) = r.head.take().expect("head");
