@@ -2,7 +2,7 @@
 //!
 //! Layout: [`engine`] (event queue and loop), [`model`] (nodes, jobs, time), [`policies`] (one
 //! folder per axis, each policy in its own file), [`workloads`], [`metrics`], [`output`],
-//! [`scenario`], [`runner`] and [`cli`].
+//! [`scenario`], [`runner`], [`sweep`] (studies over many runs) and [`cli`].
 
 pub mod cli;
 pub mod engine;
@@ -14,6 +14,7 @@ pub mod policies;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;
 pub mod workloads;
 
 pub use error::{Error, Result, ScenarioError};

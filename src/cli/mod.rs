@@ -1,4 +1,6 @@
-//! The command line: `run` and `validate` (clap), with exit codes 0 = ok, 2 = error.
+//! The command line: `run`, `validate` and `merge` (clap), with exit codes 0 = ok, 2 = error.
+
+pub mod sweep;
 
 use crate::error::Result;
 use crate::runner::{self, LoadedScenario, RunOptions};
@@ -14,6 +16,8 @@ Examples:
   clustersim run scenarios/quickstart.toml --seed 7 --out /tmp/qs
   clustersim validate scenarios/*.toml
   clustersim trace stats ../shared/workloads/KTH-SP2-1996-2.1-cln.swf.gz
+  clustersim run scenarios/compare.toml --jobs 2 --sort wait_p95
+  clustersim run scenarios/compare.toml --shard 0/4 --out /tmp/cmp/0   # then: clustersim merge /tmp/cmp/* --out /tmp/cmp-all
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -44,6 +48,8 @@ pub enum Command {
         /// Also write events.csv, a log of every arrival, start, finish and kill.
         #[arg(long)]
         events: bool,
+        #[command(flatten)]
+        sweep: sweep::SweepArgs,
     },
     /// Check scenario files without running them.
     Validate {
@@ -56,6 +62,9 @@ pub enum Command {
         #[command(subcommand)]
         action: TraceAction,
     },
+    /// Combine the output directories of a sharded sweep into one summary.csv and comparison.csv.
+    #[command(after_help = EXAMPLES)]
+    Merge(sweep::MergeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,8 +101,12 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, seed, out, quiet, events } => {
+        Command::Run { scenario, seed, out, quiet, events, sweep } => {
             let loaded = LoadedScenario::load(&scenario)?;
+            if loaded.scenario.sweep.is_some() {
+                return sweep::run(&scenario, seed, out, quiet, events, &sweep);
+            }
+            sweep.check_single_run(&scenario)?;
             let sc = &loaded.scenario;
             let seed = seed.unwrap_or(sc.seed);
             let workload = Arc::new(sc.build_workload(seed)?);
@@ -122,10 +135,14 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
         }
         Command::Validate { scenarios } => {
             for path in &scenarios {
-                LoadedScenario::load(path)?;
-                println!("{}: ok", path.display());
+                if LoadedScenario::load(path)?.scenario.sweep.is_some() {
+                    println!("{}", sweep::validate(path)?);
+                } else {
+                    println!("{}: ok", path.display());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Merge(args) => sweep::merge(&args),
     }
 }

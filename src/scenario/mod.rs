@@ -31,6 +31,9 @@ pub struct Scenario {
     pub policy: PolicySet,
     #[serde(default)]
     pub metrics: MetricsSpec,
+    /// `[sweep]`: run the scenario over lists of policies and parameters, with replications (see docs/sweeps.md).
+    #[serde(default)]
+    pub sweep: Option<crate::sweep::SweepSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -92,6 +95,7 @@ impl<'de> Deserialize<'de> for Memory {
 #[allow(clippy::large_enum_variant)] // read once per scenario: the variants' sizes do not matter
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // one per scenario: its size does not matter
 pub enum WorkloadSpec {
     Synthetic(SyntheticSpec),
     List(ListSpec),

@@ -5,5 +5,6 @@ mod core;
 mod oracles;
 mod properties;
 mod queues;
+mod sweeps;
 mod util;
 mod workloads;

@@ -1,0 +1,163 @@
+//! The sweep side of the command line: `run` on a scenario with `[sweep]`, `merge`, and checking sweeps in `validate`.
+
+use crate::error::{Error, Result};
+use crate::runner::RunOptions;
+use crate::sweep::{self, Shard, Study, SweepOptions};
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Options of `run` that only apply to a scenario with a `[sweep]` section.
+#[derive(Debug, Clone, Args)]
+pub struct SweepArgs {
+    /// Worker threads for a sweep (default: one per core). Results are identical for any value.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only slice K of N of the sweep's runs (0 ≤ K < N), e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`;
+    /// combine the shards' directories with `clustersim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Skip runs whose directory under <out>/runs/ is complete (has its manifest.json) for the same scenario.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop starting runs after the first failed run (by default the others still run).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Metric that orders the comparison table (best first), e.g. wait_p95.
+    #[arg(long, value_name = "METRIC", default_value = "wait_mean")]
+    pub sort: String,
+}
+
+impl SweepArgs {
+    /// A scenario without `[sweep]` is one run: refuse the options that only make sense for a sweep.
+    pub fn check_single_run(&self, path: &Path) -> Result<()> {
+        let flag = if self.shard.is_some() {
+            "--shard"
+        } else if self.resume {
+            "--resume"
+        } else {
+            return Ok(());
+        };
+        Err(Error::Other(format!("{}: {flag} needs a scenario with a [sweep] section", path.display())))
+    }
+}
+
+/// `clustersim merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Output directories of the shards (`run --shard K/N --out DIR`).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where the merged summary.csv, comparison.csv, manifest.json and runs/ go.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Metric that orders the comparison table (best first).
+    #[arg(long, value_name = "METRIC", default_value = "wait_mean")]
+    pub sort: String,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the sweep of the scenario at `path`.
+pub fn run(
+    path: &Path,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    quiet: bool,
+    events: bool,
+    a: &SweepArgs,
+) -> Result<ExitCode> {
+    sweep::terminal::check_metric(&a.sort)?;
+    let study = Study::load(path, seed)?;
+    let out = out.unwrap_or_else(|| study.output_dir.clone());
+    let opts = SweepOptions {
+        out: out.clone(),
+        jobs: a.jobs.unwrap_or(0),
+        shard: a.shard,
+        resume: a.resume,
+        fail_fast: a.fail_fast,
+        progress: !quiet && std::io::stderr().is_terminal(),
+        run: RunOptions { log_events: events, ..Default::default() },
+    };
+    let o = sweep::run_study(&study, &opts)?;
+    if !quiet {
+        if a.shard.is_none() {
+            print!("{}", sweep::terminal::comparison_table(&out.join("comparison.csv"), &a.sort)?);
+        }
+        let what = match a.shard {
+            Some(s) => format!("shard {}/{} of {} runs", s.index, s.count, study.ids.runs()),
+            None => format!("{} configurations × {} replications", study.ids.configurations, study.ids.replications),
+        };
+        println!(
+            "wrote {} ({what}: {} simulated, {} resumed, {} failed{})",
+            out.display(),
+            o.simulated,
+            o.resumed,
+            o.failures.len(),
+            if o.skipped > 0 { format!(", {} not started", o.skipped) } else { String::new() }
+        );
+        if a.shard.is_some() {
+            println!("combine the shards with: clustersim merge DIR... --out DIR");
+        }
+    }
+    report_failures(&o.failures, o.skipped)
+}
+
+/// `clustersim merge`.
+pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
+    sweep::terminal::check_metric(&a.sort)?;
+    let o = sweep::merge(&a.dirs, &a.out)?;
+    if !a.quiet {
+        print!("{}", sweep::terminal::comparison_table(&a.out.join("comparison.csv"), &a.sort)?);
+        println!(
+            "merged {} directories into {} ({} runs, {} failed)",
+            o.shards,
+            a.out.display(),
+            o.runs_ok,
+            o.failures.len()
+        );
+    }
+    report_failures(&o.failures, 0)
+}
+
+/// Non-zero exit when any run failed, after listing them (even with `--quiet`).
+fn report_failures(failures: &[sweep::Failure], skipped: usize) -> Result<ExitCode> {
+    if failures.is_empty() && skipped == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("error: {} run(s) failed:", failures.len());
+    for f in failures {
+        eprintln!("  {}: {}", f.run_id, f.message);
+    }
+    Ok(ExitCode::from(2))
+}
+
+/// Checks every configuration of a sweep; returns the line `validate` prints.
+pub fn validate(path: &Path) -> Result<String> {
+    let study = Study::load(path, None)?;
+    let mut bad = Vec::new();
+    for c in 0..study.ids.configurations {
+        if let Err(e) = study.scenario(c) {
+            bad.push(format!("  configuration {} ({}): {e}", c, study.config_label(c)));
+        }
+    }
+    if !bad.is_empty() {
+        let n = bad.len();
+        bad.truncate(10);
+        return Err(Error::Other(format!(
+            "{}: {n} of {} sweep configurations are invalid:\n{}",
+            path.display(),
+            study.ids.configurations,
+            bad.join("\n")
+        )));
+    }
+    Ok(format!(
+        "{}: ok (sweep of {} configurations × {} replications = {} runs)",
+        path.display(),
+        study.ids.configurations,
+        study.ids.replications,
+        study.ids.runs()
+    ))
+}

@@ -1,0 +1,319 @@
+//! Running a study: the runs of the matrix (or of one shard) in parallel on a rayon pool, results written
+//! in matrix order as they complete, resumable, with failures reported by run id.
+//!
+//! Workers take run indices in increasing order from one counter, so results arrive nearly in order and
+//! the reorder buffer holds only the runs that finished ahead of a slower one. A finished run keeps
+//! nothing but its summary row: its job records are written to `runs/<id>/` and dropped.
+
+use super::plan::{ConfigScenario, RunPlan, Study};
+use super::tables::{self, ComparisonWriter, StreamingCsv};
+use crate::error::{Error, Result};
+use crate::output::atomic::write_atomic;
+use crate::runner::{self, RunOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// `--shard K/N`: the runs whose matrix index i has i mod N = K (0 ≤ K < N).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard (expected K/N with 0 ≤ K < N, e.g. 0/4)");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) =
+            (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Number of the study's `runs` that fall in this shard.
+    pub fn len(&self, runs: usize) -> usize {
+        if self.index >= runs { 0 } else { (runs - self.index).div_ceil(self.count) }
+    }
+
+    pub fn is_empty(&self, runs: usize) -> bool {
+        self.len(runs) == 0
+    }
+
+    /// Matrix index of the shard's `k`-th run.
+    pub fn run(&self, k: usize) -> usize {
+        self.index + k * self.count
+    }
+}
+
+/// How to run a study.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOptions {
+    pub out: PathBuf,
+    /// Worker threads; 0 = one per core.
+    pub jobs: usize,
+    pub shard: Option<Shard>,
+    /// Skip runs whose directory holds a `manifest.json` for the same scenario, configuration and seed.
+    pub resume: bool,
+    /// Start no new run after the first failure.
+    pub fail_fast: bool,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+    pub run: RunOptions,
+}
+
+/// A run that did not complete.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub index: usize,
+    pub run_id: String,
+    pub message: String,
+}
+
+/// What a study run did.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOutcome {
+    /// Runs in this shard (all runs when unsharded).
+    pub planned: usize,
+    /// Runs simulated now.
+    pub simulated: usize,
+    /// Runs found complete and reused (`--resume`).
+    pub resumed: usize,
+    pub failures: Vec<Failure>,
+    /// Runs never started because `--fail-fast` stopped the study.
+    pub skipped: usize,
+}
+
+impl SweepOutcome {
+    pub fn ok(&self) -> bool {
+        self.failures.is_empty() && self.skipped == 0
+    }
+}
+
+/// The result of one run, as the collector sees it.
+enum Done {
+    Row { row: Vec<String>, resumed: bool },
+    Failed(String),
+}
+
+/// Runs `study` (or the shard `opts.shard` of it) into `opts.out`: `runs/<id>/`, `summary.csv`,
+/// `comparison.csv` (not for a shard: merge the shards) and `manifest.json`, written last.
+pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
+    let total = study.ids.runs();
+    let shard = opts.shard.unwrap_or(Shard { index: 0, count: 1 });
+    let planned = shard.len(total);
+    let threads = match opts.jobs {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        n => n,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    let parameters = study.spec.parameter_keys();
+    let mut summary = StreamingCsv::create(&opts.out.join("summary.csv"), &tables::summary_header(&parameters))?;
+    let mut comparison = match opts.shard {
+        None => Some(ComparisonWriter::create(&opts.out.join("comparison.csv"), &parameters)?),
+        Some(_) => None,
+    };
+    let progress = progress_bar(planned as u64, opts.progress);
+
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let mut outcome = SweepOutcome { planned, ..Default::default() };
+    let mut write_error: Option<Error> = None;
+    let (tx, rx) = mpsc::channel::<(usize, Done)>();
+    pool.in_place_scope(|scope| {
+        for _ in 0..threads.min(planned) {
+            let tx = tx.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move |_| {
+                let mut last_config = None;
+                while !stop.load(Ordering::Relaxed) {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= planned {
+                        break;
+                    }
+                    let plan = study.plan(shard.run(k));
+                    let done = execute_guarded(study, &plan, opts, &mut last_config);
+                    if opts.fail_fast && matches!(done, Done::Failed(_)) {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send((k, done)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Collect in matrix order: `pending` holds results that finished ahead of `expected`.
+        let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
+        let mut expected = 0;
+        let mut emit = |k: usize, done: Done, outcome: &mut SweepOutcome| -> Result<()> {
+            let index = shard.run(k);
+            match done {
+                Done::Row { row, resumed } => {
+                    if resumed {
+                        outcome.resumed += 1;
+                    } else {
+                        outcome.simulated += 1;
+                    }
+                    summary.row(&row)?;
+                    if let Some(c) = comparison.as_mut() {
+                        c.push(index / study.ids.replications, &row)?;
+                    }
+                }
+                Done::Failed(message) => {
+                    outcome.failures.push(Failure { index, run_id: study.ids.id(index), message });
+                }
+            }
+            Ok(())
+        };
+        for (k, done) in rx {
+            progress.inc(1);
+            if let Done::Failed(message) = &done {
+                let id = study.ids.id(shard.run(k));
+                progress.suspend(|| eprintln!("run {id} failed: {message}"));
+            }
+            pending.insert(k, done);
+            while let Some(done) = pending.remove(&expected) {
+                if write_error.is_none()
+                    && let Err(e) = emit(expected, done, &mut outcome)
+                {
+                    write_error = Some(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                expected += 1;
+            }
+        }
+        // With --fail-fast some runs never ran: write what did, still in order.
+        for (k, done) in std::mem::take(&mut pending) {
+            if write_error.is_none()
+                && let Err(e) = emit(k, done, &mut outcome)
+            {
+                write_error = Some(e);
+            }
+        }
+    });
+    progress.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    outcome.skipped = planned - outcome.simulated - outcome.resumed - outcome.failures.len();
+    summary.finish()?;
+    if let Some(c) = comparison {
+        c.finish()?;
+    }
+    let ok = outcome.simulated + outcome.resumed;
+    write_manifest(&opts.out, study.manifest(), opts.shard, ok, &outcome.failures)?;
+    Ok(outcome)
+}
+
+/// `manifest.json` of a study or shard: the study, the shard (if any), the runs that completed and the failures.
+pub fn write_manifest(
+    out: &Path,
+    study: serde_json::Value,
+    shard: Option<Shard>,
+    runs_ok: usize,
+    failures: &[Failure],
+) -> Result<()> {
+    let mut m = serde_json::json!({
+        "tool": "clustersim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "study": study,
+    });
+    if let Some(s) = shard {
+        m["shard"] = serde_json::json!({ "index": s.index, "count": s.count });
+    }
+    m["runs_ok"] = serde_json::json!(runs_ok);
+    m["runs_failed"] = failures.iter().map(|f| serde_json::json!({ "run_id": f.run_id, "error": f.message })).collect();
+    write_atomic(&out.join("manifest.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &m).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}
+
+/// A worker's last configuration: consecutive runs are replications of one configuration, so its
+/// scenario (which may read trace headers or fit distributions) is built once per worker and configuration.
+type ConfigCache = Option<(usize, std::result::Result<ConfigScenario, String>)>;
+
+/// Runs one plan, turning an error or a panic into a failure of that run.
+fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &mut ConfigCache) -> Done {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts, cache)));
+    match result {
+        Ok(Ok(done)) => done,
+        Ok(Err(message)) => Done::Failed(format!("{} ({message})", study.config_label(plan.config))),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Done::Failed(format!("{} (panicked: {what})", study.config_label(plan.config)))
+        }
+    }
+}
+
+/// Runs one plan, or reuses its complete outputs under `--resume`.
+fn execute(
+    study: &Study,
+    plan: &RunPlan,
+    opts: &SweepOptions,
+    cache: &mut ConfigCache,
+) -> std::result::Result<Done, String> {
+    let dir = opts.out.join("runs").join(&plan.id);
+    let hash = study.run_hash(plan);
+    let parameters = study.parameter_values(plan.config);
+    if opts.resume
+        && let Some(row) = completed_row(&dir, &hash)
+    {
+        return Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: true });
+    }
+    if cache.as_ref().is_some_and(|(c, _)| *c != plan.config) {
+        *cache = None;
+    }
+    let (_, config) = cache.get_or_insert_with(|| (plan.config, study.scenario(plan.config)));
+    let config = config.as_ref().map_err(|e| e.clone())?;
+    let sc = &config.scenario;
+    let mut workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
+    super::plan::scale_load(&mut workload, config.load);
+    let mut result =
+        runner::simulate(sc, &hash, plan.seed, Arc::new(workload), &opts.run).map_err(|e| e.to_string())?;
+    result.info.run_id = plan.id.clone();
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    runner::write_run(&dir, &result, sc).map_err(|e| e.to_string())?;
+    let row = crate::output::files::summary_row(&result.info, &result.metrics);
+    Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: false })
+}
+
+/// The summary row of a complete run directory whose manifest carries `hash`.
+fn completed_row(dir: &Path, hash: &str) -> Option<Vec<String>> {
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
+    if manifest.get("scenario_hash")?.as_str()? != hash {
+        return None;
+    }
+    tables::read_run_row(&dir.join("summary.csv"))
+}
+
+/// A bar on stderr (runs done / total, elapsed, ETA), or a hidden one.
+fn progress_bar(len: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  elapsed {elapsed_precise}  ETA {eta_precise}")
+        .expect("valid template");
+    bar.set_style(style);
+    bar
+}

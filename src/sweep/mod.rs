@@ -1,0 +1,16 @@
+//! Sweeps: a `[sweep]` section turns a scenario into a study — the cartesian product of policy axes and
+//! parameters, times `replications` seeds — run in parallel, sharded, resumed and merged, and compared
+//! with confidence intervals (see `docs/sweeps.md`).
+
+pub mod exec;
+pub mod merge;
+pub mod plan;
+pub mod spec;
+pub mod stats;
+pub mod tables;
+pub mod terminal;
+
+pub use exec::{Failure, Shard, SweepOptions, SweepOutcome, run_study};
+pub use merge::{MergeOutcome, merge};
+pub use plan::{RunIds, RunPlan, Study, replication_seed, scale_load};
+pub use spec::SweepSpec;
