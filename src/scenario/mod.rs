@@ -95,7 +95,6 @@ impl<'de> Deserialize<'de> for Memory {
 #[allow(clippy::large_enum_variant)] // read once per scenario: the variants' sizes do not matter
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant)] // one per scenario: its size does not matter
 pub enum WorkloadSpec {
     Synthetic(SyntheticSpec),
     List(ListSpec),
