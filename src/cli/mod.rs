@@ -1,4 +1,4 @@
-//! The command line: `run` and `validate` (clap), with exit codes 0 = ok, 2 = error.
+//! The command line: `run`, `validate`, `trace stats`, `report` and `explain` (clap), with exit codes 0 = ok, 2 = error.
 
 use crate::error::Result;
 use crate::runner::{self, LoadedScenario, RunOptions};
@@ -14,6 +14,8 @@ Examples:
   clustersim run scenarios/quickstart.toml --seed 7 --out /tmp/qs
   clustersim validate scenarios/*.toml
   clustersim trace stats ../shared/workloads/KTH-SP2-1996-2.1-cln.swf.gz
+  clustersim report results/quickstart
+  clustersim run scenarios/quickstart.toml --events && clustersim explain results/quickstart 42
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -44,6 +46,21 @@ pub enum Command {
         /// Also write events.csv, a log of every arrival, start, finish and kill.
         #[arg(long)]
         events: bool,
+        /// Skip the charts and report.html (written by default; `clustersim report DIR` makes them later).
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Draw the charts (SVG, PNG) and report.html of a run or sweep from its CSV files alone.
+    Report {
+        /// A results directory: one run (timeline.csv, jobs.csv, ...) or a sweep (comparison.csv, runs/).
+        dir: PathBuf,
+    },
+    /// Tell why one job waited: its timeline and, while it waited, the reason at each change (needs --events).
+    Explain {
+        /// The results directory of one run (for a sweep: DIR/runs/RUN_ID).
+        dir: PathBuf,
+        /// The job's id, as in jobs.csv.
+        job: String,
     },
     /// Check scenario files without running them.
     Validate {
@@ -92,7 +109,7 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, seed, out, quiet, events } => {
+        Command::Run { scenario, seed, out, quiet, events, no_charts } => {
             let loaded = LoadedScenario::load(&scenario)?;
             let sc = &loaded.scenario;
             let seed = seed.unwrap_or(sc.seed);
@@ -106,6 +123,9 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             )?;
             let dir = out.unwrap_or_else(|| sc.output_dir());
             runner::write_run(&dir, &result, sc)?;
+            if !no_charts {
+                crate::report::generate(&dir)?;
+            }
             if !quiet {
                 print!("{}", runner::summary_table(&result));
                 println!("wrote {}", dir.display());
@@ -118,6 +138,15 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let stats = crate::workloads::stats::trace_stats(&file, &opts)?;
             // A closed pipe (`| head`) is not an error worth a panic.
             let _ = write!(std::io::stdout(), "{stats}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { dir } => {
+            let done = crate::report::generate(&dir)?;
+            println!("wrote {} and {} chart files", done.html.display(), done.charts.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { dir, job } => {
+            print!("{}", crate::report::explain::explain(&dir, &job)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenarios } => {
