@@ -3,5 +3,6 @@
 mod cli;
 mod core;
 mod properties;
+mod report;
 mod util;
 mod workloads;
