@@ -62,7 +62,7 @@ pub fn metric_panel(study: &Study, metric: &str, title: &str, y_desc: &str, scal
             })
         })
         .collect();
-    Panel { title: title.into(), y_desc: y_desc.into(), x_desc, groups, bars, y_fmt: fmt }
+    Panel { title: title.into(), y_desc: y_desc.into(), x_desc, groups, bars, y_fmt: fmt, y_cap: None }
 }
 
 /// Mean bounded slowdown per configuration.
@@ -126,16 +126,12 @@ pub fn tail_waits(study: &Study) -> Option<Chart> {
 /// Jain's fairness index over users' mean bounded slowdown (1 = perfectly even).
 pub fn fairness(study: &Study) -> Option<Chart> {
     study.has_metric("jain_bsld").then(|| {
+        let mut panel =
+            metric_panel(study, "jain_bsld", "", "Jain's index of users' mean slowdown (1 = equal)", 1.0, Fmt::Plain);
+        panel.y_cap = Some(1.0);
         Chart::Bars(BarChart {
             title: "Fairness across users (higher is fairer)".into(),
-            panels: vec![metric_panel(
-                study,
-                "jain_bsld",
-                "",
-                "Jain's index of users' mean slowdown (1 = equal)",
-                1.0,
-                Fmt::Plain,
-            )],
+            panels: vec![panel],
             legend: legend(study),
             note: Some(seeds_note(study)),
         })

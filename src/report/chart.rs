@@ -90,6 +90,8 @@ pub struct Panel {
     pub groups: Vec<String>,
     pub bars: Vec<Bar>,
     pub y_fmt: Fmt,
+    /// The largest value the quantity can take (100 %, an index of 1): the axis and the whiskers stop there.
+    pub y_cap: Option<f64>,
 }
 
 /// Panels of grouped bars side by side, sharing one legend.
@@ -194,21 +196,24 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// Round tick positions covering `lo..hi` (about `target` of them) and the axis end they suggest.
+/// Round tick positions covering `lo..hi` (about `target` of them) and the axis end they suggest:
+/// `hi` itself when it falls on a tick, else the next tick up (which is then the last tick).
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
     let span = (hi - lo).max(f64::MIN_POSITIVE);
     let raw = span / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
     let step =
         [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| span / s <= target as f64).unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() * step;
-    let mut ticks = Vec::new();
-    let mut k = 0.0;
-    while first + k * step <= hi + step * 1e-9 {
-        ticks.push(first + k * step);
-        k += 1.0;
-    }
-    let end = if ticks.last().is_some_and(|&t| t >= hi - step * 1e-9) { hi } else { (hi / step).ceil() * step };
+    let first = (lo / step - 1e-9).ceil();
+    let last = (hi / step - 1e-9).ceil();
+    // Multiples of the step, computed as k × step (no drift), rounded to the step's precision.
+    let digits = (-(step.log10().floor()) as i32 + 1).max(0);
+    let round = |x: f64| {
+        let p = 10f64.powi(digits);
+        (x * p).round() / p
+    };
+    let ticks: Vec<f64> = (first as i64..=last as i64).map(|k| round(k as f64 * step)).collect();
+    let end = ticks.last().copied().unwrap_or(hi).max(hi);
     (ticks, end)
 }
 
@@ -451,8 +456,9 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
     };
     let groups = p.groups.len().max(1);
     let slots_per_group = (0..groups).map(|g| p.bars.iter().filter(|b| b.group == g).count()).max().unwrap_or(1).max(1);
-    let top = p.bars.iter().map(|b| b.value + b.ci.unwrap_or(0.0)).fold(0.0, f64::max);
-    let (y_ticks, y1) = nice_ticks(0.0, if top > 0.0 { top * 1.12 } else { 1.0 }, 5);
+    let cap = p.y_cap.unwrap_or(f64::INFINITY);
+    let top = p.bars.iter().map(|b| (b.value + b.ci.unwrap_or(0.0)).min(cap)).fold(0.0, f64::max);
+    let (y_ticks, y1) = nice_ticks(0.0, if top > 0.0 { (top * 1.08).min(cap) } else { p.y_cap.unwrap_or(1.0) }, 5);
     let labelled = !(p.groups.len() == 1 && p.groups[0].is_empty());
     let x_ticks: Vec<f64> = if labelled { (0..groups).map(|g| g as f64 + 0.5).collect() } else { vec![] };
     let mut chart = ChartBuilder::on(&area)
@@ -484,6 +490,8 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
         .draw()
         .map_err(err)?;
     let slot_w = 0.8 / slots_per_group as f64;
+    // Value labels would collide with whiskers: with intervals the table gives the numbers.
+    let whiskers = p.bars.iter().any(|b| b.ci.is_some_and(|e| e > 0.0));
     let value_font =
         (FONT, 13.0 * s).into_font().color(&RGBColor(0x33, 0x33, 0x33)).pos(Pos::new(HPos::Center, VPos::Bottom));
     for g in 0..groups {
@@ -496,25 +504,25 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
             chart
                 .draw_series(std::iter::once(Rectangle::new([(xa, 0.0), (xb, b.value)], b.colour.filled())))
                 .map_err(err)?;
-            let mut label_at = b.value;
             if let Some(e) = b.ci.filter(|e| *e > 0.0) {
-                let (lo, hi) = ((b.value - e).max(0.0), b.value + e);
-                let cap = slot_w * 0.18;
+                let (lo, hi) = ((b.value - e).max(0.0), (b.value + e).min(cap));
+                let cap_w = slot_w * 0.18;
                 let st = BLACK.stroke_width((1.6 * s).round() as u32);
                 chart
                     .draw_series([
                         PathElement::new(vec![(xc, lo), (xc, hi)], st),
-                        PathElement::new(vec![(xc - cap, lo), (xc + cap, lo)], st),
-                        PathElement::new(vec![(xc - cap, hi), (xc + cap, hi)], st),
+                        PathElement::new(vec![(xc - cap_w, hi), (xc + cap_w, hi)], st),
                     ])
                     .map_err(err)?;
-                label_at = hi;
+                if lo > 0.0 {
+                    chart.draw_series([PathElement::new(vec![(xc - cap_w, lo), (xc + cap_w, lo)], st)]).map_err(err)?;
+                }
             }
-            if slots_per_group * groups <= 24 {
+            if !whiskers && slots_per_group * groups <= 24 {
                 let text = p.y_fmt.label(b.value);
                 chart
                     .draw_series(std::iter::once(
-                        EmptyElement::at((xc, label_at)) + Text::new(text, (0, -(4.0 * s) as i32), value_font.clone()),
+                        EmptyElement::at((xc, b.value)) + Text::new(text, (0, -(4.0 * s) as i32), value_font.clone()),
                     ))
                     .map_err(err)?;
             }
@@ -530,8 +538,9 @@ mod tests {
     #[test]
     fn ticks_are_round_and_cover_the_range() {
         assert_eq!(nice_ticks(0.0, 100.0, 5), (vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0], 100.0));
-        let (t, end) = nice_ticks(0.0, 0.93, 5);
-        assert_eq!(t, vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8]);
-        assert_eq!(end, 1.0);
+        assert_eq!(nice_ticks(0.0, 0.93, 5), (vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0], 1.0));
+        // The axis ends on a labelled tick above the data.
+        assert_eq!(nice_ticks(0.0, 3.47, 5), (vec![0.0, 1.0, 2.0, 3.0, 4.0], 4.0));
+        assert_eq!(nice_ticks(0.0, 131.0, 5), (vec![0.0, 50.0, 100.0, 150.0], 150.0));
     }
 }

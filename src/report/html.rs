@@ -215,22 +215,30 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
     let mut seeds: Vec<&str> = study.runs.iter().map(|r| r.seed.as_str()).collect();
     seeds.sort_by_key(|s| (s.len(), *s));
     seeds.dedup();
-    facts.push(("configurations".into(), study.configs.len().to_string()));
-    facts.push(("runs".into(), study.runs.len().to_string()));
-    facts.push(("seeds".into(), seeds.join(", ")));
-    let varying: Vec<String> = study
-        .config_cols
-        .iter()
-        .enumerate()
-        .filter(|(c, _)| {
-            let mut v: Vec<&str> = (0..cmp.rows.len()).map(|r| cmp.text(r, *c)).collect();
-            v.sort_unstable();
-            v.dedup();
-            v.len() > 1
-        })
-        .map(|(_, n)| n.clone())
+    let varies = |c: usize| {
+        let mut v: Vec<&str> = (0..cmp.rows.len()).map(|r| cmp.text(r, c)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.len() > 1
+    };
+    let shown: Vec<usize> = (0..study.config_cols.len()).filter(|&c| varies(c)).collect();
+    let varying: Vec<&str> = shown.iter().map(|&c| study.config_cols[c].as_str()).collect();
+    let fixed: Vec<String> = (0..study.config_cols.len())
+        .filter(|&c| !varies(c) && !cmp.rows.is_empty())
+        .map(|c| format!("{}={}", study.config_cols[c], cmp.text(0, c)))
         .collect();
-    facts.push(("varied".into(), if varying.is_empty() { "nothing".into() } else { varying.join(", ") }));
+    let computed = [
+        ("configurations", study.configs.len().to_string()),
+        ("runs", study.runs.len().to_string()),
+        ("seeds", seeds.join(", ")),
+        ("varied", if varying.is_empty() { "nothing".into() } else { varying.join(", ") }),
+        ("fixed", fixed.join(", ")),
+    ];
+    for (k, v) in computed {
+        if !v.is_empty() && !facts.iter().any(|(f, _)| f == k) {
+            facts.push((k.into(), v));
+        }
+    }
     s.push_str("<section id=\"summary\">\n<h2>Scenario</h2>\n");
     s.push_str(&dl(&facts));
     s.push_str(&file_links(dir, &["comparison.csv", "summary.csv", "manifest.json"]));
@@ -255,8 +263,8 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
         )
         .collect();
     s.push_str("<div class=\"wide\"><table id=\"comparison-table\">\n<tr><th class=\"name\">configuration</th>");
-    for c in &study.config_cols {
-        let _ = write!(s, "<th class=\"name\">{}</th>", esc(c));
+    for &c in &shown {
+        let _ = write!(s, "<th class=\"name\">{}</th>", esc(&study.config_cols[c]));
     }
     s.push_str("<th>runs</th>");
     for (_, h) in &metrics {
@@ -272,7 +280,8 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
             hex(colour(cfg.series)),
             esc(&study.series[cfg.series].label)
         );
-        for (c, h) in study.config_cols.iter().enumerate() {
+        for &c in &shown {
+            let h = &study.config_cols[c];
             let _ = write!(s, "<td class=\"name\" data-col=\"{}\">{}</td>", esc(h), esc(cmp.text(r, c)));
         }
         let _ = write!(s, "<td data-col=\"runs\">{}</td>", esc(cmp.text(r, runs_col)));

@@ -12,13 +12,17 @@ fn curve(study: &Study, metric: &str, title: &str, y_desc: &str, scale: f64, y_m
         return None;
     }
     let loads = study.loads();
+    let (lo, hi) = (loads.first().copied().unwrap_or(0.0), loads.last().copied().unwrap_or(1.0));
+    // Series side by side at each load (a 1% nudge apart) so their whiskers do not hide each other.
+    let n = study.series.len() as f64;
+    let nudge = |s: usize| (s as f64 - (n - 1.0) / 2.0) * (hi - lo).max(1e-9) * 0.01;
     let mut lines = Vec::new();
     for (s, series) in study.series.iter().enumerate() {
         let mut pts: Vec<(f64, f64, Option<f64>)> = (0..study.configs.len())
             .filter(|&c| study.configs[c].series == s)
             .filter_map(|c| {
                 let (m, ci) = study.metric(c, metric)?;
-                Some((study.configs[c].load?, m * scale, ci.map(|e| e * scale)))
+                Some((study.configs[c].load? + nudge(s), m * scale, ci.map(|e| e * scale)))
             })
             .collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -28,7 +32,6 @@ fn curve(study: &Study, metric: &str, title: &str, y_desc: &str, scale: f64, y_m
         line.dashed = s >= style::PALETTE.len();
         lines.push(line);
     }
-    let (lo, hi) = (loads.first().copied().unwrap_or(0.0), loads.last().copied().unwrap_or(1.0));
     let pad = (hi - lo).max(1e-9) * 0.04;
     Some(Chart::Lines(LineChart {
         title: title.into(),

@@ -63,6 +63,11 @@ pub fn starvation(
             bars.push(Bar { group: g, slot: *series, colour: colour(*series), value: mean, ci });
         }
     }
+    let note = if bars.iter().all(|b| b.value == 0.0) {
+        format!("{note}; no job waited longer than the starvation threshold")
+    } else {
+        note
+    };
     Chart::Bars(BarChart {
         title: "Starvation by tier (lower is better)".into(),
         panels: vec![Panel {
@@ -72,6 +77,7 @@ pub fn starvation(
             groups: tiers,
             bars,
             y_fmt: Fmt::Plain,
+            y_cap: Some(100.0),
         }],
         legend,
         note: Some(note),
