@@ -39,11 +39,21 @@ pub struct Line {
     pub markers: bool,
     /// Half-widths of 95% confidence whiskers, one per point (empty: none).
     pub errors: Vec<Option<f64>>,
+    /// A light band (x, low, high) behind the line: the range the line's mean summarizes.
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 impl Line {
     pub fn new(label: impl Into<String>, colour: RGBColor, points: Vec<(f64, f64)>) -> Line {
-        Line { label: label.into(), colour, points, dashed: false, markers: false, errors: Vec::new() }
+        Line {
+            label: label.into(),
+            colour,
+            points,
+            dashed: false,
+            markers: false,
+            errors: Vec::new(),
+            band: Vec::new(),
+        }
     }
 }
 
@@ -137,14 +147,14 @@ pub fn render(chart: &Chart) -> Result<Rendered> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(chart, &root, 1.0).map_err(fail)?;
+        draw(chart, &root, 1.0, false).map_err(fail)?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
     let (w, h) = ((WIDTH as f64 * PNG_SCALE) as u32, (HEIGHT as f64 * PNG_SCALE) as u32);
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        draw(chart, &root, PNG_SCALE).map_err(fail)?;
+        draw(chart, &root, PNG_SCALE, true).map_err(fail)?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
     let png = encode_png(&rgb, w, h).map_err(|e| fail(e.to_string()))?;
@@ -330,9 +340,17 @@ fn frame<DB: DrawingBackend>(
     Ok(plot)
 }
 
-fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>, s: f64) -> std::result::Result<(), String> {
+/// Draws `chart` at scale `s`. With `segmented`, thick lines are drawn one segment at a time:
+/// the bitmap rasterizer turns a whole thick polyline into one polygon, which a dense zigzag
+/// (a downsampled timeline) folds into spikes across the image; separate segments cannot fold.
+fn draw<DB: DrawingBackend>(
+    chart: &Chart,
+    root: &Area<DB>,
+    s: f64,
+    segmented: bool,
+) -> std::result::Result<(), String> {
     match chart {
-        Chart::Lines(c) => draw_lines(c, root, s),
+        Chart::Lines(c) => draw_lines(c, root, s, segmented),
         Chart::Bars(c) => draw_bars(c, root, s),
     }
 }
@@ -345,7 +363,12 @@ fn desc_font(s: f64) -> TextStyle<'static> {
     (FONT, 17.0 * s).into_font().color(&BLACK)
 }
 
-fn draw_lines<DB: DrawingBackend>(c: &LineChart, root: &Area<DB>, s: f64) -> std::result::Result<(), String> {
+fn draw_lines<DB: DrawingBackend>(
+    c: &LineChart,
+    root: &Area<DB>,
+    s: f64,
+    segmented: bool,
+) -> std::result::Result<(), String> {
     let mut legend: Vec<(String, RGBColor, Swatch)> = c
         .lines
         .iter()
@@ -401,12 +424,24 @@ fn draw_lines<DB: DrawingBackend>(c: &LineChart, root: &Area<DB>, s: f64) -> std
             .draw_series(std::iter::once(Rectangle::new([(a, 0.0), (b, y1)], SHADE.mix(0.3).filled())))
             .map_err(err)?;
     }
+    for l in c.lines.iter().filter(|l| l.band.len() > 1) {
+        let outline: Vec<(f64, f64)> =
+            l.band.iter().map(|&(x, _, hi)| (x, hi)).chain(l.band.iter().rev().map(|&(x, lo, _)| (x, lo))).collect();
+        chart.draw_series(std::iter::once(Polygon::new(outline, l.colour.mix(0.22).filled()))).map_err(err)?;
+    }
     let width = (2.5 * s).round() as u32;
     for l in &c.lines {
         let st = l.colour.stroke_width(width);
         if l.dashed {
             let (size, gap) = ((9.0 * s) as i32, (6.0 * s) as i32);
             chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), size, gap, st)).map_err(err)?;
+        } else if segmented {
+            chart.draw_series(l.points.windows(2).map(|w| PathElement::new(vec![w[0], w[1]], st))).map_err(err)?;
+            if l.points.len() <= 400 {
+                // Round joins where segments meet at a visible angle.
+                let r = (width / 2).max(1) as i32;
+                chart.draw_series(l.points.iter().map(|&p| Circle::new(p, r, l.colour.filled()))).map_err(err)?;
+            }
         } else {
             chart.draw_series(LineSeries::new(l.points.iter().copied(), st)).map_err(err)?;
         }

@@ -163,6 +163,26 @@ pub fn downsample_minmax(xs: &[f64], ys: &[f64], max: usize) -> Vec<(f64, f64)> 
     out
 }
 
+/// A dense series summarized in `buckets` equal slices of the index range: for each, the mean
+/// x, mean y, and the y range, so a chart can draw a readable mean line over a min–max band.
+pub fn bucket_stats(xs: &[f64], ys: &[f64], buckets: usize) -> Vec<(f64, f64, f64, f64)> {
+    let n = xs.len().min(ys.len());
+    let buckets = buckets.clamp(1, n.max(1));
+    (0..buckets)
+        .filter_map(|b| {
+            let (lo, hi) = (b * n / buckets, (b + 1) * n / buckets);
+            (hi > lo).then(|| {
+                let k = (hi - lo) as f64;
+                let x = xs[lo..hi].iter().sum::<f64>() / k;
+                let y = ys[lo..hi].iter().sum::<f64>() / k;
+                let min = ys[lo..hi].iter().copied().fold(f64::INFINITY, f64::min);
+                let max = ys[lo..hi].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (x, y, min, max)
+            })
+        })
+        .collect()
+}
+
 /// The empirical CDF of sorted `values` as at most `max` points (x, fraction ≤ x), keeping a
 /// point whenever the fraction or log10(x) has moved by 1/(max/2) of its range since the last.
 /// Values below `floor` are drawn at `floor` (a log axis has no zero).
@@ -238,6 +258,13 @@ mod tests {
         assert!(pts.windows(2).all(|w| w[0].0 < w[1].0), "points stay in time order");
         // Short series pass through untouched.
         assert_eq!(downsample_minmax(&[1.0, 2.0], &[3.0, 4.0], 2000), vec![(1.0, 3.0), (2.0, 4.0)]);
+    }
+
+    #[test]
+    fn buckets_hold_mean_and_range() {
+        let xs = [0.0, 1.0, 2.0, 3.0];
+        let ys = [1.0, 3.0, 10.0, 20.0];
+        assert_eq!(bucket_stats(&xs, &ys, 2), vec![(0.5, 2.0, 1.0, 3.0), (2.5, 15.0, 10.0, 20.0)]);
     }
 
     #[test]

@@ -3,7 +3,38 @@
 
 use super::chart::{Chart, Fmt, Line, LineChart};
 use super::data::Timeline;
-use super::style::{self, MAX_POINTS, TimeUnit, colour, downsample_minmax};
+use super::style::{self, MAX_POINTS, TimeUnit, bucket_stats, colour, downsample_minmax, fmt_duration};
+
+/// Up to this many samples a line shows every sample; beyond, a mean per window over a min–max band.
+const RAW_LIMIT: usize = 1500;
+/// Windows a dense timeline is summarized in.
+const WINDOWS: usize = 400;
+
+/// A timeline line: the samples themselves when few, else window means over a min–max band
+/// (`band` false: means only, for overlays where bands would hide each other).
+fn series(label: &str, colour_idx: usize, xs: &[f64], ys: &[f64], band: bool) -> Line {
+    if xs.len() <= RAW_LIMIT {
+        return Line::new(label, colour(colour_idx), downsample_minmax(xs, ys, MAX_POINTS));
+    }
+    let stats = bucket_stats(xs, ys, WINDOWS);
+    let mut line = Line::new(label, colour(colour_idx), stats.iter().map(|&(x, y, _, _)| (x, y)).collect());
+    if band {
+        line.band = stats.iter().map(|&(x, _, lo, hi)| (x, lo, hi)).collect();
+    }
+    line
+}
+
+/// The note a summarized timeline carries.
+fn window_note(samples: usize, span_s: f64, band: bool) -> Option<String> {
+    (samples > RAW_LIMIT).then(|| {
+        let w = fmt_duration(span_s / WINDOWS.min(samples) as f64);
+        if band {
+            format!("{samples} samples: lines are means over {w} windows, shading the range within each window")
+        } else {
+            format!("lines are means over {w} windows")
+        }
+    })
+}
 
 /// The x axis of a timeline: unit, description and range.
 fn time_axis(span: f64) -> (TimeUnit, String, (f64, f64)) {
@@ -49,12 +80,13 @@ pub fn utilization(tl: &Timeline) -> Chart {
     for (k, name) in ["cpu", "memory", "gpu"].iter().enumerate() {
         if k == 0 || tl.uses(k) {
             let pct: Vec<f64> = tl.util[k].iter().map(|u| u * 100.0).collect();
-            c.lines.push(Line::new(*name, colour(k), downsample_minmax(&xs, &pct, MAX_POINTS)));
+            c.lines.push(series(name, k, &xs, &pct, true));
         }
     }
     c.y_max = Some(100.0);
     c.y_fmt = Fmt::Plain;
     c.bands = bands(tl, unit);
+    c.note = window_note(tl.time.len(), span(tl), true);
     Chart::Lines(c)
 }
 
@@ -62,8 +94,9 @@ pub fn utilization(tl: &Timeline) -> Chart {
 pub fn queue(tl: &Timeline) -> Chart {
     let (unit, mut c) = base("Queue length", "jobs waiting", span(tl));
     let xs = scaled(&tl.time, unit);
-    c.lines.push(Line::new("", colour(0), downsample_minmax(&xs, &tl.queued, MAX_POINTS)));
+    c.lines.push(series("", 0, &xs, &tl.queued, true));
     c.bands = bands(tl, unit);
+    c.note = window_note(tl.time.len(), span(tl), true);
     Chart::Lines(c)
 }
 
@@ -71,8 +104,9 @@ pub fn queue(tl: &Timeline) -> Chart {
 pub fn running(tl: &Timeline) -> Chart {
     let (unit, mut c) = base("Running jobs", "jobs running", span(tl));
     let xs = scaled(&tl.time, unit);
-    c.lines.push(Line::new("", colour(2), downsample_minmax(&xs, &tl.running, MAX_POINTS)));
+    c.lines.push(series("", 2, &xs, &tl.running, true));
     c.bands = bands(tl, unit);
+    c.note = window_note(tl.time.len(), span(tl), true);
     Chart::Lines(c)
 }
 
@@ -97,7 +131,7 @@ pub fn overlay(what: Overlay, runs: &[(String, usize, Timeline)], note: String) 
             Overlay::Queue => tl.queued.clone(),
             Overlay::CpuUtilization => tl.util[0].iter().map(|u| u * 100.0).collect(),
         };
-        let mut line = Line::new(label.clone(), colour(*series), downsample_minmax(&xs, &ys, MAX_POINTS));
+        let mut line = self::series(label, *series, &xs, &ys, false);
         line.dashed = *series >= style::PALETTE.len();
         c.lines.push(line);
     }
@@ -105,6 +139,10 @@ pub fn overlay(what: Overlay, runs: &[(String, usize, Timeline)], note: String) 
         c.y_max = Some(100.0);
         c.y_fmt = Fmt::Plain;
     }
-    c.note = Some(note);
+    let samples = runs.iter().map(|(_, _, tl)| tl.time.len()).max().unwrap_or(0);
+    c.note = Some(match window_note(samples, longest, false) {
+        Some(w) => format!("{note}; {w}"),
+        None => note,
+    });
     Chart::Lines(c)
 }
