@@ -362,3 +362,67 @@ impl Results {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn a_sweep_splits_into_series_by_policy_and_loads() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "comparison.csv",
+            "scenario,selection,allocation,queue,recovery,load,runs,wait_mean_mean,wait_mean_std,wait_mean_ci95\n\
+             s,round_robin,greedy,fifo,none,0.5,2,10,1,2\n\
+             s,round_robin,greedy,fifo,none,0.9,2,30,1,2\n\
+             s,round_robin,greedy,easy_backfill,none,0.5,2,5,1,\n\
+             s,round_robin,greedy,easy_backfill,none,0.9,2,12,1,3\n",
+        );
+        write(
+            d.path(),
+            "summary.csv",
+            "run_id,scenario,seed,selection,allocation,queue,recovery,load,jobs\n\
+             a,s,1,round_robin,greedy,fifo,none,0.5,9\n\
+             b,s,1,round_robin,greedy,fifo,none,0.90,9\n\
+             c,s,1,round_robin,greedy,easy_backfill,none,0.5,9\n\
+             d,s,2,round_robin,greedy,easy_backfill,none,0.9,9\n",
+        );
+        let s = Study::read(d.path()).unwrap();
+        assert_eq!(s.load_col.as_deref(), Some("load"));
+        let labels: Vec<&str> = s.series.iter().map(|x| x.label.as_str()).collect();
+        assert_eq!(labels, ["fifo", "easy_backfill"], "only the varying column names a series");
+        assert_eq!(s.configs.iter().map(|c| c.series).collect::<Vec<_>>(), [0, 0, 1, 1]);
+        assert_eq!(s.loads(), [0.5, 0.9]);
+        assert_eq!(s.at_top_load(), [1, 3]);
+        // `0.90` in summary.csv matches `0.9` in comparison.csv.
+        assert_eq!(s.configs[1].runs, [1]);
+        assert_eq!(s.runs[3].dir, d.path().join("runs").join("d"));
+        assert_eq!(s.metric(0, "wait_mean"), Some((10.0, Some(2.0))));
+        assert_eq!(s.metric(2, "wait_mean"), Some((5.0, None)), "an empty interval is none");
+        assert_eq!(s.metric_names(), ["wait_mean"]);
+    }
+
+    #[test]
+    fn a_run_of_no_configuration_is_an_error_naming_it() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "comparison.csv", "queue,runs\nfifo,1\n");
+        write(d.path(), "summary.csv", "run_id,queue\nx,srtf\n");
+        let e = Study::read(d.path()).unwrap_err().to_string();
+        assert!(e.contains("summary.csv") && e.contains("`x`"), "{e}");
+    }
+
+    #[test]
+    fn down_periods_follow_nodes_up() {
+        let tl = Timeline {
+            time: vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0],
+            nodes_up: vec![4.0, 3.0, 2.0, 4.0, 4.0, 3.0],
+            ..Default::default()
+        };
+        assert_eq!(tl.down_periods(), [(10.0, 30.0), (50.0, 50.0)]);
+    }
+}
