@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod policies;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -1,4 +1,4 @@
-//! The command line: `run`, `validate` and `merge` (clap), with exit codes 0 = ok, 2 = error.
+//! The command line: `run`, `validate`, `merge`, `trace stats`, `report` and `explain` (clap), with exit codes 0 = ok, 2 = error.
 
 pub mod sweep;
 
@@ -18,6 +18,8 @@ Examples:
   clustersim trace stats ../shared/workloads/KTH-SP2-1996-2.1-cln.swf.gz
   clustersim run scenarios/compare.toml --jobs 2 --sort wait_p95
   clustersim run scenarios/compare.toml --shard 0/4 --out /tmp/cmp/0   # then: clustersim merge /tmp/cmp/* --out /tmp/cmp-all
+  clustersim report results/quickstart
+  clustersim run scenarios/quickstart.toml --events && clustersim explain results/quickstart 42
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -50,6 +52,21 @@ pub enum Command {
         events: bool,
         #[command(flatten)]
         sweep: sweep::SweepArgs,
+        /// Skip the charts and report.html (written by default; `clustersim report DIR` makes them later).
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Draw the charts (SVG, PNG) and report.html of a run or sweep from its CSV files alone.
+    Report {
+        /// A results directory: one run (timeline.csv, jobs.csv, ...) or a sweep (comparison.csv, runs/).
+        dir: PathBuf,
+    },
+    /// Tell why one job waited: its timeline and, while it waited, the reason at each change (needs --events).
+    Explain {
+        /// The results directory of one run (for a sweep: DIR/runs/RUN_ID).
+        dir: PathBuf,
+        /// The job's id, as in jobs.csv.
+        job: String,
     },
     /// Check scenario files without running them.
     Validate {
@@ -101,10 +118,10 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, seed, out, quiet, events, sweep } => {
+        Command::Run { scenario, seed, out, quiet, events, sweep, no_charts } => {
             let loaded = LoadedScenario::load(&scenario)?;
             if loaded.scenario.sweep.is_some() {
-                return sweep::run(&scenario, seed, out, quiet, events, &sweep);
+                return sweep::run(&scenario, seed, out, quiet, events, no_charts, &sweep);
             }
             sweep.check_single_run(&scenario)?;
             let sc = &loaded.scenario;
@@ -119,6 +136,9 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             )?;
             let dir = out.unwrap_or_else(|| sc.output_dir());
             runner::write_run(&dir, &result, sc)?;
+            if !no_charts {
+                crate::report::generate(&dir)?;
+            }
             if !quiet {
                 print!("{}", runner::summary_table(&result));
                 println!("wrote {}", dir.display());
@@ -131,6 +151,15 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let stats = crate::workloads::stats::trace_stats(&file, &opts)?;
             // A closed pipe (`| head`) is not an error worth a panic.
             let _ = write!(std::io::stdout(), "{stats}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { dir } => {
+            let done = crate::report::generate(&dir)?;
+            println!("wrote {} and {} chart files", done.html.display(), done.charts.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { dir, job } => {
+            print!("{}", crate::report::explain::explain(&dir, &job)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenarios } => {

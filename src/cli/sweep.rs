@@ -67,6 +67,7 @@ pub fn run(
     out: Option<PathBuf>,
     quiet: bool,
     events: bool,
+    no_charts: bool,
     a: &SweepArgs,
 ) -> Result<ExitCode> {
     sweep::terminal::check_metric(&a.sort)?;
@@ -82,6 +83,9 @@ pub fn run(
         run: RunOptions { log_events: events, ..Default::default() },
     };
     let o = sweep::run_study(&study, &opts)?;
+    if !no_charts && a.shard.is_none() {
+        crate::report::generate(&out)?;
+    }
     if !quiet {
         if a.shard.is_none() {
             print!("{}", sweep::terminal::comparison_table(&out.join("comparison.csv"), &a.sort)?);

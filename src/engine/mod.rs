@@ -1,5 +1,6 @@
 //! The discrete-event engine: the event queue, the event enum and the simulation loop.
 
+pub mod diagnose;
 pub mod event;
 pub mod queue;
 pub mod sched;

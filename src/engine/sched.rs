@@ -1,9 +1,10 @@
 //! The scheduler's world (cluster, job records, running set) and `SchedCtx`, the handle policies act through.
 
+use super::diagnose::PlacementFailure;
 use crate::metrics::starvation::StarvationWatch;
 use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
 use crate::policies::{Allocator, NodeSelector};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Where a job is in its life.
@@ -138,6 +139,8 @@ pub struct World {
     pub failed_shape: Option<(Resources, u32, u64)>,
     /// Which waiting jobs sat in the queue while enough capacity for them was free.
     pub starvation: StarvationWatch,
+    /// Last `skip` note logged per waiting job (see `engine::diagnose`); empty unless the log is on.
+    pub wait_notes: BTreeMap<JobIdx, String>,
 }
 
 impl World {
@@ -158,6 +161,7 @@ impl World {
             log: None,
             failed_shape: None,
             starvation: StarvationWatch::new(n_jobs),
+            wait_notes: BTreeMap::new(),
         }
     }
 
@@ -298,6 +302,10 @@ impl<'a> SchedCtx<'a> {
         let world = &mut *self.world;
         let job = &world.workload.jobs[j as usize];
         if !job.total_request().fits_in(&world.cluster.free_total) {
+            if world.log.is_some() {
+                let failure = PlacementFailure::total_short(&job.total_request(), &world.cluster.free_total);
+                world.note_placement_failure(j, failure);
+            }
             return false;
         }
         let unconstrained = job.requires.is_empty() && !job.anti_affinity;
@@ -307,6 +315,7 @@ impl<'a> SchedCtx<'a> {
             && tasks <= job.tasks
             && req.fits_in(&job.request)
         {
+            world.note_placement_failure(j, PlacementFailure::NoNode { placed: 0 });
             return false;
         }
         let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
@@ -321,6 +330,7 @@ impl<'a> SchedCtx<'a> {
                     placement.push((n, grant));
                 }
                 None => {
+                    let placed = placement.len() as u32;
                     for (n, g) in placement {
                         world.cluster.release(n, g);
                         self.selector.node_changed(&world.cluster, n);
@@ -329,10 +339,12 @@ impl<'a> SchedCtx<'a> {
                         // The rollback bumped the epoch, but only restored what this attempt took.
                         world.failed_shape = Some((job.request, job.tasks, world.cluster.growth_epoch));
                     }
+                    world.note_placement_failure(j, PlacementFailure::NoNode { placed });
                     return false;
                 }
             }
         }
+        world.clear_wait_note(j);
         let end = world.begin(j, placement);
         world.log("start", Some(j), nodes.first().copied(), || {
             nodes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(";")
@@ -340,6 +352,20 @@ impl<'a> SchedCtx<'a> {
         let epoch = world.records[j as usize].epoch;
         self.started.push((j, end, epoch));
         true
+    }
+
+    /// Records in the event log (`--events`) why waiting job `j` was not started in this pass,
+    /// for `clustersim explain`: e.g. `reservation of job 12`, `tier quota full`. Call it for a job
+    /// the discipline held back on purpose; `try_start` already records placement failures.
+    /// Free when the log is off (`reason` is not called); a reason equal to the job's previous
+    /// one is not logged again, so keep the text stable (no changing numbers) across passes.
+    #[inline]
+    pub fn note_wait(&mut self, j: JobIdx, reason: impl FnOnce() -> String) {
+        if self.world.log.is_some() {
+            let text = reason();
+            let key = text.clone();
+            self.world.note_wait_keyed(j, || key, |_| text);
+        }
     }
 
     /// Stops running job `j` and returns it to the waiting state (the caller re-queues it).

@@ -5,6 +5,7 @@ mod core;
 mod oracles;
 mod properties;
 mod queues;
+mod report;
 mod sweeps;
 mod util;
 mod workloads;

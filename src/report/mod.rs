@@ -1,0 +1,247 @@
+//! Charts (SVG and PNG) and a self-contained `report.html`, made from a results directory's CSV files alone.
+//!
+//! A directory holding `timeline.csv` is one run: utilization, queue length and running jobs over
+//! time, the wait-time CDF and starvation by tier. A directory holding `comparison.csv` is a sweep
+//! (`summary.csv`, `runs/<run_id>/...`): wait-time CDF per configuration, bounded slowdown, tail
+//! waits, fairness and starvation bars with 95% confidence whiskers, curves against load when the
+//! sweep varies it, a fault chart when fault metrics are non-zero, and queue length and utilization
+//! over time per configuration. Every configuration keeps one colour in every chart and in the table.
+//! `explain` answers why one job waited, from `events.csv`.
+
+pub mod bars;
+pub mod cdf;
+pub mod chart;
+pub mod data;
+pub mod explain;
+pub mod faults;
+pub mod html;
+pub mod load;
+pub mod style;
+pub mod tiers;
+pub mod timeline;
+
+use crate::error::Result;
+use crate::output::write_atomic;
+use chart::Chart;
+use data::{Results, Study, Timeline};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One chart as the page shows it.
+pub struct ChartOut {
+    /// File stem under `charts/`: `charts/<name>.svg` and `charts/<name>.png`.
+    pub name: String,
+    pub title: String,
+    /// How to read it, one sentence.
+    pub caption: String,
+    pub svg: String,
+}
+
+/// What `generate` wrote.
+#[derive(Debug)]
+pub struct Generated {
+    pub html: PathBuf,
+    /// Every chart file (SVG and PNG), in page order.
+    pub charts: Vec<PathBuf>,
+}
+
+/// Subdirectory of the results directory that holds the chart files.
+pub const CHART_DIR: &str = "charts";
+
+/// Makes every chart and `report.html` for the results in `dir` (a run or a sweep).
+pub fn generate(dir: &Path) -> Result<Generated> {
+    match Results::open(dir)? {
+        Results::Run(dir) => {
+            let specs = run_charts(&dir)?;
+            let charts = render_all(&dir, specs)?;
+            finish(&dir, &charts, |charts| html::run_page(&dir, charts))
+        }
+        Results::Sweep(study) => {
+            let specs = sweep_charts(&study)?;
+            let charts = render_all(&study.dir, specs)?;
+            finish(&study.dir, &charts, |charts| html::sweep_page(&study, charts))
+        }
+    }
+}
+
+fn finish(dir: &Path, charts: &[ChartOut], page: impl FnOnce(&[ChartOut]) -> Result<String>) -> Result<Generated> {
+    let text = page(charts)?;
+    let html = dir.join("report.html");
+    write_atomic(&html, |w| w.write_all(text.as_bytes()))?;
+    let files = charts
+        .iter()
+        .flat_map(|c| ["svg", "png"].map(|ext| dir.join(CHART_DIR).join(format!("{}.{ext}", c.name))))
+        .collect();
+    Ok(Generated { html, charts: files })
+}
+
+/// A chart to draw: file stem, chart, caption.
+type Spec = (&'static str, Chart, String);
+
+/// Renders every chart (in parallel; the files do not depend on the thread count) and writes its files.
+fn render_all(dir: &Path, specs: Vec<Spec>) -> Result<Vec<ChartOut>> {
+    specs
+        .into_par_iter()
+        .map(|(name, chart, caption)| {
+            let r = chart::render(&chart)?;
+            let base = dir.join(CHART_DIR);
+            write_atomic(&base.join(format!("{name}.svg")), |w| w.write_all(r.svg.as_bytes()))?;
+            write_atomic(&base.join(format!("{name}.png")), |w| w.write_all(&r.png))?;
+            Ok(ChartOut { name: name.to_string(), title: chart.title().to_string(), caption, svg: r.svg })
+        })
+        .collect()
+}
+
+/// The charts of one run.
+fn run_charts(dir: &Path) -> Result<Vec<Spec>> {
+    let tl = Timeline::read(&dir.join("timeline.csv"))?;
+    let shaded = !tl.down_periods().is_empty();
+    let shade_note = if shaded { " Grey bands: some nodes were down." } else { "" };
+    let mut specs: Vec<Spec> = vec![
+        (
+            "utilization",
+            timeline::utilization(&tl),
+            format!("Share of the capacity of up nodes that running tasks hold, per resource.{shade_note}"),
+        ),
+        ("queue", timeline::queue(&tl), format!("Jobs submitted and waiting to start.{shade_note}")),
+        ("running", timeline::running(&tl), format!("Jobs running at each sample.{shade_note}")),
+    ];
+    let summary = data::Table::read(&dir.join("summary.csv")).ok();
+    let label = summary
+        .as_ref()
+        .and_then(|t| t.col("queue").filter(|_| !t.rows.is_empty()).map(|c| t.text(0, c).to_string()))
+        .unwrap_or_else(|| "this run".into());
+    if dir.join("jobs.csv").is_file() {
+        let waits = data::read_waits(&dir.join("jobs.csv"))?;
+        specs.push((
+            "wait_cdf",
+            cdf::wait_cdf(&[(label.clone(), 0, waits)], None),
+            "Read across: the share of jobs that started within a given wait. Further left and higher is better."
+                .into(),
+        ));
+    }
+    if dir.join("tiers.csv").is_file() {
+        let t = tiers::read_tiers(&dir.join("tiers.csv"))?;
+        let legend = vec![(label, style::colour(0))];
+        specs.push((
+            "starvation_by_tier",
+            tiers::starvation(&[(0, vec![t])], legend, "one run".into()),
+            "Share of each tier's jobs whose wait exceeded the starvation threshold.".into(),
+        ));
+    }
+    Ok(specs)
+}
+
+/// The representative run of each configuration at the top load: its first run.
+fn representatives(study: &Study) -> Vec<(usize, usize)> {
+    study.at_top_load().into_iter().filter_map(|c| study.configs[c].runs.first().map(|&r| (c, r))).collect()
+}
+
+/// "at load = 0.9" when the sweep varies the load.
+fn at_load(study: &Study) -> Option<String> {
+    match (&study.load_col, study.loads().last()) {
+        (Some(col), Some(top)) => Some(format!("at {col} = {}", style::fmt_short(*top))),
+        _ => None,
+    }
+}
+
+/// The charts of a sweep.
+fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
+    let mut specs: Vec<Spec> = Vec::new();
+    // Wait CDF: every run of each configuration at the top load, pooled.
+    let top = study.at_top_load();
+    let cdf_lines: Vec<(String, usize, Vec<f64>)> = top
+        .par_iter()
+        .map(|&c| {
+            let cfg = &study.configs[c];
+            let mut waits = Vec::new();
+            for &r in &cfg.runs {
+                let path = study.runs[r].dir.join("jobs.csv");
+                if path.is_file() {
+                    waits.extend(data::read_waits(&path)?);
+                }
+            }
+            waits.sort_by(f64::total_cmp);
+            Ok((study.series[cfg.series].label.clone(), cfg.series, waits))
+        })
+        .collect::<Result<_>>()?;
+    if cdf_lines.iter().any(|(_, _, w)| !w.is_empty()) {
+        let note = match at_load(study) {
+            Some(l) => format!("{l}, all seeds pooled"),
+            None => "all seeds pooled".into(),
+        };
+        specs.push((
+            "wait_cdf",
+            cdf::wait_cdf(&cdf_lines, Some(note)),
+            "Read across: the share of jobs that started within a given wait. Further left and higher is better."
+                .into(),
+        ));
+    }
+    if let Some(c) = bars::slowdown(study) {
+        specs.push((
+            "slowdown",
+            c,
+            "Bounded slowdown: response time over max(runtime, τ), averaged over completed jobs.".into(),
+        ));
+    }
+    if let Some(c) = bars::tail_waits(study) {
+        specs.push(("tail_waits", c, "The waits that 95% and 99% of started jobs stay under.".into()));
+    }
+    if let Some(c) = tiers::for_study(study)? {
+        specs.push((
+            "starvation_by_tier",
+            c,
+            "Share of each tier's jobs whose wait exceeded the starvation threshold.".into(),
+        ));
+    }
+    if let Some(c) = bars::fairness(study) {
+        specs.push((
+            "fairness",
+            c,
+            "Jain's index over users' mean bounded slowdown: 1 when every user is slowed down alike, 1/n when one user takes all the delay.".into(),
+        ));
+    }
+    if let Some(c) = load::utilization(study) {
+        specs.push(("utilization_vs_load", c, "Mean cpu utilization at each offered load.".into()));
+    }
+    if let Some(c) = load::tail_wait(study) {
+        specs.push((
+            "wait_p95_vs_load",
+            c,
+            "95th-percentile wait at each offered load: where each policy's knee is.".into(),
+        ));
+    }
+    if let Some(c) = faults::chart(study) {
+        specs.push(("faults", c, "Work thrown away by failures and time without service.".into()));
+    }
+    // Over time: the first seed of each configuration at the top load.
+    let reps = representatives(study);
+    let timelines: Vec<(String, usize, Timeline)> = reps
+        .par_iter()
+        .filter_map(|&(c, r)| {
+            let path = study.runs[r].dir.join("timeline.csv");
+            path.is_file().then(|| {
+                let series = study.configs[c].series;
+                Timeline::read(&path).map(|tl| (study.series[series].label.clone(), series, tl))
+            })
+        })
+        .collect::<Result<_>>()?;
+    if !timelines.is_empty() {
+        let seed = reps.first().map(|&(_, r)| study.runs[r].seed.clone()).unwrap_or_default();
+        let note = match at_load(study) {
+            Some(l) => format!("one run per configuration (seed {seed}), {l}"),
+            None => format!("one run per configuration (seed {seed})"),
+        };
+        specs.push((
+            "queue_over_time",
+            timeline::overlay(timeline::Overlay::Queue, &timelines, note.clone()),
+            "Jobs waiting over time under each configuration, on the same workload.".into(),
+        ));
+        specs.push((
+            "utilization_over_time",
+            timeline::overlay(timeline::Overlay::CpuUtilization, &timelines, note),
+            "Share of the up cpus that running tasks hold, over time.".into(),
+        ));
+    }
+    Ok(specs)
+}
