@@ -410,3 +410,15 @@ fn shipped_kth_scenario_matches_the_fcfs_oracle() {
     assert_eq!(m.all.wait_max, 946_685.0);
     assert_eq!(m.makespan, 28_781_494.0);
 }
+
+#[test]
+fn an_unsorted_trace_is_put_in_submit_order_with_ties_in_file_order() {
+    let text = "; MaxProcs: 4\n\
+                1 10 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                2  5 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                3  5 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                4 -1 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n";
+    let w = read_tiny(text, SwfOptions::default());
+    // job 4 has no submit time: convention P submits it at 1 s as a 1 s job
+    assert_eq!(shapes(&w), vec![(4, 1, 1, 1, 1), (2, 5, 1, 5, 9), (3, 5, 1, 5, 9), (1, 10, 1, 5, 9)]);
+}
