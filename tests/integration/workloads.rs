@@ -422,3 +422,36 @@ fn an_unsorted_trace_is_put_in_submit_order_with_ties_in_file_order() {
     // job 4 has no submit time: convention P submits it at 1 s as a 1 s job
     assert_eq!(shapes(&w), vec![(4, 1, 1, 1, 1), (2, 5, 1, 5, 9), (3, 5, 1, 5, 9), (1, 10, 1, 5, 9)]);
 }
+
+/// Every SWF key reaches the reader from a scenario; bad values are named by key.
+#[test]
+fn swf_scenario_keys() {
+    let (_dir, path) = tiny(TINY);
+    let scenario =
+        |keys: &str| format!("name = \"t\"\n[workload]\ntype = \"swf\"\npath = \"{}\"\n{keys}\n", path.display());
+    let build = |keys: &str| {
+        let sc = Scenario::parse(&scenario(keys)).unwrap_or_else(|e| panic!("{e}"));
+        sc.validate().unwrap_or_else(|e| panic!("{e}"));
+        (sc.build_cluster(), sc.build_workload(1).unwrap())
+    };
+    let (cluster, w) = build("estimate = \"perfect\"\nload_scale = 2.0\ndrop_oversized = true\nfirst_jobs = 3");
+    assert_eq!((cluster.nodes.len(), cluster.total_capacity.cpu), (1, 8));
+    assert_eq!(shapes(&w), vec![(1, 0, 2, 100, 100), (2, 5, 4, 200, 200), (3, 10, 1, 1, 1)]);
+    let (cluster, w) = build("machine = \"nodes\"\nnode_cores = 2\nestimate = 3\nconvention = \"plain\"");
+    assert_eq!((cluster.nodes.len(), cluster.nodes[0].capacity.cpu), (4, 2));
+    assert_eq!((w.jobs[0].tasks, w.jobs[0].estimate), (2, 300_000_000));
+    let err = |keys: &str| match Scenario::parse(&scenario(keys)) {
+        Err(e) => e,
+        Ok(sc) => sc.validate().unwrap_err().to_string(),
+    };
+    assert!(
+        err("estimate = \"guess\"").contains("unknown estimate `guess` (valid: \"user\", \"perfect\", or a number k")
+    );
+    assert!(err("colour = 1").contains("unknown field `colour`"));
+    assert_eq!(err("load_scale = 0"), "key `workload.load_scale`: expected a factor > 0");
+    assert_eq!(
+        err("memory = true"),
+        "key `workload.memory`: jobs will ask for memory but no node has any: set workload.node_memory or the pools' memory"
+    );
+    assert!(err("convention = \"q\"").contains("unknown variant `q`, expected `p` or `plain`"));
+}
