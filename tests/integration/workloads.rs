@@ -396,19 +396,29 @@ fn generator_keys_are_checked() {
     );
 }
 
-/// The shipped KTH scenario reproduces the pyss FCFS row of the oracle table on all 28,476 jobs.
+/// The shipped KTH scenario reproduces the pyss FCFS and EASY rows of the oracle table on all 28,476 jobs.
 #[test]
-fn shipped_kth_scenario_matches_the_fcfs_oracle() {
-    let loaded = clustersim::runner::LoadedScenario::load(&crate::util::repo("scenarios/kth-sp2.toml")).unwrap();
-    let sc = &loaded.scenario;
-    let w = std::sync::Arc::new(sc.build_workload(sc.seed).unwrap());
-    let r = clustersim::runner::simulate(sc, &loaded.hash, sc.seed, w, &Default::default()).unwrap();
-    let m = &r.metrics;
-    assert_eq!(m.all.jobs, 28_476);
-    assert!((m.all.wait_mean - 354_156.611_4).abs() < 1e-3, "avg wait {}", m.all.wait_mean);
-    assert!((m.all.bsld_mean - 6829.0393).abs() < 1e-3, "avg bsld {}", m.all.bsld_mean);
-    assert_eq!(m.all.wait_max, 946_685.0);
-    assert_eq!(m.makespan, 28_781_494.0);
+fn shipped_kth_scenario_matches_the_fcfs_and_easy_oracles() {
+    let path = crate::util::repo("scenarios/kth-sp2.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("queue = [\"fifo\", \"easy_backfill\"]"));
+    // (queue, avg wait, avg bsld, max wait, makespan) from ../shared/oracles/README.md
+    let oracle = [
+        ("fifo", 354_156.611_4, 6829.0393, 946_685.0, 28_781_494.0),
+        ("easy_backfill", 6899.1461, 92.8737, 262_194.0, 28_763_776.0),
+    ];
+    for (queue, wait, bsld, max_wait, makespan) in oracle {
+        let text = text.replacen("queue = \"fifo\"", &format!("queue = \"{queue}\""), 1);
+        let sc = Scenario::parse_in(&text, path.parent().unwrap()).unwrap();
+        sc.validate().unwrap();
+        let w = std::sync::Arc::new(sc.build_workload(sc.seed).unwrap());
+        let r = clustersim::runner::simulate(&sc, "test", sc.seed, w, &Default::default()).unwrap();
+        let m = &r.metrics;
+        assert_eq!(m.all.jobs, 28_476);
+        assert!((m.all.wait_mean - wait).abs() < 1e-3, "{queue}: avg wait {}", m.all.wait_mean);
+        assert!((m.all.bsld_mean - bsld).abs() < 1e-3, "{queue}: avg bsld {}", m.all.bsld_mean);
+        assert_eq!((m.all.wait_max, m.makespan), (max_wait, makespan), "{queue}");
+    }
 }
 
 #[test]
