@@ -92,6 +92,7 @@ impl<'de> Deserialize<'de> for Memory {
 }
 
 /// `[workload]`: where the jobs come from.
+#[allow(clippy::large_enum_variant)] // read once per scenario: the variants' sizes do not matter
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WorkloadSpec {
