@@ -299,6 +299,94 @@ fn line_end(text: &[u8], from: usize) -> usize {
 /// line was well formed.
 #[inline]
 fn parse_fields(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Result<(), String>) {
+    match parse_fields_by_mask(text, out) {
+        Some(done) => done,
+        None => parse_fields_bytewise(text, out),
+    }
+}
+
+/// Packs the flags of `m` (bit 7 of each byte) into 8 bits, byte j's flag in bit j.
+#[inline]
+fn pack_flags(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// For the 64 bytes of `text` at `p` (the caller checks `p + 64 <= text.len()`): bit j of `.0` is set
+/// where byte j is a space or a newline, of `.1` where it is a newline, and `.2` is true when some
+/// other control character (tab, carriage return, ...) is among them.
+#[inline]
+fn separator_masks(text: &[u8], p: usize) -> (u64, u64, bool) {
+    let (mut sep, mut nl, mut ctrl) = (0u64, 0u64, 0u64);
+    for w in 0..8 {
+        let word = load8(text, p + 8 * w);
+        let space = !nonzero_bytes(word ^ (LANES_01 * b' ' as u64)) & LANES_80;
+        let newline = !nonzero_bytes(word ^ (LANES_01 * b'\n' as u64)) & LANES_80;
+        // 0x80 where the byte is ≤ 0x20 (ASCII control or space)
+        let low = !(((word & (LANES_01 * 0x7f)).wrapping_add(LANES_01 * 0x5f)) | word) & LANES_80;
+        ctrl |= low & !(space | newline);
+        sep |= pack_flags(space | newline) << (8 * w);
+        nl |= pack_flags(newline) << (8 * w);
+    }
+    (sep, nl, ctrl != 0)
+}
+
+/// The fast path of [`parse_fields`]: finds the token boundaries of 64 bytes at a time from bit masks, so
+/// that the tokens' values do not wait on one another. `None` (the caller then reads the line byte by
+/// byte) near the end of the text, on tabs or other control characters, and on any malformed line.
+#[inline]
+fn parse_fields_by_mask(text: &[u8], out: &mut [f64; FIELDS]) -> Option<(usize, std::result::Result<(), String>)> {
+    let mut n = 0;
+    let mut p = 0; // window start; the byte before it is a separator (or the line start)
+    loop {
+        if p + 64 + 8 > text.len() {
+            return None;
+        }
+        let (sep, nl, other_ctrl) = separator_masks(text, p);
+        if other_ctrl {
+            return None;
+        }
+        let line_end = if nl != 0 { nl.trailing_zeros() as usize } else { 64 };
+        let within = if line_end == 64 { u64::MAX } else { (1u64 << line_end) - 1 };
+        let tokens = !sep & within;
+        let mut starts = tokens & !(tokens << 1);
+        let mut next_window = None;
+        while starts != 0 {
+            let s = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let after = sep >> s; // separators from the token on
+            let len = if after == 0 { 64 - s } else { after.trailing_zeros() as usize };
+            if s + len >= 64 && line_end == 64 {
+                if s == 0 {
+                    return None; // a token longer than a window
+                }
+                next_window = Some(p + s); // the token may run past this window
+                break;
+            }
+            let at = p + s;
+            let neg = text[at] == b'-';
+            let digits = len - usize::from(neg);
+            let w = load8(text, at + usize::from(neg));
+            if digits == 0 || digits > 8 || first_non_digit(w) < digits || n == FIELDS {
+                return None;
+            }
+            let v = digits_value(w, digits) as f64;
+            out[n] = if neg { -v } else { v };
+            n += 1;
+        }
+        match next_window {
+            Some(q) => p = q,
+            None if line_end < 64 => {
+                let end = p + line_end;
+                return if n == FIELDS { Some((end, Ok(()))) } else { None };
+            }
+            None => p += 64,
+        }
+    }
+}
+
+/// The general path of [`parse_fields`], byte by byte (eight at a time where it can).
+#[inline]
+fn parse_fields_bytewise(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Result<(), String>) {
     let len = text.len();
     let mut n = 0;
     let mut i = 0;
@@ -520,6 +608,8 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut skipped = SkipReport::default();
     let mut jobs: Vec<Job> = Vec::new();
     let mut reserved = false;
+    // Traces are normally in submit order; then the (stable) sort is skipped.
+    let mut in_submit_order = true;
     let mut users = NumNames::default();
     let mut groups = NumNames::default();
     let mut by_number: BTreeMap<u64, JobIdx> = BTreeMap::new();
@@ -640,6 +730,7 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             if opts.dependencies {
                 by_number.insert(number, jobs.len() as JobIdx);
             }
+            in_submit_order &= jobs.last().is_none_or(|last| last.submit <= job.submit);
             jobs.push(job);
         }
         blocks.give_back(block);
@@ -647,18 +738,23 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     finish_jobs(&mut jobs, opts);
     let mut workload =
         Workload { jobs, users: users.names, groups: groups.names, tiers: vec!["default".into()], skipped };
-    workload.sort_by_submit();
+    if !in_submit_order {
+        workload.sort_by_submit();
+    }
     Ok((workload, header))
 }
 
 /// Applies the estimate mode and the load scaling to the kept jobs.
 fn finish_jobs(jobs: &mut [Job], opts: &SwfOptions) {
-    for job in jobs.iter_mut() {
-        job.estimate = match opts.estimate {
-            EstimateMode::User => job.estimate,
-            EstimateMode::Perfect => job.runtime,
-            EstimateMode::Factor(k) => ((job.runtime as f64 * k).round() as Time).max(1),
-        };
+    let estimate = |job: &Job| match opts.estimate {
+        EstimateMode::User => job.estimate,
+        EstimateMode::Perfect => job.runtime,
+        EstimateMode::Factor(k) => ((job.runtime as f64 * k).round() as Time).max(1),
+    };
+    if opts.estimate != EstimateMode::User {
+        for job in jobs.iter_mut() {
+            job.estimate = estimate(job);
+        }
     }
     if opts.load_scale != 1.0 {
         if let Some(t0) = jobs.iter().map(|j| j.submit).min() {
@@ -851,6 +947,55 @@ mod tests {
         assert_eq!(parse_fields(line, &mut f), (66, Ok(())));
         assert_eq!(&f[..6], &[123456789.0, -1.0, 0.0, 7.0, 12345678.0, 1.5]);
         assert_eq!(&f[16..], &[-1.0, -1.0]);
+    }
+
+    /// The mask path and the byte-by-byte path agree on random lines (spacing, signs, long numbers,
+    /// decimals, tabs, wrong field counts, junk), wherever the line sits in the text.
+    #[test]
+    fn mask_parsing_agrees_with_bytewise_parsing() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream(7, "mask");
+        let mut fast_taken = 0;
+        for case in 0..20_000 {
+            let messy = case % 2 == 1; // tabs, long numbers, decimals, junk
+            let fields = if case % 10 == 3 { rng.random_range(15..21) } else { FIELDS };
+            let mut line = String::new();
+            for f in 0..fields {
+                let gap = rng.random_range(if f == 0 { 0..6 } else { 1..9 });
+                for _ in 0..gap {
+                    line.push(if messy && rng.random::<f64>() < 0.02 { '\t' } else { ' ' });
+                }
+                let token = match rng.random_range(0..20) {
+                    0 => "-1".to_string(),
+                    1 if messy => format!("{}", rng.random_range(0..u64::MAX / 2)),
+                    2 if messy => format!("{:.2}", rng.random::<f64>() * 1000.0),
+                    3 if messy && rng.random::<f64>() < 0.1 => "x1".to_string(),
+                    4 => format!("-{}", rng.random_range(0..100_000_000u64)),
+                    _ => format!("{}", rng.random_range(0..100_000_000u64)),
+                };
+                line.push_str(&token);
+            }
+            let trailing = " ".repeat(rng.random_range(0..3));
+            let text = format!("{line}{trailing}\n{}", "9 ".repeat(60));
+            let text = text.as_bytes();
+            let (mut a, mut b) = ([0.0; FIELDS], [0.0; FIELDS]);
+            let slow = parse_fields_bytewise(text, &mut a);
+            if let Some(fast) = parse_fields_by_mask(text, &mut b) {
+                fast_taken += 1;
+                assert_eq!(fast, slow, "{line:?}");
+                assert_eq!(a, b, "{line:?}");
+            }
+            let mut c = [0.0; FIELDS];
+            assert_eq!(parse_fields(text, &mut c), slow);
+            if slow.1.is_ok() {
+                assert_eq!(a, c);
+            }
+        }
+        assert!(fast_taken > 8_000, "the fast path was taken {fast_taken} times");
+        // a token longer than a window
+        let long = format!("1 {} 3\n{}", "7".repeat(100), " ".repeat(100));
+        let mut f = [0.0; FIELDS];
+        assert_eq!(parse_fields(long.as_bytes(), &mut f), (104, Err("expected 18 fields, found 3".into())));
     }
 
     #[test]

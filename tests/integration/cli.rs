@@ -180,8 +180,8 @@ fn kth_scenario_runs_from_the_command_line() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout(predicate::str::contains("jobs    28476").and(predicate::str::contains("wait mean")));
-    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+        .stdout(predicate::str::contains("easy_backfill").and(predicate::str::contains("fifo")));
+    let manifest = std::fs::read_to_string(dir.path().join("runs/c0-r0/manifest.json")).unwrap();
     assert!(manifest.contains("\"skipped_input\": []"), "{manifest}");
 }
 

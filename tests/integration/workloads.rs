@@ -396,17 +396,72 @@ fn generator_keys_are_checked() {
     );
 }
 
-/// The shipped KTH scenario reproduces the pyss FCFS row of the oracle table on all 28,476 jobs.
+/// The shipped KTH scenario reproduces the pyss FCFS and EASY rows of the oracle table on all 28,476 jobs.
 #[test]
-fn shipped_kth_scenario_matches_the_fcfs_oracle() {
-    let loaded = clustersim::runner::LoadedScenario::load(&crate::util::repo("scenarios/kth-sp2.toml")).unwrap();
-    let sc = &loaded.scenario;
-    let w = std::sync::Arc::new(sc.build_workload(sc.seed).unwrap());
-    let r = clustersim::runner::simulate(sc, &loaded.hash, sc.seed, w, &Default::default()).unwrap();
-    let m = &r.metrics;
-    assert_eq!(m.all.jobs, 28_476);
-    assert!((m.all.wait_mean - 354_156.611_4).abs() < 1e-3, "avg wait {}", m.all.wait_mean);
-    assert!((m.all.bsld_mean - 6829.0393).abs() < 1e-3, "avg bsld {}", m.all.bsld_mean);
-    assert_eq!(m.all.wait_max, 946_685.0);
-    assert_eq!(m.makespan, 28_781_494.0);
+fn shipped_kth_scenario_matches_the_fcfs_and_easy_oracles() {
+    let path = crate::util::repo("scenarios/kth-sp2.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("queue = [\"fifo\", \"easy_backfill\"]"));
+    // (queue, avg wait, avg bsld, max wait, makespan) from ../shared/oracles/README.md
+    let oracle = [
+        ("fifo", 354_156.611_4, 6829.0393, 946_685.0, 28_781_494.0),
+        ("easy_backfill", 6899.1461, 92.8737, 262_194.0, 28_763_776.0),
+    ];
+    for (queue, wait, bsld, max_wait, makespan) in oracle {
+        let text = text.replacen("queue = \"fifo\"", &format!("queue = \"{queue}\""), 1);
+        let sc = Scenario::parse_in(&text, path.parent().unwrap()).unwrap();
+        sc.validate().unwrap();
+        let w = std::sync::Arc::new(sc.build_workload(sc.seed).unwrap());
+        let r = clustersim::runner::simulate(&sc, "test", sc.seed, w, &Default::default()).unwrap();
+        let m = &r.metrics;
+        assert_eq!(m.all.jobs, 28_476);
+        assert!((m.all.wait_mean - wait).abs() < 1e-3, "{queue}: avg wait {}", m.all.wait_mean);
+        assert!((m.all.bsld_mean - bsld).abs() < 1e-3, "{queue}: avg bsld {}", m.all.bsld_mean);
+        assert_eq!((m.all.wait_max, m.makespan), (max_wait, makespan), "{queue}");
+    }
+}
+
+#[test]
+fn an_unsorted_trace_is_put_in_submit_order_with_ties_in_file_order() {
+    let text = "; MaxProcs: 4\n\
+                1 10 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                2  5 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                3  5 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                4 -1 0 5 1 -1 -1 1 9 -1 1 1 1 -1 -1 -1 -1 -1\n";
+    let w = read_tiny(text, SwfOptions::default());
+    // job 4 has no submit time: convention P submits it at 1 s as a 1 s job
+    assert_eq!(shapes(&w), vec![(4, 1, 1, 1, 1), (2, 5, 1, 5, 9), (3, 5, 1, 5, 9), (1, 10, 1, 5, 9)]);
+}
+
+/// Every SWF key reaches the reader from a scenario; bad values are named by key.
+#[test]
+fn swf_scenario_keys() {
+    let (_dir, path) = tiny(TINY);
+    let scenario =
+        |keys: &str| format!("name = \"t\"\n[workload]\ntype = \"swf\"\npath = \"{}\"\n{keys}\n", path.display());
+    let build = |keys: &str| {
+        let sc = Scenario::parse(&scenario(keys)).unwrap_or_else(|e| panic!("{e}"));
+        sc.validate().unwrap_or_else(|e| panic!("{e}"));
+        (sc.build_cluster(), sc.build_workload(1).unwrap())
+    };
+    let (cluster, w) = build("estimate = \"perfect\"\nload_scale = 2.0\ndrop_oversized = true\nfirst_jobs = 3");
+    assert_eq!((cluster.nodes.len(), cluster.total_capacity.cpu), (1, 8));
+    assert_eq!(shapes(&w), vec![(1, 0, 2, 100, 100), (2, 5, 4, 200, 200), (3, 10, 1, 1, 1)]);
+    let (cluster, w) = build("machine = \"nodes\"\nnode_cores = 2\nestimate = 3\nconvention = \"plain\"");
+    assert_eq!((cluster.nodes.len(), cluster.nodes[0].capacity.cpu), (4, 2));
+    assert_eq!((w.jobs[0].tasks, w.jobs[0].estimate), (2, 300_000_000));
+    let err = |keys: &str| match Scenario::parse(&scenario(keys)) {
+        Err(e) => e,
+        Ok(sc) => sc.validate().unwrap_err().to_string(),
+    };
+    assert!(
+        err("estimate = \"guess\"").contains("unknown estimate `guess` (valid: \"user\", \"perfect\", or a number k")
+    );
+    assert!(err("colour = 1").contains("unknown field `colour`"));
+    assert_eq!(err("load_scale = 0"), "key `workload.load_scale`: expected a factor > 0");
+    assert_eq!(
+        err("memory = true"),
+        "key `workload.memory`: jobs will ask for memory but no node has any: set workload.node_memory or the pools' memory"
+    );
+    assert!(err("convention = \"q\"").contains("unknown variant `q`, expected `p` or `plain`"));
 }
