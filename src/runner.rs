@@ -72,7 +72,20 @@ pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, o
         log_events: opts.log_events,
         audit: opts.audit,
     };
-    let output = Simulation::new(workload, cluster, policies, sim_opts).run();
+    let faults = crate::engine::faults::FaultSetup::from_scenario(sc, seed, &cluster, policies.recovery.partitions())
+        .map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
+    let layer = match faults {
+        Some(setup) => Some(
+            crate::engine::faults::FaultLayer::build(setup, &cluster, &workload, &policies)
+                .map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?,
+        ),
+        None => None,
+    };
+    let mut sim = Simulation::new(workload, cluster, policies, sim_opts);
+    if let Some(layer) = layer {
+        sim = sim.with_faults(layer);
+    }
+    let output = sim.run();
     let metrics = summarize(
         &output,
         &MetricsConfig {
@@ -147,5 +160,6 @@ pub fn summary_table(r: &RunResult) -> String {
     s += &row("throughput", format!("{:.1}", m.throughput_per_h), "jobs/h");
     s += &row("makespan", format!("{:.0}", m.makespan), "s");
     s += &row("queue mean / max", format!("{:.1} / {:.0}", m.queue_mean, m.queue_max), "jobs");
+    s += &crate::metrics::faults::summary_lines(&m.faults);
     s
 }

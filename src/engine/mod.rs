@@ -1,8 +1,12 @@
 //! The discrete-event engine: the event queue, the event enum and the simulation loop.
 
+pub mod control;
 pub mod diagnose;
 pub mod event;
+pub mod faults;
+pub mod network;
 pub mod queue;
+pub mod registry;
 pub mod sched;
 pub mod sim;
 

@@ -141,6 +141,8 @@ pub struct World {
     pub starvation: StarvationWatch,
     /// Last `skip` note logged per waiting job (see `engine::diagnose`); empty unless the log is on.
     pub wait_notes: BTreeMap<JobIdx, String>,
+    /// Counters of the fault model (all zero without it).
+    pub faults: crate::engine::faults::FaultCounters,
 }
 
 impl World {
@@ -162,6 +164,7 @@ impl World {
             failed_shape: None,
             starvation: StarvationWatch::new(n_jobs),
             wait_notes: BTreeMap::new(),
+            faults: Default::default(),
         }
     }
 
@@ -377,7 +380,7 @@ impl<'a> SchedCtx<'a> {
             self.selector.node_changed(&self.world.cluster, n);
         }
         let rec = &mut self.world.records[j as usize];
-        let elapsed = now - rec.start;
+        let elapsed = now.saturating_sub(rec.start); // a dispatch may still be in flight
         rec.ran += elapsed;
         let cores: u64 = rec.placement.iter().map(|(_, g)| g.cpu).sum();
         let planned = rec.run_end - rec.start;

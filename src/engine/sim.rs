@@ -8,6 +8,8 @@ use crate::model::{Cluster, JobIdx, Time, Workload};
 use crate::policies::{Policies, QueueDiscipline};
 use std::sync::Arc;
 
+mod fault_events;
+
 /// Run options that are not policies.
 #[derive(Clone, Debug, Default)]
 pub struct SimOptions {
@@ -38,6 +40,8 @@ pub struct RunOutput {
     pub audit_violations: Vec<String>,
     /// Per job: the first time it waited while enough capacity for it was free (starvation by policy).
     pub first_free_wait: Vec<Option<Time>>,
+    /// Counters of the fault model (all zero without it).
+    pub faults: crate::engine::faults::FaultCounters,
 }
 
 /// One simulation: a workload on a cluster under one policy per axis.
@@ -54,6 +58,8 @@ pub struct Simulation {
     last_end: Time,
     events: u64,
     violations: Vec<String>,
+    /// The fault model, when the scenario has failures, latency or several schedulers.
+    faults: Option<Box<crate::engine::faults::FaultLayer>>,
 }
 
 impl Simulation {
@@ -90,6 +96,7 @@ impl Simulation {
             last_end: t0,
             events: 0,
             violations: Vec::new(),
+            faults: None,
         }
     }
 
@@ -119,6 +126,9 @@ impl Simulation {
                 stopped_at_horizon = true;
                 break;
             }
+            if self.faults.is_some() && ev.is_fault() && self.work_done() {
+                continue; // failures after the last job ended change nothing
+            }
             self.events += 1;
             if self.opts.audit && t < self.world.now && self.violations.len() < 20 {
                 self.violations.push(format!("time went back to {t} from {}", self.world.now));
@@ -129,9 +139,15 @@ impl Simulation {
             }
             self.world.advance(t);
             match ev {
-                Event::Arrival { job } => self.on_arrival(job),
+                Event::Arrival { job } => {
+                    if self.faults.is_none() || self.accept_submission(job) {
+                        self.on_arrival(job)
+                    }
+                }
+                Event::Finish { job, epoch } if self.faults.is_some() => self.fault_finish(job, epoch),
                 Event::Finish { job, epoch } => self.on_finish(job, epoch),
                 Event::Sample => unreachable!("handled above"),
+                other => self.on_fault_event(other),
             }
             self.schedule_pass();
             if self.opts.audit {
@@ -143,6 +159,9 @@ impl Simulation {
             self.world.advance(horizon);
         }
         let t0 = self.world.workload.jobs.first().map(|j| j.submit).unwrap_or(0);
+        if self.faults.is_some() {
+            self.close_faults(end);
+        }
         RunOutput {
             timeline: self.sampler.map(|s| s.samples).unwrap_or_default(),
             window: (t0, end),
@@ -155,6 +174,7 @@ impl Simulation {
             log: self.world.log,
             audit_violations: self.violations,
             first_free_wait: self.world.starvation.first_free_wait,
+            faults: self.world.faults,
         }
     }
 
@@ -166,10 +186,12 @@ impl Simulation {
         let mut queued = 0;
         for (j, rec) in self.world.records.iter().enumerate() {
             match rec.state {
+                JobState::Running if !self.books(j as JobIdx) => {}
                 JobState::Running => {
                     for &(n, g) in &rec.placement {
                         used[n as usize] += g;
-                        if !cluster.nodes[n as usize].up {
+                        // (with failures, a dead job stays booked on a down node until the registry notices)
+                        if !cluster.nodes[n as usize].up && self.faults.is_none() {
                             found.push(format!("job {j} runs on down node {n}"));
                         }
                     }
@@ -189,8 +211,8 @@ impl Simulation {
                 ));
             }
         }
-        if queued != self.policies.queue.len() {
-            found.push(format!("{queued} jobs are queued but the discipline holds {}", self.policies.queue.len()));
+        if queued != self.queued_len() {
+            found.push(format!("{queued} jobs are queued but the discipline holds {}", self.queued_len()));
         }
         for v in found {
             if self.violations.len() < 20 {
@@ -200,10 +222,11 @@ impl Simulation {
     }
 
     fn take_sample(&mut self, t: Time) {
-        let queued = self.policies.queue.len();
+        let queued = self.queued_len();
+        let done = self.faults.is_some() && self.work_done();
         if let Some(s) = &mut self.sampler {
             s.record(t, &self.world, queued);
-            let more = !self.queue.is_empty() || self.next_arrival < self.world.workload.jobs.len();
+            let more = (!self.queue.is_empty() || self.next_arrival < self.world.workload.jobs.len()) && !done;
             if more {
                 self.queue.push(t + s.interval, Event::Sample);
             }
@@ -248,7 +271,7 @@ impl Simulation {
         rec.state = JobState::Queued;
         rec.queued_at = now;
         self.world.enter_queue(j);
-        self.with_queue(|queue, ctx| queue.enqueue(j, ctx));
+        self.with_job_queue(j, |queue, ctx| queue.enqueue(j, ctx));
     }
 
     fn cancel(&mut self, j: JobIdx, reason: String) {
@@ -278,9 +301,7 @@ impl Simulation {
             };
             full > job.estimate
         };
-        for &(n, _) in &self.world.records[j as usize].placement {
-            self.policies.selector.node_changed(&self.world.cluster, n);
-        }
+        self.released_placement(j);
         let rec = &mut self.world.records[j as usize];
         rec.end = Some(now);
         rec.ran += now - rec.start;
@@ -294,7 +315,7 @@ impl Simulation {
         self.last_end = self.last_end.max(now);
         self.world.finished += 1;
         self.world.log(if killed { "kill" } else { "finish" }, Some(j), None, String::new);
-        self.with_queue(|queue, ctx| queue.job_ended(j, ctx));
+        self.with_job_queue(j, |queue, ctx| queue.job_ended(j, ctx));
         self.release_dependents(j, !killed);
     }
 
@@ -334,7 +355,24 @@ impl Simulation {
         f(queue.as_mut(), &mut ctx)
     }
 
+    /// Like [`Self::with_queue`], with the queue of the scheduler that owns job `j` (there may be several).
+    fn with_job_queue<R>(&mut self, j: JobIdx, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
+        let Policies { selector, allocator, queue, .. } =
+            fault_events::policies_for(&mut self.policies, &mut self.faults, j);
+        let mut ctx = SchedCtx {
+            world: &mut self.world,
+            selector: selector.as_mut(),
+            allocator: allocator.as_mut(),
+            started: &mut self.started,
+            preempted: &mut self.preempted,
+        };
+        f(queue.as_mut(), &mut ctx)
+    }
+
     fn schedule_pass(&mut self) {
+        if self.faults.is_some() {
+            return self.fault_pass();
+        }
         if self.policies.queue.is_empty() {
             return;
         }

@@ -1,5 +1,6 @@
 //! Metrics: per-run summaries, per-tier and per-user breakdowns, and the sampled timeline.
 
+pub mod faults;
 pub mod starvation;
 pub mod stats;
 pub mod summary;

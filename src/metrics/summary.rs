@@ -68,6 +68,8 @@ pub struct RunMetrics {
     pub preemptions: u64,
     pub lost_work_core_h: f64,
     pub events: u64,
+    /// Fault metrics (all zero without failures, latency or several schedulers).
+    pub faults: super::faults::FaultMetrics,
     /// Per tier (index = tier) and per user (index = user).
     pub tiers: Vec<GroupStats>,
     pub users: Vec<GroupStats>,
@@ -111,6 +113,9 @@ impl RunMetrics {
             ("core_hours", a.core_hours),
             ("events", self.events as f64),
         ]
+        .into_iter()
+        .chain(self.faults.columns())
+        .collect()
     }
 }
 
@@ -242,6 +247,7 @@ pub fn summarize(out: &RunOutput, cfg: &MetricsConfig) -> RunMetrics {
         preemptions: out.world_counters.preemptions,
         lost_work_core_h: out.world_counters.lost_work_core_us as f64 / 1e6 / 3600.0,
         events: out.events_processed,
+        faults: super::faults::FaultMetrics::new(&out.faults, out.cluster.nodes.len(), window),
         tiers,
         users,
     }

@@ -13,6 +13,15 @@ pub struct Sample {
     pub queued: u32,
     pub running: u32,
     pub finished: u64,
+    /// Nodes down or unreachable, and scheduler partitions not being scheduled.
+    pub nodes_failed: u32,
+    pub schedulers_down: u32,
+    /// Running totals of fault events.
+    pub node_failures: u64,
+    pub tasks_killed: u64,
+    pub failed_dispatches: u64,
+    pub placement_conflicts: u64,
+    pub lost_submissions: u64,
 }
 
 /// Collects samples; the engine calls it at every `Sample` event.
@@ -44,6 +53,13 @@ impl Sampler {
             queued: queued as u32,
             running: world.running.len() as u32,
             finished: self.finished,
+            nodes_failed: world.faults.nodes_bad,
+            schedulers_down: world.faults.partitions_down,
+            node_failures: world.faults.node_failures,
+            tasks_killed: world.faults.tasks_killed,
+            failed_dispatches: world.faults.failed_dispatches,
+            placement_conflicts: world.faults.placement_conflicts,
+            lost_submissions: world.faults.lost_submissions,
         });
     }
 }

@@ -179,6 +179,25 @@ impl Cluster {
         self.growth_epoch += 1;
     }
 
+    /// Marks node `n` up or down in the scheduler's view, keeping the up and free totals in step.
+    pub fn set_up(&mut self, n: NodeIdx, up: bool) {
+        let node = &mut self.nodes[n as usize];
+        if node.up == up {
+            return;
+        }
+        node.up = up;
+        if up {
+            self.up_capacity += node.capacity;
+            self.free_total += node.free;
+            self.nodes_down -= 1;
+            self.growth_epoch += 1;
+        } else {
+            self.up_capacity -= node.capacity;
+            self.free_total -= node.free;
+            self.nodes_down += 1;
+        }
+    }
+
     /// Capacity currently allocated on up nodes.
     pub fn allocated(&self) -> Resources {
         self.up_capacity - self.free_total

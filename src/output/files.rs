@@ -95,8 +95,24 @@ pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Resu
 pub fn write_timeline(path: &Path, out: &RunOutput) -> Result<()> {
     write_atomic(path, |w| {
         let mut c = csv_writer(w);
-        c.write_record(["time", "nodes_up", "util_cpu", "util_mem", "util_gpu", "queued", "running", "finished"])
-            .map_err(csv_err)?;
+        c.write_record([
+            "time",
+            "nodes_up",
+            "util_cpu",
+            "util_mem",
+            "util_gpu",
+            "queued",
+            "running",
+            "finished",
+            "nodes_failed",
+            "schedulers_down",
+            "node_failures",
+            "tasks_killed",
+            "failed_dispatches",
+            "placement_conflicts",
+            "lost_submissions",
+        ])
+        .map_err(csv_err)?;
         for s in &out.timeline {
             c.write_record([
                 fmt_time(s.time),
@@ -107,6 +123,13 @@ pub fn write_timeline(path: &Path, out: &RunOutput) -> Result<()> {
                 s.queued.to_string(),
                 s.running.to_string(),
                 s.finished.to_string(),
+                s.nodes_failed.to_string(),
+                s.schedulers_down.to_string(),
+                s.node_failures.to_string(),
+                s.tasks_killed.to_string(),
+                s.failed_dispatches.to_string(),
+                s.placement_conflicts.to_string(),
+                s.lost_submissions.to_string(),
             ])
             .map_err(csv_err)?;
         }

@@ -6,6 +6,8 @@ use crate::model::{Cluster, Duration, Pool, Resources, Workload};
 use crate::policies::PolicySet;
 use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
+
+pub mod faults;
 use std::path::{Path, PathBuf};
 
 /// A whole scenario file.
@@ -34,6 +36,15 @@ pub struct Scenario {
     /// `[sweep]`: run the scenario over lists of policies and parameters, with replications (see docs/sweeps.md).
     #[serde(default)]
     pub sweep: Option<crate::sweep::SweepSpec>,
+    /// Node failures, the registry, checkpoints (see docs/faults.md).
+    #[serde(default)]
+    pub faults: faults::FaultsSpec,
+    /// Message latency and partitions.
+    #[serde(default)]
+    pub network: faults::NetworkSpec,
+    /// Scheduler crashes and client retries.
+    #[serde(default)]
+    pub scheduler: faults::SchedulerSpec,
 }
 
 fn default_seed() -> u64 {
@@ -184,7 +195,8 @@ impl Scenario {
             WorkloadSpec::Csv(_) => {}
         }
         let cluster = self.build_cluster();
-        crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
+        let policies = crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
+        crate::engine::faults::FaultSetup::from_scenario(self, self.seed, &cluster, policies.recovery.partitions())?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod core;
+mod faults;
 mod oracles;
 mod properties;
 mod queues;

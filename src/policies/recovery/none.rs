@@ -1,8 +1,7 @@
 //! `none`: a single scheduler; while it is down nothing is scheduled; its state is durable, so it resumes on repair.
 
-use super::SchedulerRecovery;
+use super::{Crash, Recovery, SchedulerRecovery};
 use crate::error::ScenarioError;
-use crate::model::Time;
 use crate::policies::{Params, PolicyEnv};
 
 #[derive(Debug, Default)]
@@ -14,8 +13,8 @@ pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn SchedulerRecovery>,
 }
 
 impl SchedulerRecovery for NoRecovery {
-    fn resume_at(&mut self, _failed_at: Time, repaired_at: Time) -> Time {
-        repaired_at
+    fn on_crash(&mut self, c: &Crash) -> Recovery {
+        Recovery::on_repair(c)
     }
 }
 
@@ -25,6 +24,7 @@ mod tests {
 
     #[test]
     fn resumes_only_when_repaired() {
-        assert_eq!(NoRecovery.resume_at(10, 50), 50);
+        let r = NoRecovery.on_crash(&Crash { partition: 0, at: 10, repair: 40, peers_serving: 0 });
+        assert_eq!(r, Recovery { resume_at: 50, failover: false, lost_window: 0 });
     }
 }
