@@ -25,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 dirs=("$@")
 if [ ${#dirs[@]} -eq 0 ]; then
   bin=target/release/clustersim
-  [ -x "$bin" ] || cargo build --release --quiet
+  cargo build --release --quiet  # a no-op when the binary is up to date
   "$bin" run -q scenarios/quickstart.toml --out "$work/quickstart"
   dirs=("$work/quickstart")
 fi

@@ -437,12 +437,3 @@ queue discipline: fifo
         .code(2)
         .stderr(predicates::str::contains("no job with id 99"));
 }
-
-#[test]
-fn zz_scratch_visual_sweep() {
-    let d = std::path::Path::new("/tmp/sweep");
-    let _ = std::fs::remove_dir_all(d);
-    std::fs::create_dir_all(d).unwrap();
-    build_sweep(d, &[24, 32, 40], &[0.5, 0.7, 0.9], &[1, 2, 3], 1500);
-    report::generate(d).unwrap();
-}
