@@ -320,7 +320,11 @@ fn fragmented(queue: &str) -> RunResult {
 #[test]
 fn backfilling_on_a_fragmented_cluster_reserves_the_blocked_head_at_the_next_release() {
     // FIFO: J3 blocks J4 until J1 frees node 0 at 100.
-    assert_eq!(first_starts(&fragmented("\"fifo\"")), vec![0.0, 0.0, 100.0, 100.0]);
+    let fifo = fragmented("\"fifo\"");
+    assert_eq!(first_starts(&fifo), vec![0.0, 0.0, 100.0, 100.0]);
+    // The starvation watch places tasks on nodes: 4 cores are free in total from t=1, but no node
+    // has room for J3 until 100, when it starts; J4 had room from t=2 on and waited anyway.
+    assert_eq!(fifo.output.first_free_wait, vec![None, None, None, Some(2_000_000)]);
     // EASY and conservative plan on aggregate capacity: J3 "fits" now but cannot be placed, so it
     // is reserved at the next expected release (J1's end, 100) and J4, done by 12, starts at once.
     assert_eq!(first_starts(&fragmented("\"easy_backfill\"")), vec![0.0, 0.0, 100.0, 2.0]);
