@@ -330,3 +330,30 @@ fn backfilling_on_a_fragmented_cluster_reserves_the_blocked_head_at_the_next_rel
     assert_eq!(first_starts(&fragmented("\"easy_backfill\"")), vec![0.0, 0.0, 100.0, 2.0]);
     assert_eq!(first_starts(&fragmented("\"conservative_backfill\"")), vec![0.0, 0.0, 100.0, 2.0]);
 }
+
+#[test]
+fn discipline_parameters_are_checked_by_name() {
+    use clustersim::policies::{Policies, PolicySet, PolicySpec};
+    let cluster = clustersim::model::Cluster::uniform("n", 1, clustersim::model::Resources::cpus(4));
+    let build = |text: &str| -> Result<(), String> {
+        let spec: PolicySpec =
+            toml::from_str::<toml::Table>(&format!("queue = {text}")).unwrap()["queue"].clone().try_into().unwrap();
+        let set = PolicySet { queue: spec, ..Default::default() };
+        Policies::build(&set, 1, &cluster, &[], &[]).map(|_| ()).map_err(|e| e.to_string())
+    };
+    assert!(build("{ name = \"srtf\", preempt = false, suspend_cost = \"30s\", resume_cost = 5 }").is_ok());
+    assert!(build("{ name = \"fair_share\", by = \"group\", half_life = \"12h\", shares = { a = 2 } }").is_ok());
+    assert!(build("{ name = \"proportional\", by = \"tier\", weights = { prod = 3 } }").is_ok());
+    let err = build("{ name = \"easy_backfill\", backfill_order = \"lifo\" }").unwrap_err();
+    assert!(err.contains("policy.queue.backfill_order") && err.contains("fifo, sjf"), "{err}");
+    let err = build("{ name = \"fair_share\", halflife = \"1d\" }").unwrap_err();
+    assert!(err.contains("policy.queue.halflife") && err.contains("half_life"), "{err}");
+    let err = build("{ name = \"fair_share\", half_life = 0 }").unwrap_err();
+    assert!(err.contains("policy.queue.half_life"), "{err}");
+    let err = build("{ name = \"proportional\", weights = { a = -1 } }").unwrap_err();
+    assert!(err.contains("policy.queue.weights.a"), "{err}");
+    let err = build("{ name = \"priority_aging\", age_weight = -2 }").unwrap_err();
+    assert!(err.contains("policy.queue.age_weight"), "{err}");
+    let err = build("\"backfill\"").unwrap_err();
+    assert!(err.contains("easy_backfill, conservative_backfill"), "{err}");
+}
