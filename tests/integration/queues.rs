@@ -357,3 +357,32 @@ fn discipline_parameters_are_checked_by_name() {
     let err = build("\"backfill\"").unwrap_err();
     assert!(err.contains("easy_backfill, conservative_backfill"), "{err}");
 }
+
+/// The shipped comparison runs every discipline once on the same jobs.
+#[test]
+fn queues_scenario_compares_every_discipline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("clustersim")
+        .unwrap()
+        .args(["run", "-q", crate::util::repo("scenarios/queues.toml").to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut rdr = csv::Reader::from_path(dir.path().join("summary.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let queues: Vec<&str> = rows.iter().map(|r| &r[col("queue")]).collect();
+    let names: Vec<&str> = clustersim::policies::names(clustersim::policies::queue::REGISTRY);
+    for n in names {
+        assert!(queues.iter().any(|q| q.split('(').next() == Some(n)), "{n} missing from {queues:?}");
+    }
+    let metric =
+        |q: &str, m: &str| -> f64 { rows.iter().find(|r| &r[col("queue")] == q).unwrap()[col(m)].parse().unwrap() };
+    assert!(rows.iter().all(|r| &r[col("completed")] == "5000"));
+    assert!(metric("easy_backfill", "wait_mean") < metric("fifo", "wait_mean") / 4.0);
+    assert!(metric("conservative_backfill", "wait_mean") < metric("fifo", "wait_mean") / 4.0);
+    assert!(metric("srtf", "preemptions") > 0.0);
+    assert_eq!(metric("srtf(preempt=false)", "preemptions"), 0.0);
+}
