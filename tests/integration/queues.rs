@@ -361,14 +361,25 @@ fn discipline_parameters_are_checked_by_name() {
 /// The shipped comparison runs every discipline once on the same jobs.
 #[test]
 fn queues_scenario_compares_every_discipline() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("clustersim")
-        .unwrap()
-        .args(["run", "-q", crate::util::repo("scenarios/queues.toml").to_str().unwrap(), "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = |threads: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = assert_cmd::Command::cargo_bin("clustersim")
+            .unwrap()
+            .args(["run", "-q", "--jobs", threads, crate::util::repo("scenarios/queues.toml").to_str().unwrap()])
+            .arg("--out")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        dir
+    };
+    let dir = run("2");
+    // Deterministic: the same bytes on one thread, starvation reports included.
+    let again = run("1");
+    for file in ["summary.csv", "runs/c6-r0/starvation.csv", "runs/c1-r0/jobs.csv"] {
+        let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(file)).unwrap();
+        assert!(read(&dir) == read(&again), "{file} differs between runs");
+    }
     let mut rdr = csv::Reader::from_path(dir.path().join("summary.csv")).unwrap();
     let h = rdr.headers().unwrap().clone();
     let col = |name: &str| h.iter().position(|x| x == name).unwrap();
