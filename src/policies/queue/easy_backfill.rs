@@ -21,7 +21,7 @@
 
 use super::QueueDiscipline;
 use super::profile::Amount;
-use super::view::{PendingCompletions, due_now, planned_duration, planned_release};
+use super::view::{PendingCompletions, due_now, held, planned_duration, planned_release};
 use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
@@ -106,8 +106,8 @@ impl EasyBackfill {
             a.sub(head);
             a
         };
-        // If the head fits in aggregate now it is blocked by placement (fragmentation): it is
-        // reserved at the next release instead, when a node may have room for it.
+        // The walk starts after now: a head that fits in aggregate now is blocked by placement
+        // (fragmentation) and is reserved at the next release, when a node may have room for it.
         // Releases outside the running set's (estimated end) order: jobs past their estimate
         // (expected any moment) and committed jobs (from now, for their estimate).
         self.extra_releases.clear();
@@ -136,7 +136,7 @@ impl EasyBackfill {
                 if te != t {
                     break;
                 }
-                avail.add(&Amount::of(&super::view::held(ctx, j)));
+                avail.add(&Amount::of(&held(ctx, j)));
                 later.next();
             }
             while k < self.extra_releases.len() && self.extra_releases[k].0 == t {
