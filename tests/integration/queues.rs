@@ -397,3 +397,41 @@ fn queues_scenario_compares_every_discipline() {
     assert!(metric("srtf", "preemptions") > 0.0);
     assert_eq!(metric("srtf(preempt=false)", "preemptions"), 0.0);
 }
+
+mod promise {
+    use crate::util::run_toml_with;
+    use clustersim::runner::RunOptions;
+    use proptest::prelude::*;
+
+    /// Random jobs on one 8-core node, each ending by its estimate.
+    fn jobs() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec((0u64..300, 1u64..8, 1u64..200, 0u64..200), 1..40).prop_map(|v| {
+            v.into_iter()
+                .map(|(s, c, r, slack)| {
+                    format!("{{ submit = {s}, cpu = {c}, runtime = {r}, estimate = {} }}", r + slack)
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Conservative backfilling never starts a job later than the reservation it got at submit.
+        #[test]
+        fn conservative_keeps_every_promise(jobs in jobs()) {
+            let text = super::scenario(8, &jobs, "\"conservative_backfill\"");
+            let r = run_toml_with(&text, &RunOptions { log_events: true, ..Default::default() });
+            let mut promised = vec![None; jobs.len()];
+            for e in r.output.log.as_ref().unwrap() {
+                if e.kind == "reserve" {
+                    let at: f64 = e.detail.parse().unwrap();
+                    promised[e.job.unwrap() as usize].get_or_insert((at * 1e6).round() as u64);
+                }
+            }
+            for (j, rec) in r.output.records.iter().enumerate() {
+                prop_assert!(rec.first_start.unwrap() <= promised[j].unwrap(), "job {j}\n{text}");
+            }
+        }
+    }
+}
