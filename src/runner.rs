@@ -146,11 +146,8 @@ pub fn summary_table(r: &RunResult) -> String {
     s += &row("wait max", format!("{:.0}", a.wait_max), "s");
     s += &row("bounded slowdown mean", format!("{:.2}", a.bsld_mean), "");
     s += &row("starved", format!("{} ({:.1}%)", a.starved, 100.0 * a.starved_frac), "jobs");
-    s += &row(
-        "  ... with free capacity",
-        format!("{} (waited with capacity free: {})", a.starved_with_free_capacity, a.waited_with_free_capacity),
-        "jobs",
-    );
+    s += &row("starved, room was free", a.starved_with_free_capacity.to_string(), "jobs");
+    s += &row("waited, room was free", a.waited_with_free_capacity.to_string(), "jobs");
     s += &row(
         "utilization cpu/mem/gpu",
         format!("{:.1}/{:.1}/{:.1}", 100.0 * m.util_cpu, 100.0 * m.util_mem, 100.0 * m.util_gpu),

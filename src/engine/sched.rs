@@ -137,12 +137,14 @@ pub struct World {
     /// The last unconstrained placement that failed: (per-task request, tasks, cluster growth epoch).
     /// A job asking at least as much in every respect cannot fit until capacity grows.
     pub failed_shape: Option<(Resources, u32, u64)>,
-    /// Which waiting jobs sat in the queue while enough capacity for them was free.
+    /// Which waiting jobs sat in the queue while there was room for them.
     pub starvation: StarvationWatch,
     /// Last `skip` note logged per waiting job (see `engine::diagnose`); empty unless the log is on.
     pub wait_notes: BTreeMap<JobIdx, String>,
     /// Counters of the fault model (all zero without it).
     pub faults: crate::engine::faults::FaultCounters,
+    /// Nodes whose free capacity changed since the starvation watch last looked.
+    pub touched: Vec<NodeIdx>,
 }
 
 impl World {
@@ -165,6 +167,7 @@ impl World {
             starvation: StarvationWatch::new(n_jobs),
             wait_notes: BTreeMap::new(),
             faults: Default::default(),
+            touched: Vec::new(),
         }
     }
 
@@ -180,7 +183,7 @@ impl World {
         if t > self.now {
             let records = &self.records;
             let queued = |j: JobIdx| records[j as usize].state == JobState::Queued;
-            self.starvation.check(self.now, &self.cluster.free_total, queued);
+            self.starvation.check(self.now, &self.cluster, &self.workload.jobs, &mut self.touched, queued);
         }
         let dt = t.saturating_sub(self.usage.last) as u128;
         if dt > 0 {
@@ -233,6 +236,7 @@ impl World {
         self.queued -= 1;
         rec.run_end = now + run_for;
         rec.est_end = now + job.estimate;
+        self.touched.extend(placement.iter().map(|&(n, _)| n));
         rec.placement = placement;
         self.running.insert((rec.est_end, j));
         self.starvation.left(job, j);
@@ -256,6 +260,7 @@ impl World {
         let rec = &mut self.records[j as usize];
         for &(n, g) in &rec.placement {
             self.cluster.release(n, g);
+            self.touched.push(n);
         }
         self.running.remove(&(rec.est_end, j));
     }

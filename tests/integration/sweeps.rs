@@ -148,7 +148,9 @@ fn load_and_node_scale_by_hand_and_the_layout_contract() {
         assert!(out.join(f).is_file(), "{f}");
     }
     for id in ["c0-r0", "c1-r0", "c2-r0", "c3-r0"] {
-        for f in ["jobs.csv", "timeline.csv", "summary.csv", "tiers.csv", "users.csv", "manifest.json"] {
+        for f in
+            ["jobs.csv", "timeline.csv", "summary.csv", "tiers.csv", "users.csv", "starvation.csv", "manifest.json"]
+        {
             assert!(out.join("runs").join(id).join(f).is_file(), "{id}/{f}");
         }
     }

@@ -18,7 +18,7 @@
 
 use super::QueueDiscipline;
 use super::profile::{Amount, Profile};
-use super::view::{completion_pending_now, planned_duration, planned_release};
+use super::view::{PendingCompletions, planned_duration, planned_release};
 use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
@@ -41,6 +41,7 @@ pub struct Conservative {
     next_seq: u64,
     profile: Profile,
     changes: Vec<(Time, Amount)>,
+    pending: PendingCompletions,
 }
 
 pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
@@ -136,7 +137,7 @@ impl Conservative {
                 self.queue.remove(&(ctx.job(j).submit, j));
                 continue;
             }
-            if completion_pending_now(ctx) {
+            if self.pending.any(ctx) {
                 break; // capacity the plan counts on is released later at this same instant
             }
             // The aggregate plan fits but the nodes do not (fragmentation, or a job running past
@@ -162,6 +163,7 @@ impl QueueDiscipline for Conservative {
     }
 
     fn schedule(&mut self, ctx: &mut SchedCtx<'_>) {
+        self.pending.reset();
         self.rebuild(ctx);
         if std::mem::take(&mut self.compress) {
             self.compress(ctx);

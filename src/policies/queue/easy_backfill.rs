@@ -21,7 +21,7 @@
 
 use super::QueueDiscipline;
 use super::profile::Amount;
-use super::view::{completion_pending_now, due_now, planned_duration, planned_release};
+use super::view::{PendingCompletions, due_now, held, planned_duration, planned_release};
 use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
@@ -48,6 +48,7 @@ pub struct EasyBackfill {
     /// Scratch: releases that are not in the running set's order (overruns, committed jobs).
     extra_releases: Vec<(Time, Amount)>,
     backfilled: Vec<(Time, JobIdx)>,
+    pending: PendingCompletions,
 }
 
 pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
@@ -72,6 +73,7 @@ impl EasyBackfill {
             order,
             extra_releases: Vec::new(),
             backfilled: Vec::new(),
+            pending: PendingCompletions::default(),
         }
     }
 
@@ -87,7 +89,7 @@ impl EasyBackfill {
         if self.committed.is_empty() && ctx.try_start(j) {
             return true;
         }
-        if completion_pending_now(ctx) {
+        if self.pending.any(ctx) {
             self.committed.push(j);
             self.committed_at = ctx.now();
             return true;
@@ -104,8 +106,8 @@ impl EasyBackfill {
             a.sub(head);
             a
         };
-        // If the head fits in aggregate now it is blocked by placement (fragmentation): it is
-        // reserved at the next release instead, when a node may have room for it.
+        // The walk starts after now: a head that fits in aggregate now is blocked by placement
+        // (fragmentation) and is reserved at the next release, when a node may have room for it.
         // Releases outside the running set's (estimated end) order: jobs past their estimate
         // (expected any moment) and committed jobs (from now, for their estimate).
         self.extra_releases.clear();
@@ -134,7 +136,7 @@ impl EasyBackfill {
                 if te != t {
                     break;
                 }
-                avail.add(&Amount::of(&super::view::held(ctx, j)));
+                avail.add(&Amount::of(&held(ctx, j)));
                 later.next();
             }
             while k < self.extra_releases.len() && self.extra_releases[k].0 == t {
@@ -222,13 +224,14 @@ impl QueueDiscipline for EasyBackfill {
 
     fn schedule(&mut self, ctx: &mut SchedCtx<'_>) {
         let now = ctx.now();
+        self.pending.reset();
         if !self.committed.is_empty() {
             if self.committed_at != now {
                 self.uncommit(ctx);
             } else {
                 let started = self.committed.iter().take_while(|&&j| ctx.try_start(j)).count();
                 self.committed.drain(..started);
-                if !self.committed.is_empty() && !completion_pending_now(ctx) {
+                if !self.committed.is_empty() && !self.pending.any(ctx) {
                     self.uncommit(ctx); // placement failed for good (fragmentation): decide afresh
                 }
             }

@@ -52,12 +52,28 @@ pub fn due_now(ctx: &SchedCtx<'_>) -> Resources {
 /// True when some running job's attempt ends at this very instant, so capacity will be freed
 /// before simulated time moves on (another completion event, and another pass, are coming).
 /// O(running jobs); called only when a planned start could not be placed.
-pub fn completion_pending_now(ctx: &SchedCtx<'_>) -> bool {
+fn completion_pending_now(ctx: &SchedCtx<'_>) -> bool {
     let now = ctx.now();
     ctx.running().iter().any(|&(_, j)| {
         let rec = ctx.record(j);
         rec.state == JobState::Running && rec.run_end <= now
     })
+}
+
+/// [`completion_pending_now`], computed at most once per scheduling pass (no completion is
+/// processed during a pass, so the answer cannot change within one).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PendingCompletions(Option<bool>);
+
+impl PendingCompletions {
+    /// Forgets the answer: call at the start of every pass.
+    pub fn reset(&mut self) {
+        self.0 = None;
+    }
+
+    pub fn any(&mut self, ctx: &SchedCtx<'_>) -> bool {
+        *self.0.get_or_insert_with(|| completion_pending_now(ctx))
+    }
 }
 
 /// The estimate the planners use for job `j`: its user estimate, at least 1 µs.
