@@ -121,9 +121,16 @@ pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
         .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
     let parameters = study.spec.parameter_keys();
     let mut summary = StreamingCsv::create(&opts.out.join("summary.csv"), &tables::summary_header(&parameters))?;
+    let comparison_path = opts.out.join("comparison.csv");
     let mut comparison = match opts.shard {
-        None => Some(ComparisonWriter::create(&opts.out.join("comparison.csv"), &parameters)?),
-        Some(_) => None,
+        None => Some(ComparisonWriter::create(&comparison_path, &parameters)?),
+        Some(_) => {
+            // A shard has no comparison of its own; one left by an earlier whole run would not match.
+            if comparison_path.exists() {
+                std::fs::remove_file(&comparison_path).map_err(|e| Error::io(&comparison_path, e))?;
+            }
+            None
+        }
     };
     let progress = progress_bar(planned as u64, opts.progress);
 

@@ -322,6 +322,9 @@ fn shards_merge_into_the_unsharded_study() {
         assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
     }
     assert_eq!(tree(&whole), tree(&merged), "run directories differ");
+    // A shard run where a whole study was leaves no stale comparison behind.
+    run_ok(&sc, &whole, &["-q", "--shard", "0/5"]);
+    assert!(!whole.join("comparison.csv").exists());
     // Shards of a different study (another seed) do not merge.
     let other = dir.path().join("other");
     run_ok(&sc, &other, &["-q", "--seed", "6", "--shard", "0/5"]);
