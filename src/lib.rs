@@ -2,8 +2,10 @@
 //!
 //! Layout: [`engine`] (event queue and loop), [`model`] (nodes, jobs, time), [`policies`] (one
 //! folder per axis, each policy in its own file), [`workloads`], [`metrics`], [`output`],
-//! [`scenario`], [`runner`], [`sweep`] (studies over many runs) and [`cli`].
+//! [`scenario`], [`runner`], [`sweep`] (studies over many runs), [`check`] (regression checks
+//! against a baseline) and [`cli`].
 
+pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -1,5 +1,7 @@
-//! The command line: `run`, `validate`, `merge`, `trace stats`, `report` and `explain` (clap), with exit codes 0 = ok, 2 = error.
+//! The command line: `run`, `validate`, `merge`, `trace stats`, `report`, `explain` and `check` (clap), with exit codes
+//! 0 = ok, 2 = error (`check`: 1 = regression).
 
+pub mod check;
 pub mod sweep;
 
 use crate::error::Result;
@@ -20,6 +22,7 @@ Examples:
   clustersim run scenarios/compare.toml --shard 0/4 --out /tmp/cmp/0   # then: clustersim merge /tmp/cmp/* --out /tmp/cmp-all
   clustersim report results/quickstart
   clustersim run scenarios/quickstart.toml --events && clustersim explain results/quickstart 42
+  clustersim check scenarios/quickstart.toml --baseline results/baseline
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -82,6 +85,9 @@ pub enum Command {
     /// Combine the output directories of a sharded sweep into one summary.csv and comparison.csv.
     #[command(after_help = EXAMPLES)]
     Merge(sweep::MergeArgs),
+    /// Compare scenario results with a committed baseline: exit 0 all hold, 1 regression, 2 error.
+    #[command(after_help = check::EXAMPLES)]
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,5 +179,6 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Merge(args) => sweep::merge(&args),
+        Command::Check(args) => check::execute(args),
     }
 }

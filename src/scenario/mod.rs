@@ -45,6 +45,9 @@ pub struct Scenario {
     /// Scheduler crashes and client retries.
     #[serde(default)]
     pub scheduler: faults::SchedulerSpec,
+    /// `[check]`: tolerances of `clustersim check` (docs/ci.md).
+    #[serde(default)]
+    pub check: crate::check::CheckSpec,
 }
 
 fn default_seed() -> u64 {
@@ -197,6 +200,7 @@ impl Scenario {
         let cluster = self.build_cluster();
         let policies = crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
         crate::engine::faults::FaultSetup::from_scenario(self, self.seed, &cluster, policies.recovery.partitions())?;
+        self.check.validate("check")?;
         Ok(())
     }
 

@@ -1,0 +1,236 @@
+//! `clustersim check`: compares fresh results of scenarios with a committed baseline under per-metric tolerances.
+//!
+//! A baseline is `<DIR>/<scenario name>/summary.csv` (one row per run, keyed by `run_id`) and a
+//! `manifest.json` ([`baseline::BaselineManifest`]). Tolerances come from the scenario's `[check]`
+//! table, then from a `check.toml` (its `[check]` table), then the built-in direction of each metric
+//! with a zero tolerance ([`rules`]). See `docs/ci.md`.
+
+pub mod baseline;
+pub mod compare;
+pub mod format;
+pub mod report;
+pub mod rules;
+pub mod table;
+
+pub use format::Format;
+pub use report::Report;
+pub use rules::CheckSpec;
+
+use crate::error::{Error, Result};
+use crate::output::files::{summary_header, summary_row};
+use crate::runner::{self, LoadedScenario, RunOptions};
+use baseline::{Baseline, BaselineManifest};
+use rayon::prelude::*;
+use report::ScenarioReport;
+use rules::Verdict;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use table::SummaryTable;
+
+/// What to check against what.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Root of the baselines: one directory per scenario name.
+    pub baseline: PathBuf,
+    /// Read fresh results from here (`<DIR>/<name>/`, or `<DIR>` itself for one scenario) instead of running.
+    pub results: Option<PathBuf>,
+    /// A `check.toml`; by default `<baseline>/check.toml` when it exists.
+    pub tolerances: Option<PathBuf>,
+    /// Write the fresh results as the new baseline.
+    pub update_baseline: bool,
+    /// Compare even when the baseline was made from a different version of the scenario file.
+    pub allow_scenario_change: bool,
+    /// Worker threads (scenarios are checked in parallel); `None` = one per core.
+    pub jobs: Option<usize>,
+}
+
+/// `check.toml`: a `[check]` table that applies to every scenario.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    #[serde(default)]
+    check: CheckSpec,
+}
+
+/// Reads the tolerance file, if any.
+fn load_check_file(opts: &CheckOptions) -> Result<CheckSpec> {
+    let (path, required) = match &opts.tolerances {
+        Some(p) => (p.clone(), true),
+        None => (opts.baseline.join("check.toml"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(CheckSpec::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let file: CheckFile = toml::from_str(&text)
+        .map_err(|e| Error::Parse { path: path.clone(), message: e.to_string().trim_end().into() })?;
+    file.check.validate("check").map_err(|source| Error::Scenario { path: path.clone(), source })?;
+    Ok(file.check)
+}
+
+/// Checks (or, with `update_baseline`, re-baselines) every scenario. Problems with one scenario are
+/// reported in its section; only a bad tolerance file or thread pool is an `Err`.
+pub fn check(scenarios: &[PathBuf], opts: &CheckOptions) -> Result<Report> {
+    let shared = load_check_file(opts)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = opts.jobs {
+        builder = builder.num_threads(n.max(1));
+    }
+    let pool = builder.build().map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let mut reports: Vec<ScenarioReport> =
+        pool.install(|| scenarios.par_iter().map(|p| check_scenario(p, scenarios.len(), &shared, opts)).collect());
+    // Two files with one scenario name would share (and overwrite) one baseline directory.
+    for i in 1..reports.len() {
+        if let Some(first) = reports[..i].iter().find(|r| r.name == reports[i].name && r.errors.is_empty()) {
+            let msg = format!(
+                "scenario name `{}` is also used by {}: each scenario needs its own name (its baseline directory)",
+                reports[i].name, first.file
+            );
+            reports[i].errors.push(msg);
+        }
+    }
+    Ok(Report { scenarios: reports, updated: opts.update_baseline })
+}
+
+fn check_scenario(path: &Path, count: usize, shared: &CheckSpec, opts: &CheckOptions) -> ScenarioReport {
+    let file = path.display().to_string();
+    let mut report = ScenarioReport {
+        name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| file.clone()),
+        file,
+        ..ScenarioReport::default()
+    };
+    if let Err(e) = check_into(&mut report, path, count, shared, opts) {
+        report.errors.push(e.to_string());
+    }
+    report
+}
+
+fn check_into(
+    report: &mut ScenarioReport,
+    path: &Path,
+    count: usize,
+    shared: &CheckSpec,
+    opts: &CheckOptions,
+) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let loaded = LoadedScenario::load(path)?;
+    let sc = &loaded.scenario;
+    report.name = sc.name.clone();
+    report.baseline_dir = baseline::dir_of(&opts.baseline, &sc.name);
+    let hash = baseline::scenario_hash(&text);
+    let fresh = match &opts.results {
+        Some(dir) => read_results(dir, count, &loaded)?,
+        None => run_scenario(&loaded)?,
+    };
+    let layers = [&sc.check, shared];
+    let has_baseline = report.baseline_dir.join("manifest.json").exists();
+    let old = if opts.update_baseline {
+        // The previous baseline, if any, only to show what the update changes.
+        has_baseline.then(|| Baseline::read(&report.baseline_dir)).transpose().unwrap_or_else(|e| {
+            report.notes.push(format!("previous baseline unreadable ({e}); writing a new one"));
+            None
+        })
+    } else if has_baseline {
+        Some(Baseline::read(&report.baseline_dir)?)
+    } else {
+        return Err(Error::Other(format!(
+            "no baseline for scenario `{}`: {} is missing (create it deliberately with `clustersim check {} --baseline {} --update-baseline`)",
+            sc.name,
+            report.baseline_dir.join("manifest.json").display(),
+            report.file,
+            opts.baseline.display()
+        )));
+    };
+    if let Some(old) = &old {
+        let m = &old.manifest;
+        if m.version != env!("CARGO_PKG_VERSION") {
+            report.notes.push(format!(
+                "baseline made by clustersim {}, this is {}",
+                m.version,
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        let changed = m.scenario_hash != hash;
+        if changed && !opts.update_baseline && !opts.allow_scenario_change {
+            return Err(Error::Other(format!(
+                "the baseline in {} was made from a different version of {} (scenario hash {}, the file now hashes to {}): \
+                 results would not be comparable; refresh the baseline with --update-baseline, or compare anyway with --allow-scenario-change",
+                report.baseline_dir.display(),
+                m.scenario_file,
+                m.scenario_hash,
+                hash
+            )));
+        }
+        if changed {
+            report.notes.push(format!(
+                "the scenario file changed since the baseline (hash {} → {}){}",
+                m.scenario_hash,
+                hash,
+                if opts.update_baseline { "" } else { "; compared anyway (--allow-scenario-change)" }
+            ));
+        }
+        report.runs = compare::compare(&old.summary, &fresh, &layers);
+    }
+    if opts.update_baseline {
+        // What changed is shown, not judged: the update is deliberate.
+        for run in &mut report.runs {
+            run.notes.append(&mut run.errors);
+            for m in &mut run.metrics {
+                if m.verdict == Verdict::Missing {
+                    m.verdict = Verdict::Info;
+                }
+            }
+        }
+        let manifest = BaselineManifest {
+            tool: "clustersim".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: sc.name.clone(),
+            scenario_file: path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            scenario_hash: hash,
+            seed: sc.seed,
+            seeds: fresh.seeds(),
+            runs: fresh.rows.len(),
+        };
+        Baseline::write(&report.baseline_dir, &manifest, &fresh)?;
+        report.notes.push(format!(
+            "baseline written: {} run(s) in {}",
+            fresh.rows.len(),
+            report.baseline_dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the scenario and returns its `summary.csv` rows, formatted exactly as the file would be.
+fn run_scenario(loaded: &LoadedScenario) -> Result<SummaryTable> {
+    let sc = &loaded.scenario;
+    let workload = Arc::new(sc.build_workload(sc.seed)?);
+    let r = runner::simulate(sc, &loaded.hash, sc.seed, workload, &RunOptions::default())?;
+    SummaryTable::new(summary_header(&r.metrics), vec![summary_row(&r.info, &r.metrics)], Path::new(&sc.name))
+}
+
+/// Reads fresh results written by `clustersim run`: `<dir>/<name>/`, or `<dir>` itself when checking
+/// one scenario and it holds a `summary.csv`. The results' manifest must carry the scenario file's hash.
+fn read_results(dir: &Path, count: usize, loaded: &LoadedScenario) -> Result<SummaryTable> {
+    let name = &loaded.scenario.name;
+    let per_name = dir.join(name);
+    let rdir = if per_name.join("summary.csv").exists() || count > 1 || !dir.join("summary.csv").exists() {
+        per_name
+    } else {
+        dir.to_path_buf()
+    };
+    let mpath = rdir.join("manifest.json");
+    let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::Parse { path: mpath.clone(), message: e.to_string() })?;
+    let made_from = manifest.get("scenario_hash").and_then(|h| h.as_str()).unwrap_or("(none)");
+    if made_from != loaded.hash {
+        return Err(Error::Other(format!(
+            "the results in {} were made from a different version of the scenario (hash {made_from}, the file now hashes to {}): run it again",
+            rdir.display(),
+            loaded.hash
+        )));
+    }
+    SummaryTable::read(&rdir.join("summary.csv"))
+}

@@ -1,0 +1,172 @@
+//! The result of a check: per scenario, per run, per metric, with the counts that decide the exit code.
+
+use super::rules::{Rule, Verdict};
+use std::path::PathBuf;
+
+/// Everything one `clustersim check` found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub scenarios: Vec<ScenarioReport>,
+    /// The baselines were rewritten (`--update-baseline`): differences are shown, not judged.
+    pub updated: bool,
+}
+
+/// One scenario's comparison.
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioReport {
+    /// The scenario's name (its file name when the file could not be read).
+    pub name: String,
+    /// The scenario file as given on the command line.
+    pub file: String,
+    pub baseline_dir: PathBuf,
+    /// Problems that stopped the comparison (missing baseline, changed scenario, unreadable file).
+    pub errors: Vec<String>,
+    /// Things worth knowing that are not failures.
+    pub notes: Vec<String>,
+    pub runs: Vec<RunReport>,
+}
+
+/// One run's comparison.
+#[derive(Clone, Debug, Default)]
+pub struct RunReport {
+    pub run_id: String,
+    /// E.g. a run with no baseline row.
+    pub errors: Vec<String>,
+    /// E.g. an identity column that changed under `--allow-scenario-change`.
+    pub notes: Vec<String>,
+    pub metrics: Vec<MetricCheck>,
+}
+
+/// One metric of one run.
+#[derive(Clone, Debug)]
+pub struct MetricCheck {
+    pub metric: String,
+    pub group: &'static str,
+    /// The cells as written in the baseline and in the fresh results.
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub rule: Rule,
+    pub verdict: Verdict,
+}
+
+impl MetricCheck {
+    /// `new − old` and the relative change, when both are numbers.
+    pub fn change(&self) -> Option<(f64, Option<f64>)> {
+        let old = super::table::parse_value(self.old.as_deref()?)?;
+        let new = super::table::parse_value(self.new.as_deref()?)?;
+        let d = new - old;
+        if !d.is_finite() {
+            return None;
+        }
+        Some((d, (old != 0.0).then(|| d / old.abs())))
+    }
+
+    /// `+7 (+5.83%)`, or empty when unchanged or not numeric.
+    pub fn change_text(&self) -> String {
+        match self.change() {
+            Some((d, _)) if d == 0.0 => String::new(),
+            Some((d, rel)) => {
+                let sign = if d > 0.0 { "+" } else { "" };
+                let abs = format!("{sign}{}", crate::output::fmt_num(d));
+                match rel {
+                    Some(r) => format!("{abs} ({sign}{:.2}%)", 100.0 * r),
+                    None => abs,
+                }
+            }
+            None => String::new(),
+        }
+    }
+
+    /// One line naming the metric, both values and the tolerance.
+    pub fn message(&self) -> String {
+        let v = |c: &Option<String>| c.clone().unwrap_or_else(|| "(none)".into());
+        let change = self.change_text();
+        let change = if change.is_empty() { String::new() } else { format!(" {change}") };
+        format!("{}: {} → {}{change}; allowed: {}", self.metric, v(&self.old), v(&self.new), self.rule.describe())
+    }
+
+    /// A regression (fails the check) or a missing value (an error).
+    pub fn is_failure(&self) -> bool {
+        matches!(self.verdict, Verdict::Regressed | Verdict::Missing)
+    }
+}
+
+/// Counts over a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub runs: usize,
+    pub metrics: usize,
+    pub unchanged: usize,
+    pub changed_ok: usize,
+    pub regressions: usize,
+    pub errors: usize,
+}
+
+impl ScenarioReport {
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally { errors: self.errors.len(), ..Tally::default() };
+        for r in &self.runs {
+            t.runs += 1;
+            t.errors += r.errors.len();
+            for m in &r.metrics {
+                t.metrics += 1;
+                match m.verdict {
+                    Verdict::Unchanged => t.unchanged += 1,
+                    Verdict::Regressed => t.regressions += 1,
+                    Verdict::Missing => t.errors += 1,
+                    _ => t.changed_ok += 1,
+                }
+            }
+        }
+        t
+    }
+}
+
+impl Report {
+    pub fn tally(&self) -> Tally {
+        self.scenarios.iter().map(ScenarioReport::tally).fold(Tally::default(), |a, b| Tally {
+            runs: a.runs + b.runs,
+            metrics: a.metrics + b.metrics,
+            unchanged: a.unchanged + b.unchanged,
+            changed_ok: a.changed_ok + b.changed_ok,
+            regressions: a.regressions + b.regressions,
+            errors: a.errors + b.errors,
+        })
+    }
+
+    /// 0 when every metric holds (or the baselines were updated), 1 on a regression, 2 on an error.
+    pub fn exit_code(&self) -> u8 {
+        let t = self.tally();
+        if t.errors > 0 {
+            2
+        } else if t.regressions > 0 && !self.updated {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// One line: the verdict with its counts.
+    pub fn verdict_line(&self) -> String {
+        let t = self.tally();
+        let what = if self.updated {
+            if t.errors > 0 { "ERROR (baseline not fully updated)" } else { "BASELINE UPDATED" }
+        } else if t.errors > 0 {
+            "ERROR"
+        } else if t.regressions > 0 {
+            "REGRESSION"
+        } else {
+            "PASS"
+        };
+        format!(
+            "{what}: {} scenario(s), {} run(s), {} metric(s): {} unchanged, {} changed within rules, {} regressed, {} error(s)",
+            self.scenarios.len(),
+            t.runs,
+            t.metrics,
+            t.unchanged,
+            t.changed_ok,
+            t.regressions,
+            t.errors
+        )
+    }
+}

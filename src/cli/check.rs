@@ -1,0 +1,102 @@
+//! The `check` command: its arguments and how it prints the report and picks the exit code (0 pass, 1 regression, 2 error).
+
+use crate::check::{self, CheckOptions, Format};
+use crate::error::Result;
+use crate::output::write_atomic;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  clustersim check scenarios/quickstart.toml --baseline results/baseline
+  clustersim check scenarios/*.toml --baseline results/baseline --format junit --output check.xml
+  clustersim check scenarios/*.toml --baseline results/baseline --update-baseline
+  clustersim run scenarios/quickstart.toml && clustersim check scenarios/quickstart.toml --results results --baseline results/baseline
+
+Exit codes: 0 every metric holds, 1 a regression, 2 an error (no baseline, a missing run, a changed
+scenario file, a bad file). Tolerances: the scenario's [check] table, then <baseline>/check.toml
+(or --tolerances FILE), else zero; see docs/ci.md.";
+
+/// Arguments of `clustersim check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files (TOML) to check.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Baseline directory: one sub-directory per scenario name, with summary.csv and manifest.json.
+    #[arg(long)]
+    pub baseline: PathBuf,
+    /// Compare results already written by `clustersim run` (DIR/<name>/, or DIR for one scenario) instead of running.
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    /// Tolerance file with a [check] table (default: <baseline>/check.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub tolerances: Option<PathBuf>,
+    /// Write the fresh results as the new baseline (shows what changed; exit 0).
+    #[arg(long)]
+    pub update_baseline: bool,
+    /// Compare even if the baseline was made from a different version of the scenario file.
+    #[arg(long)]
+    pub allow_scenario_change: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Write the report to FILE (the text table still goes to the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// List every metric, not only those that changed.
+    #[arg(long)]
+    pub all: bool,
+    /// Worker threads (scenarios run in parallel); default: one per core.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Markdown,
+    Junit,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Junit => Format::Junit,
+        }
+    }
+}
+
+/// Runs the check and prints its report.
+pub fn execute(a: CheckArgs) -> Result<ExitCode> {
+    let opts = CheckOptions {
+        baseline: a.baseline,
+        results: a.results,
+        tolerances: a.tolerances,
+        update_baseline: a.update_baseline,
+        allow_scenario_change: a.allow_scenario_change,
+        jobs: a.jobs,
+    };
+    let report = check::check(&a.scenarios, &opts)?;
+    let rendered = check::format::render(&report, a.format.into(), a.all);
+    match &a.output {
+        Some(path) => {
+            write_atomic(path, |w| w.write_all(rendered.as_bytes()))?;
+            print!("{}", check::format::render(&report, Format::Text, a.all));
+            println!("report written to {}", path.display());
+        }
+        None => print!("{rendered}"),
+    }
+    if a.output.is_none() && !matches!(a.format, FormatArg::Text) {
+        // stdout holds a machine format: repeat the problems on stderr for the CI log.
+        for sc in &report.scenarios {
+            for e in sc.errors.iter().chain(sc.runs.iter().flat_map(|r| &r.errors)) {
+                eprintln!("error: {}: {e}", sc.name);
+            }
+        }
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
