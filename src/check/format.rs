@@ -265,14 +265,14 @@ fn junit(report: &Report) -> String {
                 xml_escape(&c.classname),
                 xml_escape(&c.name)
             );
-            let first_line = |m: &str| xml_escape(m.lines().next().unwrap_or(""));
+            let one_line = |m: &str| xml_escape(&m.lines().collect::<Vec<_>>().join("; "));
             match &c.outcome {
                 Outcome::Pass => {}
                 Outcome::Failure(m) => {
                     let _ = write!(
                         s,
                         "\n      <failure type=\"regression\" message=\"{}\">{}</failure>",
-                        first_line(m),
+                        one_line(m),
                         xml_escape(m)
                     );
                 }
@@ -280,7 +280,7 @@ fn junit(report: &Report) -> String {
                     let _ = write!(
                         s,
                         "\n      <error type=\"error\" message=\"{}\">{}</error>",
-                        first_line(m),
+                        one_line(m),
                         xml_escape(m)
                     );
                 }

@@ -224,7 +224,11 @@ fn read_results(dir: &Path, count: usize, loaded: &LoadedScenario) -> Result<Sum
     let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
     let manifest: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| Error::Parse { path: mpath.clone(), message: e.to_string() })?;
-    let made_from = manifest.get("scenario_hash").and_then(|h| h.as_str()).unwrap_or("(none)");
+    // A single run's manifest has `scenario_hash`; a sweep's has it under `study`.
+    let made_from = [&manifest, &manifest["study"]]
+        .iter()
+        .find_map(|m| m.get("scenario_hash").and_then(|h| h.as_str()))
+        .unwrap_or("(none)");
     if made_from != loaded.hash {
         return Err(Error::Other(format!(
             "the results in {} were made from a different version of the scenario (hash {made_from}, the file now hashes to {}): run it again",

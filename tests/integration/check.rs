@@ -1,0 +1,350 @@
+//! `clustersim check`: passes on identical re-runs, fails (exit 1) on a regression naming metric, values and
+//! tolerance, errors (exit 2) on a missing or mismatched baseline, and writes valid JUnit XML.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+use crate::util::repo;
+
+fn clustersim() -> Command {
+    Command::cargo_bin("clustersim").unwrap()
+}
+
+/// Runs `clustersim check` with `args`; returns (exit code, stdout, stderr).
+fn check(args: &[&str]) -> (i32, String, String) {
+    let out = clustersim().arg("check").args(args).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The quickstart scenario with `from` replaced by `to` (in order), written to `dir/quickstart.toml`.
+fn quickstart_with(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
+    let mut text = std::fs::read_to_string(repo("scenarios/quickstart.toml")).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "quickstart no longer contains {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    let p = dir.join("quickstart.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A tiny job-list scenario (a second scenario name for multi-scenario checks).
+fn tiny(dir: &Path) -> PathBuf {
+    let p = dir.join("tiny.toml");
+    std::fs::write(
+        &p,
+        r#"name = "tiny"
+[[cluster.pools]]
+name = "n"
+count = 1
+cpu = 4
+[workload]
+type = "list"
+jobs = [
+  { submit = 0, runtime = 100, cpu = 4 },
+  { submit = 10, runtime = 50, cpu = 2 },
+  { submit = 20, runtime = 10, cpu = 2 },
+]
+"#,
+    )
+    .unwrap();
+    p
+}
+
+fn update(scenarios: &[&Path], baseline: &Path) {
+    let mut args: Vec<&str> = scenarios.iter().map(|p| s(p)).collect();
+    args.extend(["--baseline", s(baseline), "--update-baseline"]);
+    let (code, out, err) = check(&args);
+    assert_eq!(code, 0, "update failed:\n{out}\n{err}");
+}
+
+/// One cell of a `summary.csv` (single run).
+fn summary_cell(path: &Path, column: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    row[header.iter().position(|c| *c == column).unwrap()].to_string()
+}
+
+#[test]
+fn the_committed_baseline_holds_with_zero_tolerance_on_one_and_two_threads() {
+    for jobs in ["1", "2"] {
+        let (code, out, err) =
+            check(&[s(&repo("scenarios/quickstart.toml")), "--baseline", s(&repo("results/baseline")), "--jobs", jobs]);
+        assert_eq!(code, 0, "--jobs {jobs}:\n{out}\n{err}");
+        assert!(out.contains("PASS") && out.contains("0 changed within rules, 0 regressed, 0 error(s)"), "{out}");
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(repo("results/baseline/quickstart/manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(m["scenario_file"], "quickstart.toml", "no machine path in a committed file");
+    }
+}
+
+#[test]
+fn an_identical_rerun_passes_and_baselines_do_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (qs, tiny) = (repo("scenarios/quickstart.toml"), tiny(dir.path()));
+    let (b1, b2) = (dir.path().join("b1"), dir.path().join("b2"));
+    for (b, jobs) in [(&b1, "1"), (&b2, "2")] {
+        let (code, out, err) = check(&[s(&qs), s(&tiny), "--baseline", s(b), "--update-baseline", "--jobs", jobs]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        assert!(out.contains("BASELINE UPDATED"), "{out}");
+    }
+    for f in ["quickstart/summary.csv", "quickstart/manifest.json", "tiny/summary.csv", "tiny/manifest.json"] {
+        assert_eq!(std::fs::read(b1.join(f)).unwrap(), std::fs::read(b2.join(f)).unwrap(), "{f}");
+    }
+    for jobs in ["1", "2"] {
+        let (code, out, _) = check(&[s(&qs), s(&tiny), "--baseline", s(&b1), "--jobs", jobs]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("PASS: 2 scenario(s), 2 run(s), 60 metric(s): 60 unchanged"), "{out}");
+    }
+    // The baseline is the run's own summary.csv, and the manifest says where it came from.
+    let run = dir.path().join("run");
+    clustersim().args(["run", "-q", s(&qs), "--out", s(&run)]).assert().success();
+    assert_eq!(
+        std::fs::read(run.join("summary.csv")).unwrap(),
+        std::fs::read(b1.join("quickstart/summary.csv")).unwrap()
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b1.join("quickstart/manifest.json")).unwrap()).unwrap();
+    assert_eq!((m["tool"].as_str(), m["version"].as_str()), (Some("clustersim"), Some(env!("CARGO_PKG_VERSION"))));
+    assert_eq!(
+        (m["seed"].as_u64(), m["runs"].as_u64(), m["scenario_file"].as_str()),
+        (Some(42), Some(1), Some("quickstart.toml"))
+    );
+    let run_manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["scenario_hash"], run_manifest["scenario_hash"], "without [check] the hashes agree");
+    // Results written by `clustersim run` can be checked without running again.
+    let (code, out, _) = check(&[s(&qs), "--results", s(&run), "--baseline", s(&b1)]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_changed_parameter_is_a_regression_naming_metric_values_and_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let qs = quickstart_with(dir.path(), &[]);
+    update(&[&qs], &base);
+    // A stricter starvation threshold: more jobs count as starved, nothing else moves.
+    quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
+
+    // The file changed, so the baseline is not silently compared.
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("was made from a different version of quickstart.toml") && out.contains("--allow-scenario-change")
+    );
+
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
+    assert_eq!(code, 1, "{out}");
+    let run = dir.path().join("run");
+    clustersim().args(["run", "-q", s(&qs), "--out", s(&run)]).assert().success();
+    for metric in ["starved", "starved_frac"] {
+        let old = summary_cell(&base.join("quickstart/summary.csv"), metric);
+        let new = summary_cell(&run.join("summary.csv"), metric);
+        assert!(new.parse::<f64>().unwrap() > old.parse::<f64>().unwrap());
+        let line = out.lines().find(|l| l.split_whitespace().nth(1) == Some(metric)).unwrap_or_else(|| panic!("{out}"));
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!((cells[2], cells[3]), (old.as_str(), new.as_str()), "{line}");
+        assert!(line.contains("must not rise") && line.ends_with("REGRESSED"), "{line}");
+    }
+    assert!(out.contains("28 unchanged, 0 changed within rules, 2 regressed"), "{out}");
+
+    // A tolerance in the scenario's [check] table lets the same change pass; the table is not part of the hash.
+    let tolerant = "[check]\nstarved = { abs = 3000 }\n\"starved_*\" = { abs = 1 }\n";
+    let text = std::fs::read_to_string(&qs).unwrap();
+    std::fs::write(&qs, format!("{text}\n{tolerant}")).unwrap();
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("may rise ≤ 3000") && out.contains("within tolerance"), "{out}");
+
+    // The same tolerance from <baseline>/check.toml.
+    std::fs::write(&qs, text).unwrap();
+    std::fs::write(base.join("check.toml"), tolerant).unwrap();
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
+    assert_eq!(code, 0, "{out}");
+    std::fs::remove_file(base.join("check.toml")).unwrap();
+
+    // A changed seed moves everything.
+    quickstart_with(dir.path(), &[("seed = 42", "seed = 7")]);
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("note: run run: seed: `42` → `7`") && out.contains("REGRESSED"), "{out}");
+}
+
+#[test]
+fn improvements_pass_and_tolerance_edits_keep_the_baseline_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let qs = quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
+    update(&[&qs], &base);
+    // A looser threshold: fewer starved jobs, an improvement, passes under zero tolerance.
+    quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"30m\"")]);
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("improved") && out.contains("2 changed within rules, 0 regressed"), "{out}");
+    // Adding a [check] table to the baselined file is not a scenario change.
+    let qs = quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
+    let text = std::fs::read_to_string(&qs).unwrap();
+    std::fs::write(&qs, format!("{text}\n[check]\nwait_p95 = {{ rel = 0.02 }}\n")).unwrap();
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base)]);
+    assert_eq!(code, 0, "{out}");
+    // A typo in a tolerance is an error naming the key and the valid metrics.
+    std::fs::write(&qs, format!("{text}\n[check]\nwait_p59 = {{ rel = 0.02 }}\n")).unwrap();
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("check.wait_p59") && out.contains("unknown metric") && out.contains("wait_p95"), "{out}");
+}
+
+#[test]
+fn a_missing_baseline_or_baseline_run_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let qs = repo("scenarios/quickstart.toml");
+    // No baseline at all.
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no baseline for scenario `quickstart`") && out.contains("--update-baseline"), "{out}");
+    // A baseline without this run.
+    update(&[&qs], &base);
+    let summary = base.join("quickstart/summary.csv");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    std::fs::write(&summary, text.replace("\nrun,", "\nother,")).unwrap();
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("run `run` has no baseline (the baseline has run(s) other)"), "{out}");
+    assert!(out.contains("run `other` is in the baseline but not in the results"), "{out}");
+    // A baseline missing a metric column the results have is fine (a new metric); one the results
+    // lack is an error.
+    let header = text.lines().next().unwrap();
+    let extra = text.replacen(header, &format!("{header},retired_metric"), 1).trim_end().to_string() + ",5\n";
+    std::fs::write(&summary, extra).unwrap();
+    let (code, out, _) = check(&[s(&qs), "--baseline", s(&base)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("retired_metric") && out.contains("MISSING"), "{out}");
+    // Two scenario files with one name would share a baseline directory.
+    let dir2 = tempfile::tempdir().unwrap();
+    let copy = quickstart_with(dir2.path(), &[]);
+    let (code, out, _) = check(&[s(&qs), s(&copy), "--baseline", s(&base), "--update-baseline"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("scenario name `quickstart` is also used by"), "{out}");
+}
+
+/// Counts of a JUnit document: (declared tests, failures, errors), (counted testcases, failures,
+/// errors), and the failure messages. Panics if the XML is not well-formed.
+fn junit_counts(xml: &str) -> ((usize, usize, usize), (usize, usize, usize), Vec<String>) {
+    use quick_xml::events::{BytesStart, Event};
+    let attr = |e: &BytesStart, name: &str| -> String {
+        let a = e.try_get_attribute(name).unwrap().unwrap_or_else(|| panic!("no {name} attribute"));
+        a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned()
+    };
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut declared, mut counted, mut messages) = (None, (0, 0, 0), Vec::new());
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    loop {
+        let event = reader.read_event().unwrap_or_else(|e| panic!("invalid XML: {e}\n{xml}"));
+        let element = match &event {
+            Event::Start(e) | Event::Empty(e) => e.clone(),
+            Event::End(_) => {
+                open.pop();
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match element.name().as_ref() {
+            b"testsuites" => {
+                assert!(open.is_empty(), "testsuites is the root element");
+                let n = |k: &str| attr(&element, k).parse::<usize>().unwrap();
+                declared = Some((n("tests"), n("failures"), n("errors")));
+            }
+            b"testcase" => counted.0 += 1,
+            b"failure" => {
+                counted.1 += 1;
+                messages.push(attr(&element, "message"));
+            }
+            b"error" => counted.2 += 1,
+            _ => {}
+        }
+        if matches!(event, Event::Start(_)) {
+            open.push(element.name().as_ref().to_vec());
+        }
+    }
+    assert!(open.is_empty(), "unclosed elements");
+    (declared.expect("a <testsuites> root"), counted, messages)
+}
+
+#[test]
+fn junit_xml_is_valid_and_counts_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let qs = quickstart_with(dir.path(), &[]);
+    let tiny = tiny(dir.path());
+    update(&[&qs, &tiny], &base);
+
+    // Everything holds: one test case per run × metric group, none failing.
+    let (code, xml, _) = check(&[s(&qs), s(&tiny), "--baseline", s(&base), "--format", "junit"]);
+    assert_eq!(code, 0);
+    let (declared, counted, _) = junit_counts(&xml);
+    assert_eq!(declared, counted);
+    assert_eq!(declared.1 + declared.2, 0);
+    assert!(declared.0 >= 2 * 9, "one case per run × group: {xml}");
+
+    // One regressed group in quickstart; tiny unchanged.
+    quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
+    let report = dir.path().join("check.xml");
+    let (code, out, _) = check(&[
+        s(&qs),
+        s(&tiny),
+        "--baseline",
+        s(&base),
+        "--allow-scenario-change",
+        "--format",
+        "junit",
+        "--output",
+        s(&report),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("REGRESSION") && out.contains("report written to"),
+        "the terminal still gets the table: {out}"
+    );
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let (declared, counted, messages) = junit_counts(&xml);
+    assert_eq!(declared, counted, "{xml}");
+    assert_eq!((declared.1, declared.2), (1, 0), "{xml}");
+    assert!(messages[0].starts_with("starved: 0 → ") && messages[0].contains("starved_frac: 0 → "), "{messages:?}");
+    assert!(xml.contains("classname=\"quickstart.run\" name=\"starvation\""), "{xml}");
+
+    // A missing baseline run is an error case, not a failure.
+    let summary = base.join("tiny/summary.csv");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    std::fs::write(&summary, text.replace("\nrun,", "\nold,")).unwrap();
+    let (code, xml, err) =
+        check(&[s(&qs), s(&tiny), "--baseline", s(&base), "--allow-scenario-change", "--format", "junit"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("error: tiny: run `run` has no baseline"), "{err}");
+    let (declared, counted, _) = junit_counts(&xml);
+    assert_eq!(declared, counted, "{xml}");
+    assert_eq!((declared.1, declared.2), (1, 2), "{xml}");
+}
+
+#[test]
+fn markdown_report_is_a_table_for_a_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let qs = quickstart_with(dir.path(), &[]);
+    update(&[&qs], &base);
+    quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
+    let (code, md, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change", "--format", "markdown"]);
+    assert_eq!(code, 1);
+    assert!(md.starts_with("## clustersim check\n\n**REGRESSION"), "{md}");
+    assert!(md.contains("| run | metric | baseline | new | change | allowed | verdict |"), "{md}");
+    assert!(md.contains("| run | `starved` | 0 | ") && md.contains("| must not rise | **REGRESSED** |"), "{md}");
+}
