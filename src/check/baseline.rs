@@ -14,7 +14,7 @@ pub struct BaselineManifest {
     pub scenario: String,
     /// The scenario's file name (no directory, so the file is the same on every checkout).
     pub scenario_file: String,
-    /// Hash of the scenario file without its `[check]` table (see [`scenario_hash`]).
+    /// Hash of the scenario's settings, `[check]` left out (see [`scenario_hash`]).
     pub scenario_hash: String,
     /// The scenario's seed.
     pub seed: u64,
@@ -56,32 +56,45 @@ impl Baseline {
     }
 }
 
-/// The hash a baseline is tied to: the runner's hash of the scenario file with its `[check]` table
-/// (and any `[check.*]` sub-table or top-level `check = {...}` line) left out, so tuning tolerances
-/// does not invalidate the baseline. Without a `[check]` table it equals the run manifest's hash.
-pub fn scenario_hash(text: &str) -> String {
-    crate::runner::hash_hex(strip_check_table(text).as_bytes())
+/// The hash a baseline is tied to: the SHA-256 (16 hex digits) of the scenario's settings — the
+/// parsed file without its `[check]` table, written canonically (keys sorted) — so that comments,
+/// layout and tolerances do not count as a change, while any value that can change a result does.
+pub fn scenario_hash(text: &str) -> std::result::Result<String, String> {
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    table.remove("check");
+    let mut canonical = String::new();
+    write_canonical(&mut canonical, &toml::Value::Table(table));
+    Ok(crate::runner::hash_hex(canonical.as_bytes()))
 }
 
-/// `text` without the lines of its `[check]` table.
-fn strip_check_table(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_check = false;
-    let mut before_first_table = true;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.starts_with('[') {
-            before_first_table = false;
-            let name = t.trim_start_matches('[').split(']').next().unwrap_or("").trim();
-            in_check = name == "check" || name.starts_with("check.");
-        } else if before_first_table && t.strip_prefix("check").is_some_and(|r| r.trim_start().starts_with('=')) {
-            continue;
+/// Writes `v` with table keys in sorted order and floats in their round-trip form.
+fn write_canonical(out: &mut String, v: &toml::Value) {
+    match v {
+        toml::Value::Table(t) => {
+            let mut keys: Vec<&String> = t.keys().collect();
+            keys.sort();
+            out.push('{');
+            for k in keys {
+                *out += &format!("{k:?}=");
+                write_canonical(out, &t[k.as_str()]);
+                out.push(',');
+            }
+            out.push('}');
         }
-        if !in_check {
-            out.push_str(line);
+        toml::Value::Array(a) => {
+            out.push('[');
+            for x in a {
+                write_canonical(out, x);
+                out.push(',');
+            }
+            out.push(']');
         }
+        toml::Value::String(s) => *out += &format!("{s:?}"),
+        toml::Value::Integer(i) => *out += &format!("i{i}"),
+        toml::Value::Float(x) => *out += &format!("f{x:?}"),
+        toml::Value::Boolean(b) => *out += &format!("{b}"),
+        toml::Value::Datetime(d) => *out += &format!("d{d}"),
     }
-    out
 }
 
 #[cfg(test)]
@@ -89,17 +102,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_check_table_does_not_change_the_hash() {
+    fn only_settings_count_in_the_hash() {
+        let h = |t: &str| scenario_hash(t).unwrap();
         let plain = "name = \"a\"\nseed = 3\n[policy]\nqueue = \"fifo\"\n";
-        let with_check =
-            "name = \"a\"\nseed = 3\n[check]\nwait_p95 = { rel = 0.02 }\n[check.x]\n[policy]\nqueue = \"fifo\"\n";
-        assert_eq!(scenario_hash(plain), crate::runner::hash_hex(plain.as_bytes()));
-        assert_eq!(scenario_hash(with_check), scenario_hash(plain));
+        let with_check = "# a comment\nseed = 3\nname = \"a\"\n\n[check]\nwait_p95 = { rel = 0.02 }\n\n[policy]\nqueue = \"fifo\" # fifo\n";
+        assert_eq!(h(with_check), h(plain), "comments, layout, key order and [check] do not count");
         let inline =
-            "check = { events = { direction = \"ignore\" } }\nname = \"a\"\nseed = 3\n[policy]\nqueue = \"fifo\"\n";
-        assert_eq!(scenario_hash(inline), scenario_hash(plain));
-        // Anything else counts.
-        assert_ne!(scenario_hash(&plain.replace("seed = 3", "seed = 4")), scenario_hash(plain));
-        assert_ne!(scenario_hash(&plain.replace("[policy]", "[policy] # note")), scenario_hash(plain));
+            "check = { events = { direction = \"ignore\" } }\nname = \"a\"\nseed = 3\npolicy = { queue = \"fifo\" }\n";
+        assert_eq!(h(inline), h(plain));
+        assert_ne!(h(&plain.replace("seed = 3", "seed = 4")), h(plain));
+        assert_ne!(h(&plain.replace("seed = 3", "seed = 3.0")), h(plain), "an integer is not a float");
+        assert_ne!(h(&plain.replace("fifo", "fifo ")), h(plain));
+        assert!(scenario_hash("x = ").is_err());
     }
 }

@@ -103,7 +103,9 @@ fn text(report: &Report, all: bool) -> String {
                 s += &line(r);
             }
         }
-        let _ = writeln!(s, "  {}", scenario_line(sc));
+        if !(report.updated && sc.runs.is_empty()) {
+            let _ = writeln!(s, "  {}", scenario_line(sc));
+        }
     }
     s + &report.verdict_line() + "\n"
 }

@@ -118,7 +118,7 @@ fn check_into(
     let sc = &loaded.scenario;
     report.name = sc.name.clone();
     report.baseline_dir = baseline::dir_of(&opts.baseline, &sc.name);
-    let hash = baseline::scenario_hash(&text);
+    let hash = baseline::scenario_hash(&text).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
     let fresh = match &opts.results {
         Some(dir) => read_results(dir, count, &loaded)?,
         None => run_scenario(&loaded)?,

@@ -149,6 +149,10 @@ impl Report {
     /// One line: the verdict with its counts.
     pub fn verdict_line(&self) -> String {
         let t = self.tally();
+        if self.updated && t.runs == 0 {
+            let what = if t.errors > 0 { "ERROR (baseline not fully updated)" } else { "BASELINE UPDATED" };
+            return format!("{what}: {} scenario(s), {} error(s)", self.scenarios.len(), t.errors);
+        }
         let what = if self.updated {
             if t.errors > 0 { "ERROR (baseline not fully updated)" } else { "BASELINE UPDATED" }
         } else if t.errors > 0 {

@@ -73,15 +73,20 @@ fn summary_cell(path: &Path, column: &str) -> String {
 
 #[test]
 fn the_committed_baseline_holds_with_zero_tolerance_on_one_and_two_threads() {
+    // scale-1m is checked by .ci/run in release mode; here the two quick ones.
+    let scenarios = [repo("scenarios/quickstart.toml"), repo("scenarios/kth-sp2.toml")];
     for jobs in ["1", "2"] {
         let (code, out, err) =
-            check(&[s(&repo("scenarios/quickstart.toml")), "--baseline", s(&repo("results/baseline")), "--jobs", jobs]);
+            check(&[s(&scenarios[0]), s(&scenarios[1]), "--baseline", s(&repo("results/baseline")), "--jobs", jobs]);
         assert_eq!(code, 0, "--jobs {jobs}:\n{out}\n{err}");
-        assert!(out.contains("PASS") && out.contains("0 changed within rules, 0 regressed, 0 error(s)"), "{out}");
-        let m: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(repo("results/baseline/quickstart/manifest.json")).unwrap())
-                .unwrap();
-        assert_eq!(m["scenario_file"], "quickstart.toml", "no machine path in a committed file");
+        assert!(out.contains("PASS: 2 scenario(s), 2 run(s), 60 metric(s): 60 unchanged"), "{out}");
+    }
+    for name in ["quickstart", "kth-sp2", "scale-1m"] {
+        let m: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo(&format!("results/baseline/{name}/manifest.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(m["scenario_file"], format!("{name}.toml"), "no machine path in a committed file");
     }
 }
 
@@ -117,9 +122,8 @@ fn an_identical_rerun_passes_and_baselines_do_not_depend_on_threads() {
         (m["seed"].as_u64(), m["runs"].as_u64(), m["scenario_file"].as_str()),
         (Some(42), Some(1), Some("quickstart.toml"))
     );
-    let run_manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(m["scenario_hash"], run_manifest["scenario_hash"], "without [check] the hashes agree");
+    let hash = m["scenario_hash"].as_str().unwrap();
+    assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
     // Results written by `clustersim run` can be checked without running again.
     let (code, out, _) = check(&[s(&qs), "--results", s(&run), "--baseline", s(&b1)]);
     assert_eq!(code, 0, "{out}");
