@@ -63,17 +63,14 @@ impl MetricCheck {
 
     /// `+7 (+5.83%)`, or empty when unchanged or not numeric.
     pub fn change_text(&self) -> String {
-        match self.change() {
-            Some((d, _)) if d == 0.0 => String::new(),
-            Some((d, rel)) => {
-                let sign = if d > 0.0 { "+" } else { "" };
-                let abs = format!("{sign}{}", crate::output::fmt_num(d));
-                match rel {
-                    Some(r) => format!("{abs} ({sign}{:.2}%)", 100.0 * r),
-                    None => abs,
-                }
-            }
-            None => String::new(),
+        let Some((d, rel)) = self.change().filter(|(d, _)| *d != 0.0) else {
+            return String::new();
+        };
+        let sign = if d > 0.0 { "+" } else { "" };
+        let abs = format!("{sign}{}", crate::output::fmt_num(d));
+        match rel {
+            Some(r) => format!("{abs} ({sign}{:.2}%)", 100.0 * r),
+            None => abs,
         }
     }
 
