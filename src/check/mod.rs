@@ -19,6 +19,7 @@ pub use rules::CheckSpec;
 use crate::error::{Error, Result};
 use crate::output::files::{summary_header, summary_row};
 use crate::runner::{self, LoadedScenario, RunOptions};
+use crate::sweep::{Study, SweepOptions, run_study};
 use baseline::{Baseline, BaselineManifest};
 use rayon::prelude::*;
 use report::ScenarioReport;
@@ -41,8 +42,10 @@ pub struct CheckOptions {
     pub update_baseline: bool,
     /// Compare even when the baseline was made from a different version of the scenario file.
     pub allow_scenario_change: bool,
-    /// Worker threads (scenarios are checked in parallel); `None` = one per core.
+    /// Worker threads (scenarios are checked in parallel, and the runs of a sweep); `None` = one per core.
     pub jobs: Option<usize>,
+    /// Keep the fresh results in `<out>/<name>/` (by default they go to a temporary directory).
+    pub out: Option<PathBuf>,
 }
 
 /// `check.toml`: a `[check]` table that applies to every scenario.
@@ -78,8 +81,9 @@ pub fn check(scenarios: &[PathBuf], opts: &CheckOptions) -> Result<Report> {
         builder = builder.num_threads(n.max(1));
     }
     let pool = builder.build().map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let mut reports: Vec<ScenarioReport> =
-        pool.install(|| scenarios.par_iter().map(|p| check_scenario(p, scenarios.len(), &shared, opts)).collect());
+    let mut reports: Vec<ScenarioReport> = pool.install(|| {
+        scenarios.par_iter().enumerate().map(|(i, p)| check_scenario(p, i, scenarios.len(), &shared, opts)).collect()
+    });
     // Two files with one scenario name would share (and overwrite) one baseline directory.
     for i in 1..reports.len() {
         if let Some(first) = reports[..i].iter().find(|r| r.name == reports[i].name && r.errors.is_empty()) {
@@ -93,14 +97,15 @@ pub fn check(scenarios: &[PathBuf], opts: &CheckOptions) -> Result<Report> {
     Ok(Report { scenarios: reports, updated: opts.update_baseline })
 }
 
-fn check_scenario(path: &Path, count: usize, shared: &CheckSpec, opts: &CheckOptions) -> ScenarioReport {
+/// Checks scenario number `index` of `count`.
+fn check_scenario(path: &Path, index: usize, count: usize, shared: &CheckSpec, opts: &CheckOptions) -> ScenarioReport {
     let file = path.display().to_string();
     let mut report = ScenarioReport {
         name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| file.clone()),
         file,
         ..ScenarioReport::default()
     };
-    if let Err(e) = check_into(&mut report, path, count, shared, opts) {
+    if let Err(e) = check_into(&mut report, path, index, count, shared, opts) {
         report.errors.push(e.to_string());
     }
     report
@@ -109,6 +114,7 @@ fn check_scenario(path: &Path, count: usize, shared: &CheckSpec, opts: &CheckOpt
 fn check_into(
     report: &mut ScenarioReport,
     path: &Path,
+    index: usize,
     count: usize,
     shared: &CheckSpec,
     opts: &CheckOptions,
@@ -121,7 +127,7 @@ fn check_into(
     let hash = baseline::scenario_hash(&text).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
     let fresh = match &opts.results {
         Some(dir) => read_results(dir, count, &loaded)?,
-        None => run_scenario(&loaded)?,
+        None => run_scenario(path, &loaded, index, opts)?,
     };
     let layers = [&sc.check, shared];
     let has_baseline = report.baseline_dir.join("manifest.json").exists();
@@ -202,12 +208,67 @@ fn check_into(
     Ok(())
 }
 
-/// Runs the scenario and returns its `summary.csv` rows, formatted exactly as the file would be.
-fn run_scenario(loaded: &LoadedScenario) -> Result<SummaryTable> {
+/// Runs the scenario (a single run, or every run of its `[sweep]`) and returns its `summary.csv` rows,
+/// exactly as the file is written.
+fn run_scenario(path: &Path, loaded: &LoadedScenario, index: usize, opts: &CheckOptions) -> Result<SummaryTable> {
     let sc = &loaded.scenario;
+    let keep = opts.out.as_ref().map(|o| o.join(&sc.name));
+    if sc.sweep.is_some() {
+        let work = WorkDir::new(keep, index);
+        let study = Study::load(path, None)?;
+        let sweep_opts = SweepOptions {
+            out: work.path.clone(),
+            jobs: opts.jobs.unwrap_or(0),
+            shard: None,
+            resume: false,
+            fail_fast: false,
+            progress: false,
+            run: RunOptions::default(),
+        };
+        let outcome = run_study(&study, &sweep_opts)?;
+        if let Some(f) = outcome.failures.first() {
+            return Err(Error::Other(format!(
+                "{} of {} sweep runs failed, first {}: {}",
+                outcome.failures.len(),
+                outcome.planned,
+                f.run_id,
+                f.message
+            )));
+        }
+        return SummaryTable::read(&work.path.join("summary.csv"));
+    }
     let workload = Arc::new(sc.build_workload(sc.seed)?);
     let r = runner::simulate(sc, &loaded.hash, sc.seed, workload, &RunOptions::default())?;
+    if let Some(dir) = &keep {
+        runner::write_run(dir, &r, sc)?;
+    }
     SummaryTable::new(summary_header(&r.metrics), vec![summary_row(&r.info, &r.metrics)], Path::new(&sc.name))
+}
+
+/// Where a sweep writes its runs: the directory asked for, else a temporary one removed on drop.
+struct WorkDir {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl WorkDir {
+    fn new(keep: Option<PathBuf>, index: usize) -> WorkDir {
+        match keep {
+            Some(path) => WorkDir { path, temporary: false },
+            None => {
+                let name = format!("clustersim-check-{}-{index}", std::process::id());
+                WorkDir { path: std::env::temp_dir().join(name), temporary: true }
+            }
+        }
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 /// Reads fresh results written by `clustersim run`: `<dir>/<name>/`, or `<dir>` itself when checking

@@ -47,9 +47,13 @@ pub struct CheckArgs {
     /// List every metric, not only those that changed.
     #[arg(long)]
     pub all: bool,
-    /// Worker threads (scenarios run in parallel); default: one per core.
-    #[arg(long, short)]
+    /// Worker threads (scenarios, and the runs of a sweep, run in parallel); default: one per core.
+    /// Results are identical for any value.
+    #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Keep the fresh results in DIR/<name>/ (jobs.csv, summary.csv, ...; a sweep's runs/); default: not kept.
+    #[arg(long, value_name = "DIR", conflicts_with = "results")]
+    pub out: Option<PathBuf>,
 }
 
 /// `--format`.
@@ -79,6 +83,7 @@ pub fn execute(a: CheckArgs) -> Result<ExitCode> {
         update_baseline: a.update_baseline,
         allow_scenario_change: a.allow_scenario_change,
         jobs: a.jobs,
+        out: a.out,
     };
     let report = check::check(&a.scenarios, &opts)?;
     let rendered = check::format::render(&report, a.format.into(), a.all);

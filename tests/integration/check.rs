@@ -79,7 +79,11 @@ fn the_committed_baseline_holds_with_zero_tolerance_on_one_and_two_threads() {
         let (code, out, err) =
             check(&[s(&scenarios[0]), s(&scenarios[1]), "--baseline", s(&repo("results/baseline")), "--jobs", jobs]);
         assert_eq!(code, 0, "--jobs {jobs}:\n{out}\n{err}");
-        assert!(out.contains("PASS: 2 scenario(s), 2 run(s), 60 metric(s): 60 unchanged"), "{out}");
+        assert!(
+            out.contains("PASS: 2 scenario(s), 2 run(s)")
+                && out.contains("0 changed within rules, 0 regressed, 0 error(s)"),
+            "{out}"
+        );
     }
     for name in ["quickstart", "kth-sp2", "scale-1m"] {
         let m: serde_json::Value = serde_json::from_str(
@@ -106,7 +110,11 @@ fn an_identical_rerun_passes_and_baselines_do_not_depend_on_threads() {
     for jobs in ["1", "2"] {
         let (code, out, _) = check(&[s(&qs), s(&tiny), "--baseline", s(&b1), "--jobs", jobs]);
         assert_eq!(code, 0, "{out}");
-        assert!(out.contains("PASS: 2 scenario(s), 2 run(s), 60 metric(s): 60 unchanged"), "{out}");
+        assert!(
+            out.contains("PASS: 2 scenario(s), 2 run(s)")
+                && out.contains("0 changed within rules, 0 regressed, 0 error(s)"),
+            "{out}"
+        );
     }
     // The baseline is the run's own summary.csv, and the manifest says where it came from.
     let run = dir.path().join("run");
@@ -130,12 +138,12 @@ fn an_identical_rerun_passes_and_baselines_do_not_depend_on_threads() {
 }
 
 #[test]
-fn a_changed_parameter_is_a_regression_naming_metric_values_and_tolerance() {
+fn a_changed_metric_setting_is_a_regression_and_tolerances_can_absorb_it() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base");
     let qs = quickstart_with(dir.path(), &[]);
     update(&[&qs], &base);
-    // A stricter starvation threshold: more jobs count as starved, nothing else moves.
+    // A stricter starvation threshold: more jobs count as starved, nothing but starvation moves.
     quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
 
     // The file changed, so the baseline is not silently compared.
@@ -158,10 +166,11 @@ fn a_changed_parameter_is_a_regression_naming_metric_values_and_tolerance() {
         assert_eq!((cells[2], cells[3]), (old.as_str(), new.as_str()), "{line}");
         assert!(line.contains("must not rise") && line.ends_with("REGRESSED"), "{line}");
     }
-    assert!(out.contains("28 unchanged, 0 changed within rules, 2 regressed"), "{out}");
+    assert!(out.contains(" unchanged, 0 changed within rules, ") && out.contains(" regressed, 0 error(s)"), "{out}");
+    assert_all_moved_rows_are_starvation(&out);
 
     // A tolerance in the scenario's [check] table lets the same change pass; the table is not part of the hash.
-    let tolerant = "[check]\nstarved = { abs = 3000 }\n\"starved_*\" = { abs = 1 }\n";
+    let tolerant = "[check]\n\"starved*\" = { abs = 3000 }\nstarved_frac = { abs = 1 }\n";
     let text = std::fs::read_to_string(&qs).unwrap();
     std::fs::write(&qs, format!("{text}\n{tolerant}")).unwrap();
     let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
@@ -182,6 +191,139 @@ fn a_changed_parameter_is_a_regression_naming_metric_values_and_tolerance() {
     assert!(out.contains("note: run run: seed: `42` → `7`") && out.contains("REGRESSED"), "{out}");
 }
 
+/// Every row of the text table (after its header) is a starvation metric.
+fn assert_all_moved_rows_are_starvation(out: &str) {
+    let rows: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with("run ")).collect();
+    assert!(rows.len() > 1 && rows[0].contains("metric"), "{out}");
+    for row in &rows[1..] {
+        assert!(row.split_whitespace().nth(1).is_some_and(|m| m.starts_with("starved")), "{row}");
+    }
+}
+
+/// Two jobs on one 4-core node under SRTF: job 1 (100 s) at 0, job 2 (10 s) at 10 s. With preemption
+/// job 2 suspends job 1 and starts at once (waits 0 and 0, responses 110 and 10); without, job 2 waits
+/// until job 1 ends at 100 s (waits 0 and 90, responses 100 and 100).
+const SRTF_PAIR: &str = r#"name = "srtf-pair"
+[[cluster.pools]]
+name = "n"
+count = 1
+cpu = 4
+[workload]
+type = "list"
+jobs = [
+  { submit = 0, runtime = 100, cpu = 4 },
+  { submit = 10, runtime = 10, cpu = 4 },
+]
+[policy]
+queue = { name = "srtf", preempt = true }
+"#;
+
+/// The cells of the text-table row of `metric` in `run`: (baseline, new, rest of the line).
+fn table_row<'a>(out: &'a str, run: &str, metric: &str) -> (&'a str, &'a str, &'a str) {
+    let line = out
+        .lines()
+        .find(|l| {
+            let mut w = l.split_whitespace();
+            w.next() == Some(run) && w.next() == Some(metric)
+        })
+        .unwrap_or_else(|| panic!("no row for {run} {metric}:\n{out}"));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    (cells[2], cells[3], line)
+}
+
+#[test]
+fn a_changed_policy_parameter_fails_naming_metric_old_new_and_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, sc) = (dir.path().join("base"), dir.path().join("pair.toml"));
+    std::fs::write(&sc, SRTF_PAIR).unwrap();
+    update(&[&sc], &base);
+    std::fs::write(&sc, SRTF_PAIR.replace("preempt = true", "preempt = false")).unwrap();
+    let (code, out, _) = check(&[s(&sc), "--baseline", s(&base), "--allow-scenario-change"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("note: run run: queue: `srtf(preempt=true)` → `srtf(preempt=false)`"), "{out}");
+    for (metric, old, new, change) in [
+        ("wait_mean", "0", "45", "+45"),
+        ("wait_max", "0", "90", "+90"),
+        ("response_mean", "60", "100", "+40 (+66.67%)"),
+        ("bsld_mean", "1.05", "5.5", "+4.45 (+423.81%)"),
+    ] {
+        let (was, now, line) = table_row(&out, "run", metric);
+        assert_eq!((was, now), (old, new), "{line}");
+        assert!(line.contains(&format!("{change}  must not rise  REGRESSED")), "{line}");
+    }
+    // One preemption fewer: a count that must match.
+    let (was, now, line) = table_row(&out, "run", "preemptions");
+    assert_eq!((was, now), ("1", "0"), "{line}");
+    assert!(line.ends_with("must match     REGRESSED"), "{line}");
+}
+
+#[test]
+fn sweeps_are_checked_run_by_run_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("mini.toml");
+    let text = r#"name = "mini-sweep"
+seed = 5
+[[cluster.pools]]
+name = "n"
+count = 4
+cpu = 8
+[workload]
+type = "synthetic"
+jobs = 200
+interarrival = { dist = "exponential", mean = "30s" }
+runtime = { dist = "exponential", mean = "5m" }
+cpu = { dist = "uniform", min = 1, max = 8 }
+[sweep]
+replications = 2
+queue = ["fifo", { name = "srtf", preempt = false }]
+"#;
+    std::fs::write(&sc, text).unwrap();
+    let (b1, b2) = (dir.path().join("b1"), dir.path().join("b2"));
+    for (b, jobs) in [(&b1, "1"), (&b2, "2")] {
+        let (code, out, err) = check(&[s(&sc), "--baseline", s(b), "--update-baseline", "--jobs", jobs]);
+        assert_eq!(code, 0, "{out}\n{err}");
+    }
+    for f in ["summary.csv", "manifest.json"] {
+        let f = format!("mini-sweep/{f}");
+        assert_eq!(std::fs::read(b1.join(&f)).unwrap(), std::fs::read(b2.join(&f)).unwrap(), "{f}");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b1.join("mini-sweep/manifest.json")).unwrap()).unwrap();
+    assert_eq!((m["runs"].as_u64(), m["seeds"].as_array().map(Vec::len)), (Some(4), Some(2)));
+    for jobs in ["1", "2"] {
+        let (code, out, _) = check(&[s(&sc), "--baseline", s(&b1), "--jobs", jobs]);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("PASS: 1 scenario(s), 4 run(s)") && out.contains("0 changed within rules, 0 regressed"),
+            "{out}"
+        );
+    }
+    // The sweep's own output directory, checked without running again; `--out` keeps a check's runs.
+    let kept = dir.path().join("kept");
+    let (code, out, _) = check(&[s(&sc), "--baseline", s(&b1), "--out", s(&kept)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(kept.join("mini-sweep/runs/c1-r1/jobs.csv").exists());
+    let run = dir.path().join("run");
+    clustersim().args(["run", "-q", s(&sc), "--out", s(&run)]).assert().success();
+    let (code, out, _) = check(&[s(&sc), "--results", s(&run), "--baseline", s(&b1)]);
+    assert_eq!(code, 0, "{out}");
+
+    // Preemption on in the second configuration: its runs regress, the first configuration's do not.
+    std::fs::write(&sc, text.replace("preempt = false", "preempt = true")).unwrap();
+    let (code, out, _) = check(&[s(&sc), "--baseline", s(&b1), "--allow-scenario-change"]);
+    assert_eq!(code, 1, "{out}");
+    for run in ["c1-r0", "c1-r1"] {
+        let (was, now, line) = table_row(&out, run, "preemptions");
+        assert_eq!(was, "0", "{line}");
+        assert!(now.parse::<u64>().unwrap() > 0 && line.ends_with("REGRESSED"), "{line}");
+    }
+    assert!(!out.lines().any(|l| l.trim_start().starts_with("c0-")), "fifo runs unchanged:\n{out}");
+    // Results of the old file are refused rather than compared with the new one.
+    let (code, out, _) = check(&[s(&sc), "--results", s(&run), "--baseline", s(&b1)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("were made from a different version of the scenario"), "{out}");
+}
+
 #[test]
 fn improvements_pass_and_tolerance_edits_keep_the_baseline_valid() {
     let dir = tempfile::tempdir().unwrap();
@@ -192,7 +334,8 @@ fn improvements_pass_and_tolerance_edits_keep_the_baseline_valid() {
     quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"30m\"")]);
     let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("improved") && out.contains("2 changed within rules, 0 regressed"), "{out}");
+    assert!(out.contains("improved") && out.contains(" 0 regressed, 0 error(s)"), "{out}");
+    assert_all_moved_rows_are_starvation(&out);
     // Adding a [check] table to the baselined file is not a scenario change.
     let qs = quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);
     let text = std::fs::read_to_string(&qs).unwrap();
