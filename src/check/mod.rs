@@ -81,20 +81,36 @@ pub fn check(scenarios: &[PathBuf], opts: &CheckOptions) -> Result<Report> {
         builder = builder.num_threads(n.max(1));
     }
     let pool = builder.build().map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let mut reports: Vec<ScenarioReport> = pool.install(|| {
-        scenarios.par_iter().enumerate().map(|(i, p)| check_scenario(p, i, scenarios.len(), &shared, opts)).collect()
+    // Two files with one scenario name would share (and overwrite) one baseline directory: the later
+    // ones are refused before anything runs.
+    let names: Vec<Option<String>> = scenarios.iter().map(|p| scenario_name(p)).collect();
+    let clash = |i: usize| -> Option<ScenarioReport> {
+        let name = names[i].as_ref()?;
+        let first = (0..i).find(|&j| names[j].as_ref() == Some(name))?;
+        Some(ScenarioReport {
+            name: name.clone(),
+            file: scenarios[i].display().to_string(),
+            baseline_dir: baseline::dir_of(&opts.baseline, name),
+            errors: vec![format!(
+                "scenario name `{name}` is also used by {}: each scenario needs its own name (its baseline directory)",
+                scenarios[first].display()
+            )],
+            ..ScenarioReport::default()
+        })
+    };
+    let reports: Vec<ScenarioReport> = pool.install(|| {
+        (0..scenarios.len())
+            .into_par_iter()
+            .map(|i| clash(i).unwrap_or_else(|| check_scenario(&scenarios[i], i, scenarios.len(), &shared, opts)))
+            .collect()
     });
-    // Two files with one scenario name would share (and overwrite) one baseline directory.
-    for i in 1..reports.len() {
-        if let Some(first) = reports[..i].iter().find(|r| r.name == reports[i].name && r.errors.is_empty()) {
-            let msg = format!(
-                "scenario name `{}` is also used by {}: each scenario needs its own name (its baseline directory)",
-                reports[i].name, first.file
-            );
-            reports[i].errors.push(msg);
-        }
-    }
     Ok(Report { scenarios: reports, updated: opts.update_baseline })
+}
+
+/// The `name` key of a scenario file, read without checking the rest (`None` if unreadable: the check says why).
+fn scenario_name(path: &Path) -> Option<String> {
+    let table: toml::Table = toml::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    table.get("name")?.as_str().map(str::to_string)
 }
 
 /// Checks scenario number `index` of `count`.
