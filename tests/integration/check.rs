@@ -383,9 +383,12 @@ fn a_missing_baseline_or_baseline_run_is_an_error() {
     assert!(out.contains("scenario name `quickstart` is also used by"), "{out}");
 }
 
-/// Counts of a JUnit document: (declared tests, failures, errors), (counted testcases, failures,
-/// errors), and the failure messages. Panics if the XML is not well-formed.
-fn junit_counts(xml: &str) -> ((usize, usize, usize), (usize, usize, usize), Vec<String>) {
+/// (tests, failures, errors) of a JUnit document.
+type Counts = (usize, usize, usize);
+
+/// Counts of a JUnit document: as declared on `<testsuites>`, as counted from the elements, and the
+/// failure messages. Panics if the XML is not well-formed.
+fn junit_counts(xml: &str) -> (Counts, Counts, Vec<String>) {
     use quick_xml::events::{BytesStart, Event};
     let attr = |e: &BytesStart, name: &str| -> String {
         let a = e.try_get_attribute(name).unwrap().unwrap_or_else(|| panic!("no {name} attribute"));
