@@ -178,59 +178,88 @@ pub fn rule_for(metric: &str, layers: &[&CheckSpec]) -> Rule {
     }
 }
 
+/// Name prefixes of the metrics where higher is better.
+const HIGHER: &[&str] = &["completed", "util_", "throughput", "jain", "fair", "availability"];
+
+/// Name prefixes of the metrics where lower is better. Of the fault metrics these are what the
+/// scheduler makes of the failures; the failures themselves (`node_failures`, `detections`,
+/// `scheduler_crashes`, `failovers`) are inputs and must match.
+const LOWER: &[&str] = &[
+    "wait",
+    "response",
+    "bsld",
+    "slowdown",
+    "starv",
+    "queue",
+    "lost",
+    "makespan",
+    "failed",
+    "cancelled",
+    "unfinished",
+    "rejected",
+    "tasks_killed",
+    "work_lost",
+    "restarts",
+    "retries",
+    "evictions",
+    "detection_latency",
+    "scheduler_downtime",
+    "resubmissions",
+    "placement_conflicts",
+];
+
+/// Report groups (one JUnit test case per run × group) and the name prefixes of their metrics, in report order.
+const GROUPS: &[(&str, &[&str])] = &[
+    ("counts", &["jobs", "completed", "failed", "cancelled", "unfinished", "rejected"]),
+    ("wait", &["wait", "response"]),
+    ("slowdown", &["bsld", "slowdown"]),
+    ("starvation", &["starv"]),
+    ("utilization", &["util_"]),
+    ("throughput", &["throughput", "makespan", "core_hours"]),
+    ("fairness", &["jain", "fair"]),
+    ("queue", &["queue"]),
+    (
+        "faults",
+        &[
+            "preempt",
+            "lost",
+            "node_failures",
+            "tasks_killed",
+            "work_lost",
+            "restarts",
+            "retries",
+            "evictions",
+            "failed_",
+            "detection",
+            "scheduler_",
+            "failover",
+            "resubmission",
+            "placement_",
+            "availability",
+        ],
+    ),
+];
+
 /// The built-in direction of a metric, by name, so that metrics added later get a sensible one.
 pub fn default_direction(metric: &str) -> Direction {
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| metric.starts_with(p));
-    if metric == "jobs" {
-        Direction::Equal
-    } else if metric == "events" {
-        Direction::Ignore
-    } else if starts(&["completed", "util_", "throughput", "jain", "fair"]) {
-        Direction::Higher
-    } else if starts(&[
-        "wait",
-        "response",
-        "bsld",
-        "slowdown",
-        "starv",
-        "queue",
-        "lost",
-        "makespan",
-        "failed",
-        "cancelled",
-        "unfinished",
-        "rejected",
-    ]) {
-        Direction::Lower
-    } else {
-        Direction::Equal
+    match metric {
+        "jobs" => Direction::Equal,
+        "events" => Direction::Ignore,
+        _ if starts(HIGHER) => Direction::Higher,
+        _ if starts(LOWER) => Direction::Lower,
+        _ => Direction::Equal,
     }
 }
 
-/// The group a metric is reported under (one JUnit test case per run × group), in report order.
+/// The group a metric is reported under; `other` for names no group claims. The counts group takes
+/// its names exactly (so `failed_dispatches` goes to faults), the others by prefix.
 pub fn group_of(metric: &str) -> &'static str {
-    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| metric.starts_with(p));
-    if matches!(metric, "jobs" | "completed" | "failed" | "cancelled" | "unfinished" | "rejected") {
-        "counts"
-    } else if starts(&["wait", "response"]) {
-        "wait"
-    } else if starts(&["bsld", "slowdown"]) {
-        "slowdown"
-    } else if starts(&["starv"]) {
-        "starvation"
-    } else if starts(&["util_"]) {
-        "utilization"
-    } else if starts(&["throughput", "makespan", "core_hours"]) {
-        "throughput"
-    } else if starts(&["jain", "fair"]) {
-        "fairness"
-    } else if starts(&["queue"]) {
-        "queue"
-    } else if starts(&["preempt", "lost", "evict", "restart", "fail", "kill", "failover", "downtime"]) {
-        "faults"
-    } else {
-        "other"
+    let (counts, rest) = GROUPS.split_first().expect("groups");
+    if counts.1.contains(&metric) {
+        return counts.0;
     }
+    rest.iter().find(|(_, prefixes)| prefixes.iter().any(|p| metric.starts_with(p))).map_or("other", |(g, _)| g)
 }
 
 /// Every metric column of `summary.csv`, in order.
@@ -334,6 +363,15 @@ mod tests {
             ("lost_work_core_h", Lower, "faults"),
             ("preemptions", Equal, "faults"),
             ("core_hours", Equal, "throughput"),
+            ("node_failures", Equal, "faults"),
+            ("work_lost_core_s", Lower, "faults"),
+            ("retries_exhausted", Lower, "faults"),
+            ("failed_dispatches", Lower, "faults"),
+            ("detection_latency_max", Lower, "faults"),
+            ("scheduler_crashes", Equal, "faults"),
+            ("scheduler_downtime", Lower, "faults"),
+            ("lost_submissions", Lower, "faults"),
+            ("availability", Higher, "faults"),
             ("events", Ignore, "other"),
         ] {
             assert_eq!((default_direction(m), group_of(m)), (d, g), "{m}");

@@ -386,48 +386,27 @@ fn a_missing_baseline_or_baseline_run_is_an_error() {
 /// (tests, failures, errors) of a JUnit document.
 type Counts = (usize, usize, usize);
 
-/// Counts of a JUnit document: as declared on `<testsuites>`, as counted from the elements, and the
-/// failure messages. Panics if the XML is not well-formed.
+/// Counts of a JUnit document: as declared on its `<testsuites>` root, as counted from the elements,
+/// and the failure messages. Panics if the XML is not well-formed.
 fn junit_counts(xml: &str) -> (Counts, Counts, Vec<String>) {
-    use quick_xml::events::{BytesStart, Event};
-    let attr = |e: &BytesStart, name: &str| -> String {
-        let a = e.try_get_attribute(name).unwrap().unwrap_or_else(|| panic!("no {name} attribute"));
-        a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned()
-    };
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let (mut declared, mut counted, mut messages) = (None, (0, 0, 0), Vec::new());
-    let mut open: Vec<Vec<u8>> = Vec::new();
-    loop {
-        let event = reader.read_event().unwrap_or_else(|e| panic!("invalid XML: {e}\n{xml}"));
-        let element = match &event {
-            Event::Start(e) | Event::Empty(e) => e.clone(),
-            Event::End(_) => {
-                open.pop();
-                continue;
-            }
-            Event::Eof => break,
-            _ => continue,
-        };
-        match element.name().as_ref() {
-            b"testsuites" => {
-                assert!(open.is_empty(), "testsuites is the root element");
-                let n = |k: &str| attr(&element, k).parse::<usize>().unwrap();
-                declared = Some((n("tests"), n("failures"), n("errors")));
-            }
-            b"testcase" => counted.0 += 1,
-            b"failure" => {
-                counted.1 += 1;
-                messages.push(attr(&element, "message"));
-            }
-            b"error" => counted.2 += 1,
-            _ => {}
-        }
-        if matches!(event, Event::Start(_)) {
-            open.push(element.name().as_ref().to_vec());
-        }
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("invalid XML: {e}\n{xml}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let n = |k: &str| root.attribute(k).unwrap_or_else(|| panic!("no {k}")).parse::<usize>().unwrap();
+    let declared = (n("tests"), n("failures"), n("errors"));
+    let named = |tag: &str| root.descendants().filter(move |d| d.tag_name().name() == tag);
+    let counted = (named("testcase").count(), named("failure").count(), named("error").count());
+    // Every suite's own counts add up too.
+    for suite in named("testsuite") {
+        let count = |tag: &str| suite.descendants().filter(|d| d.tag_name().name() == tag).count();
+        let attr = |k: &str| suite.attribute(k).unwrap().parse::<usize>().unwrap();
+        assert_eq!(
+            (attr("tests"), attr("failures"), attr("errors")),
+            (count("testcase"), count("failure"), count("error"))
+        );
     }
-    assert!(open.is_empty(), "unclosed elements");
-    (declared.expect("a <testsuites> root"), counted, messages)
+    let messages = named("failure").map(|f| f.attribute("message").unwrap().to_string()).collect();
+    (declared, counted, messages)
 }
 
 #[test]
