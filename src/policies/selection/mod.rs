@@ -1,13 +1,34 @@
 //! Node selection: which node a task goes to. One file per algorithm; `REGISTRY` maps names to constructors.
+//!
+//! Every algorithm is an [`Algorithm`] wrapped in a [`Selector`], which does what all of them share:
+//! requirements (only eligible groups are searched), anti-affinity, the `multi_task = "spread" |
+//! "pack"` option for multi-task jobs, and preferences as a tie-break. The order an algorithm
+//! ranks fitting nodes by is always (its criterion, higher preference score, its natural order):
+//! for `least_connections` that is (running tasks, preference, node id); for algorithms without a
+//! criterion, such as `first_fit`, preferred nodes simply come first.
 
+mod best_fit;
+mod first_fit;
+mod fit_set;
 mod free_index;
+mod hash;
+mod least_connections;
+mod least_response_time;
+mod node_tree;
+mod power_of_two;
+mod random;
 mod round_robin;
+mod scope;
+mod worst_fit;
 
+pub use fit_set::{FitOrder, FitSet};
 pub use free_index::FreeIndex;
+pub use node_tree::NodeTree;
+pub use scope::{Groups, Plan, Scope, Scoped};
 
 use super::{Params, PolicyEnv};
 use crate::error::ScenarioError;
-use crate::model::{Cluster, Job, Node, NodeIdx, Resources};
+use crate::model::{Cluster, Job, Node, NodeIdx, Resources, Time};
 
 /// Chooses a node for one task at a time. Gets a read-only view of the cluster and returns a decision.
 pub trait NodeSelector: Send {
@@ -17,6 +38,10 @@ pub trait NodeSelector: Send {
 
     /// Told after node `node`'s free capacity, task count or up state changed (for index upkeep).
     fn node_changed(&mut self, _cluster: &Cluster, _node: NodeIdx) {}
+
+    /// Told that a dispatch to `node` took `rtt` from send to acknowledgement. The network model
+    /// calls this; `least_response_time` learns from it, the other algorithms ignore it.
+    fn observe_round_trip(&mut self, _cluster: &Cluster, _node: NodeIdx, _rtt: Time) {}
 }
 
 /// True when `node` can take one more task of `job` asking `req`: up, eligible, enough free capacity,
@@ -29,7 +54,135 @@ pub fn can_host(cluster: &Cluster, node: &Node, job: &Job, req: &Resources, plac
         && !(job.anti_affinity && placed.contains(&node.id))
 }
 
+/// What an algorithm sees of the one task it must place.
+pub struct Task<'a> {
+    pub cluster: &'a Cluster,
+    pub groups: &'a Groups,
+    /// The job's eligible groups and preference scores.
+    pub plan: &'a Plan,
+    pub job: &'a Job,
+    pub req: &'a Resources,
+    /// Nodes the task must not use (its job's earlier tasks, under anti-affinity or `spread`).
+    pub avoid: &'a [NodeIdx],
+}
+
+impl Task<'_> {
+    /// True when node `n` may take the task: up, eligible, enough free capacity, not avoided.
+    #[inline]
+    pub fn fits(&self, n: NodeIdx) -> bool {
+        let node = &self.cluster.nodes[n as usize];
+        node.up
+            && self.req.fits_in(&node.free)
+            && self.plan.score_of(self.groups, n).is_some()
+            && !self.avoid.contains(&n)
+    }
+}
+
+/// One placement algorithm: ranks the eligible nodes that fit a task and keeps its indexes current.
+pub trait Algorithm: Send {
+    /// The best node for `task` among eligible, fitting, not avoided nodes.
+    fn pick(&mut self, task: &Task) -> Option<NodeIdx>;
+
+    /// Node `n` changed (free capacity, running tasks or up state): refresh the indexes holding it.
+    fn node_changed(&mut self, cluster: &Cluster, groups: &Groups, n: NodeIdx);
+
+    /// A dispatch round trip to node `n` was observed (see [`NodeSelector::observe_round_trip`]).
+    fn observe_round_trip(&mut self, _cluster: &Cluster, _groups: &Groups, _n: NodeIdx, _rtt: Time) {}
+}
+
+/// How the tasks of one multi-task job are laid out (parameter `multi_task`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MultiTask {
+    /// Each task is placed by the algorithm on its own (default).
+    Independent,
+    /// Each task goes to a node the job does not use yet, while one fits; then anywhere.
+    Spread,
+    /// Each task goes to the node of the job's previous task while it fits; then the algorithm picks.
+    Pack,
+}
+
+/// An [`Algorithm`] with the behaviour every selector shares; this is what the registry builds.
+pub struct Selector<A> {
+    alg: A,
+    groups: Groups,
+    plan: Plan,
+    multi_task: MultiTask,
+}
+
+/// Reads the shared parameter `multi_task`, rejects unknown keys, and wraps the algorithm `make` builds.
+pub fn wrap<A: Algorithm + 'static>(
+    p: &Params,
+    env: &PolicyEnv,
+    make: impl FnOnce(&Cluster, &Groups) -> A,
+) -> Result<Box<dyn NodeSelector>, ScenarioError> {
+    let multi_task = match p.choice("multi_task", "independent", &["independent", "spread", "pack"])?.as_str() {
+        "spread" => MultiTask::Spread,
+        "pack" => MultiTask::Pack,
+        _ => MultiTask::Independent,
+    };
+    p.finish()?;
+    let groups = Groups::new(env.cluster);
+    let alg = make(env.cluster, &groups);
+    Ok(Box::new(Selector { alg, groups, plan: Plan::default(), multi_task }))
+}
+
+impl<A: Algorithm> Selector<A> {
+    fn pick(&mut self, cluster: &Cluster, job: &Job, req: &Resources, avoid: &[NodeIdx]) -> Option<NodeIdx> {
+        let task = Task { cluster, groups: &self.groups, plan: &self.plan, job, req, avoid };
+        self.alg.pick(&task)
+    }
+}
+
+impl<A: Algorithm> NodeSelector for Selector<A> {
+    fn select(&mut self, cluster: &Cluster, job: &Job, req: &Resources, placed: &[NodeIdx]) -> Option<NodeIdx> {
+        self.plan.fill(cluster, &self.groups, job);
+        let hard: &[NodeIdx] = if job.anti_affinity { placed } else { &[] };
+        match self.multi_task {
+            MultiTask::Independent => self.pick(cluster, job, req, hard),
+            MultiTask::Spread => self.pick(cluster, job, req, placed).or_else(|| {
+                if job.anti_affinity || placed.is_empty() { None } else { self.pick(cluster, job, req, &[]) }
+            }),
+            MultiTask::Pack => {
+                // Earlier tasks of the job filled their nodes in turn, so only the last one can have room.
+                let last =
+                    placed.last().copied().filter(|&n| can_host(cluster, &cluster.nodes[n as usize], job, req, hard));
+                last.or_else(|| self.pick(cluster, job, req, hard))
+            }
+        }
+    }
+
+    fn node_changed(&mut self, cluster: &Cluster, node: NodeIdx) {
+        self.alg.node_changed(cluster, &self.groups, node);
+    }
+
+    fn observe_round_trip(&mut self, cluster: &Cluster, node: NodeIdx, rtt: Time) {
+        self.alg.observe_round_trip(cluster, &self.groups, node, rtt);
+    }
+}
+
 type Constructor = fn(&Params, &PolicyEnv) -> Result<Box<dyn NodeSelector>, ScenarioError>;
 
 /// Every node-selection algorithm by name. Adding one: a new file plus one line here.
-pub const REGISTRY: &[(&str, Constructor)] = &[("round_robin", round_robin::build)];
+pub const REGISTRY: &[(&str, Constructor)] = &[
+    ("round_robin", round_robin::build),
+    ("least_connections", least_connections::build),
+    ("hash", hash::build),
+    ("least_response_time", least_response_time::build),
+    ("first_fit", first_fit::build),
+    ("best_fit", best_fit::build),
+    ("worst_fit", worst_fit::build),
+    ("random", random::build),
+    ("power_of_two", power_of_two::build),
+];
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::policies::resolve;
+
+    /// The selector `name` with default parameters, built for `cluster`.
+    pub fn selector(name: &str, cluster: &Cluster) -> Box<dyn NodeSelector> {
+        let env = PolicyEnv { seed: 7, cluster, tiers: &[], users: &[] };
+        resolve("selection", "policy.selection", &crate::policies::PolicySpec::named(name), REGISTRY, &env).unwrap()
+    }
+}
