@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod event;
 pub mod faults;
 pub mod network;
+pub mod placement;
 pub mod queue;
 pub mod registry;
 pub mod sched;

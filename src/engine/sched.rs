@@ -1,6 +1,7 @@
 //! The scheduler's world (cluster, job records, running set) and `SchedCtx`, the handle policies act through.
 
 use super::diagnose::PlacementFailure;
+use super::placement::{self, TierLoad, placement_total};
 use crate::metrics::starvation::StarvationWatch;
 use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
 use crate::policies::{Allocator, NodeSelector};
@@ -145,6 +146,12 @@ pub struct World {
     pub faults: crate::engine::faults::FaultCounters,
     /// Nodes whose free capacity changed since the starvation watch last looked.
     pub touched: Vec<NodeIdx>,
+    /// Capacity held and jobs waiting per tier (for quota policies).
+    pub tier_load: TierLoad,
+    /// Jobs evicted by the allocator to make room, to hand back to the queue discipline.
+    pub evicted: Vec<JobIdx>,
+    /// Malleable jobs started at the current instant (the round the allocator may share capacity in).
+    pub round: Vec<JobIdx>,
 }
 
 impl World {
@@ -168,6 +175,9 @@ impl World {
             wait_notes: BTreeMap::new(),
             faults: Default::default(),
             touched: Vec::new(),
+            tier_load: TierLoad::default(),
+            evicted: Vec::new(),
+            round: Vec::new(),
         }
     }
 
@@ -237,15 +247,33 @@ impl World {
         rec.run_end = now + run_for;
         rec.est_end = now + job.estimate;
         self.touched.extend(placement.iter().map(|&(n, _)| n));
+        self.tier_load.sub_queued(job.tier);
+        self.tier_load.add_running(job.tier, placement_total(&placement));
         rec.placement = placement;
         self.running.insert((rec.est_end, j));
         self.starvation.left(job, j);
         rec.run_end
     }
 
+    /// Recomputes when running job `j`'s current attempt ends after its grant changed at the
+    /// instant it started; bumps its epoch (voiding the old finish event) and returns the new one.
+    pub fn rerun(&mut self, j: JobIdx) -> (JobIdx, Time, u32) {
+        let job = &self.workload.jobs[j as usize];
+        let rec = &mut self.records[j as usize];
+        let duration = match job.malleable {
+            Some(m) => m.runtime(rec.remaining, rec.placement.iter().map(|(_, g)| g.cpu).min().unwrap_or(1)),
+            None => rec.remaining,
+        };
+        let run_for = if self.kill_at_estimate { duration.min(job.estimate) } else { duration };
+        rec.run_end = rec.start + run_for;
+        rec.epoch += 1;
+        (j, rec.run_end, rec.epoch)
+    }
+
     /// Job `j` enters the queue: counts it and watches it for starvation.
     pub fn enter_queue(&mut self, j: JobIdx) {
         self.note_queued();
+        self.tier_load.add_queued(self.workload.jobs[j as usize].tier);
         self.starvation.queued(&self.workload.jobs[j as usize], j);
     }
 
@@ -262,7 +290,14 @@ impl World {
             self.cluster.release(n, g);
             self.touched.push(n);
         }
+        self.unlist(j);
+    }
+
+    /// Removes a running job whose capacity is already released from the running set and the tier load.
+    pub fn unlist(&mut self, j: JobIdx) {
+        let rec = &self.records[j as usize];
         self.running.remove(&(rec.est_end, j));
+        self.tier_load.sub_running(self.workload.jobs[j as usize].tier, placement_total(&rec.placement));
     }
 }
 
@@ -306,7 +341,37 @@ impl<'a> SchedCtx<'a> {
     }
 
     /// Places every task of job `j` now (gang start) and starts it; on failure nothing changes.
+    /// The allocator may refuse (quotas) or make room by evicting running jobs (preemption).
     pub fn try_start(&mut self, j: JobIdx) -> bool {
+        if !self.allocator.admit(self.world, j) {
+            self.note_wait(j, || "tier quota full while another tier waits".into());
+            return false;
+        }
+        let placement = match self.place(j) {
+            Some(p) => p,
+            None => match placement::place_by_eviction(self, j) {
+                Some(p) => p,
+                None => return false,
+            },
+        };
+        let world = &mut *self.world;
+        world.clear_wait_note(j);
+        world.log("start", Some(j), placement.first().map(|p| p.0), || {
+            placement.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(";")
+        });
+        let end = world.begin(j, placement);
+        if world.workload.jobs[j as usize].malleable.is_some() {
+            world.round.push(j);
+        }
+        self.allocator.started(world, j);
+        let epoch = world.records[j as usize].epoch;
+        self.started.push((j, end, epoch));
+        true
+    }
+
+    /// Chooses a node and a grant for every task of job `j` and allocates them; on failure nothing
+    /// changes (but the failure is noted for `--events`).
+    pub(super) fn place(&mut self, j: JobIdx) -> Option<Vec<(NodeIdx, Resources)>> {
         let world = &mut *self.world;
         let job = &world.workload.jobs[j as usize];
         if !job.total_request().fits_in(&world.cluster.free_total) {
@@ -314,7 +379,7 @@ impl<'a> SchedCtx<'a> {
                 let failure = PlacementFailure::total_short(&job.total_request(), &world.cluster.free_total);
                 world.note_placement_failure(j, failure);
             }
-            return false;
+            return None;
         }
         let unconstrained = job.requires.is_empty() && !job.anti_affinity;
         if unconstrained
@@ -324,7 +389,7 @@ impl<'a> SchedCtx<'a> {
             && req.fits_in(&job.request)
         {
             world.note_placement_failure(j, PlacementFailure::NoNode { placed: 0 });
-            return false;
+            return None;
         }
         let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
         let mut nodes: Vec<NodeIdx> = Vec::with_capacity(job.tasks as usize);
@@ -348,18 +413,11 @@ impl<'a> SchedCtx<'a> {
                         world.failed_shape = Some((job.request, job.tasks, world.cluster.growth_epoch));
                     }
                     world.note_placement_failure(j, PlacementFailure::NoNode { placed });
-                    return false;
+                    return None;
                 }
             }
         }
-        world.clear_wait_note(j);
-        let end = world.begin(j, placement);
-        world.log("start", Some(j), nodes.first().copied(), || {
-            nodes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(";")
-        });
-        let epoch = world.records[j as usize].epoch;
-        self.started.push((j, end, epoch));
-        true
+        Some(placement)
     }
 
     /// Records in the event log (`--events`) why waiting job `j` was not started in this pass,
@@ -379,11 +437,17 @@ impl<'a> SchedCtx<'a> {
     /// Stops running job `j` and returns it to the waiting state (the caller re-queues it).
     /// With `keep_progress` the work done so far is kept (suspend/checkpoint); otherwise it is lost.
     pub fn preempt(&mut self, j: JobIdx, keep_progress: bool) {
-        let now = self.world.now;
         self.world.release(j);
         for &(n, _) in &self.world.records[j as usize].placement {
             self.selector.node_changed(&self.world.cluster, n);
         }
+        self.stopped(j, keep_progress, "preempt");
+    }
+
+    /// The bookkeeping of a preemption or eviction, once the job's capacity is released: progress
+    /// kept or work lost, a new epoch, back to waiting.
+    pub(super) fn stopped(&mut self, j: JobIdx, keep_progress: bool, kind: &'static str) {
+        let now = self.world.now;
         let rec = &mut self.world.records[j as usize];
         let elapsed = now.saturating_sub(rec.start); // a dispatch may still be in flight
         rec.ran += elapsed;
@@ -400,7 +464,7 @@ impl<'a> SchedCtx<'a> {
         rec.queued_at = now;
         self.world.counters.preemptions += 1;
         self.world.enter_queue(j);
-        self.world.log("preempt", Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
+        self.world.log(kind, Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
         self.preempted.push(j);
     }
 

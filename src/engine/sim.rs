@@ -121,7 +121,11 @@ impl Simulation {
     pub fn run(mut self) -> RunOutput {
         let horizon = self.opts.horizon.unwrap_or(Time::MAX);
         let mut stopped_at_horizon = false;
-        while let Some((t, ev)) = self.next_event() {
+        loop {
+            if !self.world.round.is_empty() && self.next_time().is_none_or(|t| t > self.world.now) {
+                self.close_round();
+            }
+            let Some((t, ev)) = self.next_event() else { break };
             if t > horizon {
                 stopped_at_horizon = true;
                 break;
@@ -218,6 +222,25 @@ impl Simulation {
             if self.violations.len() < 20 {
                 self.violations.push(format!("t={t}: {v}"));
             }
+        }
+    }
+
+    /// Time of the next event (arrival or queued), without taking it.
+    fn next_time(&self) -> Option<Time> {
+        let arrival = self.world.workload.jobs.get(self.next_arrival).map(|j| j.submit);
+        match (self.queue.peek_time(), arrival) {
+            (Some(q), Some(a)) => Some(q.min(a)),
+            (q, a) => q.or(a),
+        }
+    }
+
+    /// Ends the instant's scheduling round: the allocator may grow the grants of the malleable
+    /// tasks started in it; their finish events are rescheduled.
+    fn close_round(&mut self) {
+        let Policies { selector, allocator, .. } = &mut self.policies;
+        let ends = super::placement::close_round(&mut self.world, selector.as_mut(), allocator.as_mut());
+        for (j, end, epoch) in ends {
+            self.queue.push(end, Event::Finish { job: j, epoch });
         }
     }
 
@@ -376,7 +399,10 @@ impl Simulation {
         if self.policies.queue.is_empty() {
             return;
         }
-        self.with_queue(|queue, ctx| queue.schedule(ctx));
+        self.with_queue(|queue, ctx| {
+            queue.schedule(ctx);
+            super::placement::requeue_evicted(queue, ctx);
+        });
         for (j, end, epoch) in self.started.drain(..) {
             self.queue.push(end, Event::Finish { job: j, epoch });
         }

@@ -459,6 +459,14 @@ impl Simulation {
                 preempted: &mut self.preempted,
             };
             queue.schedule(&mut ctx);
+            crate::engine::placement::requeue_evicted(queue.as_mut(), &mut ctx);
+            // With dispatches, the allocation round is the pass: grants grow before they are sent.
+            let regrants = crate::engine::placement::close_round(ctx.world, ctx.selector, ctx.allocator);
+            for (j, end, epoch) in regrants {
+                if let Some(s) = self.started.iter_mut().find(|s| s.0 == j) {
+                    (s.1, s.2) = (end, epoch);
+                }
+            }
             if views {
                 std::mem::swap(&mut self.world.cluster, &mut f.control.views[p]);
             }

@@ -186,3 +186,112 @@ pub(crate) mod tests {
         resolve("selection", "policy.selection", &crate::policies::PolicySpec::named(name), REGISTRY, &env).unwrap()
     }
 }
+
+/// The indexed selectors agree with a linear scan that ranks every node by the documented order.
+#[cfg(test)]
+mod against_a_scan {
+    use super::tests::selector;
+    use super::*;
+    use crate::model::Pool;
+    use crate::rng::Rng;
+    use rand::{RngExt, SeedableRng};
+    use std::cmp::Reverse;
+
+    /// Two pools (one labelled `gpu`) over three racks, with random load.
+    fn random_cluster(rng: &mut Rng) -> Cluster {
+        let mut c = Cluster::default();
+        let racks: Vec<String> = vec!["r0".into(), "r1".into()];
+        let cpu = Pool { name: "cpu".into(), labels: vec!["x86".into()], capacity: Resources::new(8, 64, 0), count: 0 };
+        let gpu = Pool { name: "gpu".into(), labels: vec!["gpu".into()], capacity: Resources::new(8, 64, 2), count: 0 };
+        c.add_pool(cpu, 9, &racks);
+        c.add_pool(gpu, 4, &["r2".to_string()]);
+        for n in 0..c.nodes.len() as NodeIdx {
+            for _ in 0..rng.random_range(0..4u32) {
+                let cap = c.nodes[n as usize].free;
+                let take = Resources::new(
+                    rng.random_range(0..=cap.cpu.min(3)),
+                    rng.random_range(0..=cap.mem.min(20)),
+                    rng.random_range(0..=cap.gpu),
+                );
+                c.allocate(n, take);
+            }
+            if rng.random_range(0..10u32) == 0 {
+                c.nodes[n as usize].up = false;
+            }
+        }
+        c
+    }
+
+    fn random_job(rng: &mut Rng) -> Job {
+        let req = Resources::new(rng.random_range(0..6), rng.random_range(0..40), rng.random_range(0..2));
+        let mut job = Job::rigid(1, 0, 3, req, 1, 1);
+        job.requires = match rng.random_range(0..4u32) {
+            0 => vec!["gpu".into()],
+            1 => vec!["x86".into()],
+            _ => vec![],
+        };
+        job.prefers = match rng.random_range(0..4u32) {
+            0 => vec!["r1".into()],
+            1 => vec!["gpu".into(), "r2".into()],
+            _ => vec![],
+        };
+        job.anti_affinity = rng.random_range(0..2u32) == 0;
+        job
+    }
+
+    /// The node a scan picks: the fitting node with the smallest `key(node, preference score)`.
+    fn scan<K: Ord>(c: &Cluster, job: &Job, placed: &[NodeIdx], key: impl Fn(&Node, u32) -> K) -> Option<NodeIdx> {
+        c.nodes
+            .iter()
+            .filter(|n| can_host(c, n, job, &job.request, placed))
+            .min_by_key(|n| key(n, c.preference_score(n, job) as u32))
+            .map(|n| n.id)
+    }
+
+    #[test]
+    fn indexed_answers_equal_the_scan() {
+        let mut rng = Rng::seed_from_u64(11);
+        for round in 0..300 {
+            let mut c = random_cluster(&mut rng);
+            let job = random_job(&mut rng);
+            let n = c.nodes.len();
+            let mut cursor = 0usize;
+            let mut sels: Vec<(&str, Box<dyn NodeSelector>)> =
+                ["first_fit", "best_fit", "worst_fit", "least_connections", "least_response_time", "round_robin"]
+                    .iter()
+                    .map(|&name| (name, selector(name, &c)))
+                    .collect();
+            let mut placed: Vec<NodeIdx> = vec![];
+            // Place the job's tasks one by one, updating the cluster, and compare every answer.
+            for _ in 0..job.tasks {
+                let mut answers = vec![];
+                for (name, s) in &mut sels {
+                    let want = match *name {
+                        "first_fit" => scan(&c, &job, &placed, |x, p| (Reverse(p), x.id)),
+                        "best_fit" => {
+                            scan(&c, &job, &placed, |x, p| (x.free.gpu, x.free.cpu, x.free.mem, Reverse(p), x.id))
+                        }
+                        "worst_fit" => scan(&c, &job, &placed, |x, p| {
+                            (x.free.gpu, Reverse(x.free.cpu), Reverse(x.free.mem), Reverse(p), x.id)
+                        }),
+                        "round_robin" => scan(&c, &job, &placed, |x, p| (Reverse(p), (x.id as usize + n - cursor) % n)),
+                        _ => scan(&c, &job, &placed, |x, p| (x.running_tasks, Reverse(p), x.id)),
+                    };
+                    let got = s.select(&c, &job, &job.request, &placed);
+                    assert_eq!(got, want, "round {round}: {name} for {job:?}");
+                    answers.push(got);
+                }
+                let Some(chosen) = answers[0] else { break };
+                if let Some(rr) = answers[5] {
+                    cursor = (rr as usize + 1) % n;
+                }
+                // Keep every selector's view consistent: allocate on first_fit's node only.
+                c.allocate(chosen, job.request);
+                placed.push(chosen);
+                for (_, s) in &mut sels {
+                    s.node_changed(&c, chosen);
+                }
+            }
+        }
+    }
+}
