@@ -5,6 +5,7 @@ mod cli;
 mod core;
 mod faults;
 mod oracles;
+mod placement;
 mod properties;
 mod queues;
 mod report;
