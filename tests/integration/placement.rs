@@ -425,3 +425,17 @@ fn every_selector_is_deterministic_on_a_mixed_cluster() {
         assert_eq!(a.metrics.all.completed, 40, "{name}");
     }
 }
+
+/// A job bigger than its tier's whole quota is never held (under FIFO, holding it would block the
+/// other tier's job queued behind it for ever). 12 cores, three tiers with equal shares: quota 4
+/// cores each. The batch job needing 8 cores waits only for room, then borrows.
+#[test]
+fn tiered_never_holds_a_job_larger_than_its_quota() {
+    let pools = format!("{}{}", pool("a", 1, 8), pool("b", 1, 4));
+    let jobs = r#"
+      { submit = 0, runtime = 100, cpu = 5, tier = 0 },
+      { submit = 10, runtime = 1, cpu = 4, tasks = 2, tier = 0 },
+      { submit = 10, runtime = 1, cpu = 1, tier = 1 },"#;
+    let r = run(&pools, jobs, "allocation = \"tiered\"\nselection = \"first_fit\"");
+    assert_eq!(starts_and_ends(&r), vec![(0.0, 100.0), (100.0, 101.0), (100.0, 101.0)]);
+}

@@ -1,7 +1,11 @@
 //! `tiered`: each tier owns a quota, a share of the cluster's up capacity (per resource). A job
 //! whose tier stays within its quota may start; a tier may go beyond it, borrowing idle capacity,
 //! only while no other tier has jobs waiting. Borrowed capacity is not taken back by force; the
-//! tier is simply held to its quota until its jobs end.
+//! tier is simply held to its quota until its jobs end. A job larger than its tier's whole quota
+//! is never held (it could otherwise never run); it starts whenever it fits.
+//!
+//! The hold only helps the waiting tier if the queue discipline looks past the held job: under
+//! `fifo` the held job blocks the queue head and the capacity stays idle until the tier's own jobs end.
 //!
 //! Parameter `quotas`: a table of tier name → share (`{ batch = 0.3, prod = 0.7 }`); tiers not named
 //! share the rest equally (with no table, every tier gets an equal share). Malleable tasks are granted
@@ -72,7 +76,11 @@ impl Allocator for Tiered {
             return true;
         }
         self.headroom = u64::MAX;
-        world.tier_load.waiting_tiers().all(|t| t == job.tier)
+        // A job larger than its tier's whole quota could never start if held: it may only borrow.
+        // Any other job is held while another tier waits; it becomes admissible at the latest when
+        // its tier's running jobs have ended, so holding never blocks for ever.
+        let larger_than_quota = !job.total_request().fits_in(&quota);
+        larger_than_quota || world.tier_load.waiting_tiers().all(|t| t == job.tier)
     }
 
     fn grant(&mut self, job: &Job, node: &Node) -> Resources {
