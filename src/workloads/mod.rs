@@ -6,6 +6,7 @@ pub mod dist;
 pub mod empirical;
 pub mod lines;
 pub mod list;
+pub mod malleable;
 pub mod stats;
 pub mod swf;
 pub mod synthetic;

@@ -52,6 +52,8 @@ pub struct SyntheticSpec {
     /// Tiers, lowest first; each job's tier is drawn by `share`.
     #[serde(default = "default_tiers")]
     pub tiers: Vec<TierSpec>,
+    /// Malleable jobs (`[workload.malleable]`); none by default.
+    pub malleable: Option<super::malleable::MalleableSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -87,6 +89,9 @@ fn default_tiers() -> Vec<TierSpec> {
 impl SyntheticSpec {
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let k = |s: &str| format!("workload.{s}");
+        if let Some(m) = &self.malleable {
+            m.validate(&k("malleable"))?;
+        }
         match (&self.interarrival, &self.arrival) {
             (Some(_), Some(_)) => {
                 return Err(ScenarioError::invalid(k("arrival"), "give `interarrival` or `arrival`, not both"));
@@ -192,6 +197,7 @@ impl SyntheticSpec {
         let zipf_total: f64 = zipf.iter().sum();
         let share_total: f64 = self.tiers.iter().map(|t| t.share).sum();
         let mut jobs = Vec::with_capacity(self.jobs as usize);
+        let mut malleable_rng = rng::stream(seed, "malleable");
         let mut t: Time = 0;
         for i in 0..self.jobs {
             match (&process_times, &self.interarrival) {
@@ -215,6 +221,9 @@ impl SyntheticSpec {
             job.group = user % self.groups;
             job.tier = tier;
             job.weight = self.tiers[tier as usize].weight;
+            if let Some(m) = &self.malleable {
+                m.apply(&mut job, &mut malleable_rng);
+            }
             jobs.push(job);
         }
         Workload {
