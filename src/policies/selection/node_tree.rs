@@ -89,7 +89,11 @@ impl<P: Copy + Ord> NodeTree<P> {
         self.prio[i] = prio;
         while i > 1 {
             i /= 2;
+            let before = (self.slot[i], self.prio[i]);
             self.pull(i);
+            if (self.slot[i], self.prio[i]) == before {
+                break; // nothing above changes either
+            }
         }
     }
 
