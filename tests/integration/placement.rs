@@ -439,3 +439,49 @@ fn tiered_never_holds_a_job_larger_than_its_quota() {
     let r = run(&pools, jobs, "allocation = \"tiered\"\nselection = \"first_fit\"");
     assert_eq!(starts_and_ends(&r), vec![(0.0, 100.0), (100.0, 101.0), (100.0, 101.0)]);
 }
+
+/// The shipped selection scenario runs under every selection algorithm: every job ends (completed,
+/// or rejected at submit), and the algorithms do not all give the same schedule.
+#[test]
+fn shipped_placement_scenario_runs_every_selection_algorithm() {
+    let text = std::fs::read_to_string(crate::util::repo("scenarios/placement.toml")).unwrap();
+    let mut waits: Vec<f64> = vec![];
+    for (name, _) in REGISTRY {
+        let t = text.replace("selection = \"least_connections\"", &format!("selection = \"{name}\""));
+        assert!(text.contains("selection = \"least_connections\""), "the [policy] line changed");
+        let r = run_toml(&t);
+        let m = &r.metrics;
+        assert_eq!(m.all.completed + m.rejected, m.all.jobs, "{name}");
+        assert_eq!(m.all.jobs, 20_000);
+        waits.push(m.all.wait_mean);
+    }
+    waits.sort_by(f64::total_cmp);
+    waits.dedup();
+    assert!(waits.len() >= 7, "selection should matter: {waits:?}");
+}
+
+/// The shipped allocation scenario under each allocation algorithm: only preemptive evicts, only
+/// kill loses work, round_robin and greedy differ, every job completes.
+#[test]
+fn shipped_allocation_scenario_runs_every_allocation_algorithm() {
+    let text = std::fs::read_to_string(crate::util::repo("scenarios/allocation.toml")).unwrap();
+    let with = |a: &str| run_toml(&text.replace("allocation = \"greedy\"", &format!("allocation = {a}")));
+    let greedy = with("\"greedy\"");
+    let rr = with("\"round_robin\"");
+    let kill = with("\"preemptive\"");
+    let ckpt = with("{ name = \"preemptive\", mode = \"checkpoint\" }");
+    let tiered = with("{ name = \"tiered\", quotas = { batch = 0.5, prod = 0.35, urgent = 0.15 } }");
+    for r in [&greedy, &rr, &kill, &ckpt, &tiered] {
+        assert_eq!(r.metrics.all.completed, 5000, "{}", r.info.allocation);
+    }
+    assert!(r_malleable(&greedy) > 2500);
+    assert_eq!((greedy.metrics.preemptions, rr.metrics.preemptions, tiered.metrics.preemptions), (0, 0, 0));
+    assert!(kill.metrics.preemptions > 0 && kill.metrics.lost_work_core_h > 0.0);
+    assert!(ckpt.metrics.preemptions > 0 && ckpt.metrics.lost_work_core_h == 0.0);
+    assert_ne!(greedy.metrics.all.wait_mean, rr.metrics.all.wait_mean);
+}
+
+/// Malleable jobs in a run's workload.
+fn r_malleable(r: &RunResult) -> usize {
+    r.output.workload.jobs.iter().filter(|j| j.malleable.is_some()).count()
+}
