@@ -156,7 +156,10 @@ pub fn close_round(
     selector: &mut dyn NodeSelector,
     allocator: &mut dyn Allocator,
 ) -> Vec<(JobIdx, Time, u32)> {
-    let jobs = std::mem::take(&mut world.round);
+    let mut jobs = std::mem::take(&mut world.round);
+    // A job evicted and restarted within the instant is listed twice: keep its first place.
+    let mut seen = std::collections::BTreeSet::new();
+    jobs.retain(|&j| seen.insert(j));
     let now = world.now;
     let mut tasks: Vec<RoundTask> = Vec::new();
     for &j in &jobs {

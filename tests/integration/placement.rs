@@ -485,3 +485,20 @@ fn shipped_allocation_scenario_runs_every_allocation_algorithm() {
 fn r_malleable(r: &RunResult) -> usize {
     r.output.workload.jobs.iter().filter(|j| j.malleable.is_some()).count()
 }
+
+/// Only the victims in the way are evicted. Two 4-core nodes: prod C (2 cores) and batch A
+/// (2 cores, the most recent start) share node 0, batch B (4 cores) fills node 1. An urgent 4-core
+/// job at 5 s lifts A first (2 cores free: not enough), then B (node 1 empty: it fits there); A is
+/// not in the way, so it gets its place back and only B is evicted (4 cores × 4 s lost).
+#[test]
+fn preemptive_gives_back_the_victims_that_were_not_in_the_way() {
+    let jobs = r#"
+      { submit = 0, runtime = 100, cpu = 2, tier = 1 }, { submit = 1, runtime = 100, cpu = 4 },
+      { submit = 2, runtime = 100, cpu = 2 }, { submit = 5, runtime = 10, cpu = 4, tier = 2 },"#;
+    let r = run(&pool("p", 2, 4), jobs, "selection = \"first_fit\"\nallocation = \"preemptive\"");
+    assert_eq!(first_nodes(&r), vec![0, 1, 0, 1]);
+    assert_eq!(starts_and_ends(&r), vec![(0.0, 100.0), (1.0, 115.0), (2.0, 102.0), (5.0, 15.0)]);
+    assert_eq!(r.metrics.preemptions, 1);
+    assert_eq!(r.output.records[2].attempts, 1);
+    assert!((r.metrics.lost_work_core_h - 16.0 / 3600.0).abs() < 1e-12);
+}
