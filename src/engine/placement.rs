@@ -99,12 +99,24 @@ fn put_back(world: &mut World, selector: &mut dyn NodeSelector, j: JobIdx) {
     }
 }
 
-/// Tries to place job `j` by evicting the allocator's candidates, in its order, until the job fits;
+/// Tries to place job `j` by evicting the allocator's candidates (except the protected ones, see
+/// below), in its order, until the job fits;
 /// then gives back every victim that still fits beside the new placement, so only the jobs that
 /// had to go are evicted. Returns the placement (already allocated), or `None` with nothing changed.
 pub(super) fn place_by_eviction(ctx: &mut SchedCtx<'_>, j: JobIdx) -> Option<Vec<(NodeIdx, Resources)>> {
     let mut candidates = Vec::new();
     ctx.allocator.eviction_candidates(ctx.world, j, &mut candidates);
+    // Never evicted: a job (re)started at this very instant, and, if `j` was itself stopped
+    // before, the jobs started at the instant it was stopped (the ones that took its place).
+    // Otherwise two preempting policies with different goals (`srtf` suspends the longer job, this
+    // evicts the lower tier) could undo each other at every event for ever.
+    let now = ctx.world.now;
+    let records = &ctx.world.records;
+    let stopped_at = (records[j as usize].attempts > 0).then_some(records[j as usize].queued_at);
+    candidates.retain(|&v| {
+        let start = records[v as usize].start;
+        start < now && Some(start) != stopped_at
+    });
     if candidates.is_empty() {
         return None;
     }

@@ -502,3 +502,15 @@ fn preemptive_gives_back_the_victims_that_were_not_in_the_way() {
     assert_eq!(r.output.records[2].attempts, 1);
     assert!((r.metrics.lost_work_core_h - 16.0 / 3600.0).abs() < 1e-12);
 }
+
+/// Two preempting policies with different goals do not undo each other for ever. One 4-core node,
+/// srtf queue: batch J1 (10 s) runs from 0 s; prod J2 (100 s) arrives at 1 s and evicts it (kill);
+/// srtf then suspends J2 to restart the shorter J1. J2, stopped at 1 s, may not evict J1, which
+/// took its place at 1 s: J1 completes at 11 s and J2 at 111 s.
+#[test]
+fn preemptive_and_srtf_do_not_chase_each_other() {
+    let jobs = "{ submit = 0, runtime = 10, cpu = 4 }, { submit = 1, runtime = 100, cpu = 4, tier = 1 },";
+    let r = run(&pool("p", 1, 4), jobs, "queue = \"srtf\"\nallocation = \"preemptive\"");
+    assert_eq!(starts_and_ends(&r), vec![(0.0, 11.0), (1.0, 111.0)]);
+    assert_eq!(r.metrics.preemptions, 2);
+}

@@ -28,6 +28,8 @@ pub trait Allocator: Send {
 
     /// Running jobs to evict, in order, when waiting job `j` cannot be placed (none by default).
     /// The engine evicts a prefix of them until `j` fits, and keeps any that turn out not to be in the way.
+    /// Jobs started at the current instant are never evicted, nor, when `j` was stopped before, the
+    /// jobs started at the instant it was stopped.
     fn eviction_candidates(&mut self, _world: &World, _j: JobIdx, _out: &mut Vec<JobIdx>) {}
 
     /// Whether an evicted job keeps its progress (checkpoint and resume) or loses it (kill and requeue).
