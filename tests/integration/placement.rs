@@ -514,3 +514,27 @@ fn preemptive_and_srtf_do_not_chase_each_other() {
     assert_eq!(starts_and_ends(&r), vec![(0.0, 11.0), (1.0, 111.0)]);
     assert_eq!(r.metrics.preemptions, 2);
 }
+
+/// With the network model, least_response_time learns each dispatch's round trip (2 × the one-way
+/// latency): 2 ms to the two `near` nodes, 100 ms to the two `far` ones. The first four jobs meet
+/// unobserved nodes (score 0) and spread as least_connections does; from then on a far node scores
+/// about 30 ms × (1 + tasks) against well under 10 ms for a near one, so the jobs stay near, while
+/// least_connections keeps cycling over all four nodes.
+#[test]
+fn least_response_time_learns_dispatch_round_trips_from_the_network_model() {
+    let pools = format!("{}{}", pool("near", 2, 32), pool("far", 2, 32));
+    let network = r#"
+[network]
+[[network.pools]]
+pool = "near"
+dispatch = { dist = "constant", value = "1ms" }
+[[network.pools]]
+pool = "far"
+dispatch = { dist = "constant", value = "50ms" }
+"#;
+    let jobs: String = (0..12).map(|i| format!("{{ submit = {i}, runtime = 1000 }},")).collect();
+    let with =
+        |sel: &str| run_toml(&format!("{}{network}", scenario(&pools, &jobs, &format!("selection = \"{sel}\""))));
+    assert_eq!(first_nodes(&with("least_connections")), vec![0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+    assert_eq!(first_nodes(&with("least_response_time")), vec![0, 1, 2, 3, 0, 1, 0, 1, 0, 1, 0, 1]);
+}

@@ -546,12 +546,27 @@ impl Simulation {
             }
         }
         let mut arrival = now;
+        let mut trips: Vec<(NodeIdx, Time)> = Vec::with_capacity(placement.len());
         for &(n, _) in placement {
-            arrival = arrival.max(now + f.net.draw(f.node_pool[n as usize], Msg::Dispatch));
+            let one_way = f.net.draw(f.node_pool[n as usize], Msg::Dispatch);
+            arrival = arrival.max(now + one_way);
+            trips.push((n, 2 * one_way));
         }
         let mut healthy = true;
-        for &(n, _) in placement {
-            healthy &= f.healthy_through(n, now, arrival);
+        for (n, rtt) in &mut trips {
+            let ok = f.healthy_through(*n, now, arrival);
+            if !ok {
+                *rtt = f.rpc_timeout; // no answer: the scheduler waits out the RPC timeout
+            }
+            healthy &= ok;
+        }
+        // The scheduler that sent the dispatch learns each node's round trip (the acknowledgement is
+        // taken to travel back as long as the dispatch took: no extra draw, no other result changes).
+        let stale = f.control.stale_views();
+        let view = if stale { &f.control.views[p] } else { &self.world.cluster };
+        let selector = if p == 0 { &mut self.policies.selector } else { &mut f.control.parts[p - 1].selector };
+        for &(n, rtt) in &trips {
+            selector.observe_round_trip(view, n, rtt);
         }
         if !healthy {
             f.jobs[j as usize].phase = Phase::Failing;

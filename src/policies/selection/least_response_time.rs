@@ -1,9 +1,10 @@
 //! `least_response_time`: the fitting node with the lowest expected response, EWMA of observed
 //! dispatch round trips × (1 + running tasks); ties by fewer running tasks, preference, node id.
 //!
-//! Round trips arrive through [`NodeSelector::observe_round_trip`] (the network model calls it).
-//! A node never observed counts `initial_rtt` (default 0). With zero latency every score is 0 and
-//! the algorithm behaves as `least_connections`.
+//! Round trips arrive through [`NodeSelector::observe_round_trip`]: with a `[network]` section the
+//! scheduler reports every dispatch (twice its one-way latency, or the RPC timeout when a node does
+//! not answer). A node never observed counts `initial_rtt` (default 0). With zero latency every
+//! score is 0 and the algorithm behaves as `least_connections`.
 //! Index: a [`NodeTree`] keyed by (score, running tasks), searched by branch and bound.
 
 use super::{Algorithm, Groups, NodeTree, Scoped, Task, wrap};

@@ -127,9 +127,18 @@ pub fn wrap<A: Algorithm + 'static>(
 }
 
 impl<A: Algorithm> Selector<A> {
+    /// The algorithm's answer, checked against the cluster itself. If a caller changed a node
+    /// without telling this selector (`node_changed`), the index is stale for that node: it is
+    /// refreshed and the algorithm asked again. Each refresh fixes one node, so this ends.
     fn pick(&mut self, cluster: &Cluster, job: &Job, req: &Resources, avoid: &[NodeIdx]) -> Option<NodeIdx> {
-        let task = Task { cluster, groups: &self.groups, plan: &self.plan, job, req, avoid };
-        self.alg.pick(&task)
+        loop {
+            let task = Task { cluster, groups: &self.groups, plan: &self.plan, job, req, avoid };
+            let n = self.alg.pick(&task)?;
+            if task.fits(n) {
+                return Some(n);
+            }
+            self.alg.node_changed(cluster, &self.groups, n);
+        }
     }
 }
 
@@ -292,6 +301,28 @@ mod against_a_scan {
                     s.node_changed(&c, chosen);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod stale_index {
+    use super::tests::selector;
+    use super::*;
+
+    /// A node taken without telling the selector is not handed out: every algorithm's answer is
+    /// checked against the cluster and the stale entry refreshed.
+    #[test]
+    fn a_node_changed_behind_the_selectors_back_is_not_chosen() {
+        for (name, _) in REGISTRY {
+            let mut c = Cluster::uniform("p", 3, Resources::cpus(4));
+            let mut s = selector(name, &c);
+            for n in 0..3 {
+                c.allocate(n, Resources::cpus(3)); // no node_changed
+            }
+            c.release(2, Resources::cpus(3));
+            let job = Job::rigid(1, 0, 1, Resources::cpus(2), 1, 1);
+            assert_eq!(s.select(&c, &job, &job.request, &[]), Some(2), "{name}");
         }
     }
 }
