@@ -3,7 +3,8 @@
 #
 #   bash .ci/browser-check.sh [RESULTS_DIR...]
 #
-# Without arguments it makes a fresh report of the quickstart scenario with the release binary.
+# Without arguments it makes fresh reports of the quickstart run and the compare study (a sweep)
+# with the release binary.
 # For each page: a copy with a small checking script appended is opened from disk; the script
 # writes CHECK-OK or CHECK-FAIL into the DOM, which Chromium dumps. A screenshot of the page is
 # left in $SCREENSHOT_DIR (default: target/browser-check) for a person to look at.
@@ -27,7 +28,8 @@ if [ ${#dirs[@]} -eq 0 ]; then
   bin=target/release/clustersim
   cargo build --release --quiet  # a no-op when the binary is up to date
   "$bin" run -q scenarios/quickstart.toml --out "$work/quickstart"
-  dirs=("$work/quickstart")
+  "$bin" run -q scenarios/compare.toml --out "$work/compare"
+  dirs=("$work/quickstart" "$work/compare")
 fi
 
 chrome() {

@@ -326,7 +326,8 @@ fn label(t: &Table, row: usize, cols: &[String], varying: &[usize]) -> String {
     let parts: Vec<String> = varying
         .iter()
         .map(|&c| {
-            let v = t.text(row, c);
+            // `fair_share(half_life="1d")` reads as `fair_share(half_life=1d)`.
+            let v = t.text(row, c).replace('"', "");
             if POLICY_COLUMNS.contains(&cols[c].as_str()) { v.to_string() } else { format!("{}={v}", cols[c]) }
         })
         .collect();

@@ -236,23 +236,22 @@ fn sweep_report_draws_every_comparison_chart_as_valid_files() {
     }
 }
 
-#[test]
-fn sweep_page_shows_comparison_csv_exactly_and_links_only_existing_files() {
-    let dir = small_sweep();
-    let done = report::generate(dir.path()).unwrap();
-    let html = std::fs::read_to_string(&done.html).unwrap();
+/// The sweep page in `dir`: self-contained, links only to files that exist, and shows the
+/// cells of `comparison.csv` verbatim in the key table and in the full one.
+fn assert_sweep_page(dir: &Path, charts: usize) {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     // Self-contained: inline SVG, no script, no stylesheet or image fetched from anywhere.
     assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("<img"));
-    assert_eq!(html.matches("<svg ").count(), 9);
+    assert_eq!(html.matches("<svg ").count(), charts);
     for l in links(&html) {
         assert!(!l.contains("://"), "page fetches {l}");
         if let Some(anchor) = l.strip_prefix('#') {
             assert!(html.contains(&format!("id=\"{anchor}\"")), "dangling anchor {l}");
         } else {
-            assert!(dir.path().join(&l).is_file(), "page links to missing file {l}");
+            assert!(dir.join(&l).is_file(), "page links to missing file {l}");
         }
     }
-    let cmp = Table::read(&dir.path().join("comparison.csv")).unwrap();
+    let cmp = Table::read(&dir.join("comparison.csv")).unwrap();
     for id in ["comparison-table", "comparison-full"] {
         let cells = table_cells(&html, id);
         assert!(cells.len() >= cmp.rows.len() * 10, "{id} has only {} cells", cells.len());
@@ -263,6 +262,64 @@ fn sweep_page_shows_comparison_csv_exactly_and_links_only_existing_files() {
     }
     let full = table_cells(&html, "comparison-full");
     assert_eq!(full.len(), cmp.rows.len() * cmp.header.len(), "the full table shows every cell");
+}
+
+#[test]
+fn sweep_page_shows_comparison_csv_exactly_and_links_only_existing_files() {
+    let dir = small_sweep();
+    report::generate(dir.path()).unwrap();
+    assert_sweep_page(dir.path(), 9);
+}
+
+/// The shipped study, `scenarios/compare.toml`, made small (400 jobs, 2 replications): `run`
+/// draws every comparison chart and the page, with one line or bar per queue discipline.
+#[test]
+fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo("scenarios/compare.toml")).unwrap();
+    let shared_dir = format!("{}/", crate::util::shared("").display());
+    let small = text
+        .replace("jobs = 4000", "jobs = 400")
+        .replace("replications = 5", "replications = 2")
+        .replace("../../shared/", &shared_dir);
+    assert!(
+        small != text && !small.contains("jobs = 4000") && !small.contains("replications = 5"),
+        "compare.toml changed shape"
+    );
+    let scenario = dir.path().join("compare.toml");
+    std::fs::write(&scenario, small).unwrap();
+    let out = dir.path().join("out");
+    clustersim().args(["run", "-q"]).arg(&scenario).arg("--out").arg(&out).assert().success();
+    let names = [
+        "wait_cdf",
+        "slowdown",
+        "tail_waits",
+        "starvation_by_tier",
+        "fairness",
+        "utilization_vs_load",
+        "wait_p95_vs_load",
+        "queue_over_time",
+        "utilization_over_time",
+    ];
+    let files: Vec<PathBuf> =
+        names.iter().flat_map(|n| ["svg", "png"].map(|e| out.join("charts").join(format!("{n}.{e}")))).collect();
+    assert_valid_charts(&files);
+    assert_sweep_page(&out, names.len());
+    // Every queue discipline of the study is named in the legend of the wait CDF.
+    let svg = std::fs::read_to_string(out.join("charts/wait_cdf.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .collect();
+    let cmp = Table::read(&out.join("comparison.csv")).unwrap();
+    let q = cmp.col("queue").unwrap();
+    for r in 0..cmp.rows.len() {
+        let label = cmp.text(r, q).replace('"', "");
+        assert!(texts.contains(&label), "the CDF legend lacks {label}: {texts:?}");
+    }
 }
 
 #[test]
