@@ -23,7 +23,8 @@ impl Fmt {
         match self {
             Fmt::Plain => fmt_short(v),
             Fmt::Count => style::fmt_count(v),
-            Fmt::LogDuration => style::fmt_duration(10f64.powf(v)),
+            // 10^log10(86400) comes back as 86399.99…: round to the millisecond first.
+            Fmt::LogDuration => style::fmt_duration((10f64.powf(v) * 1e3).round() / 1e3),
         }
     }
 }
@@ -577,5 +578,14 @@ mod tests {
         // The axis ends on a labelled tick above the data.
         assert_eq!(nice_ticks(0.0, 3.47, 5), (vec![0.0, 1.0, 2.0, 3.0, 4.0], 4.0));
         assert_eq!(nice_ticks(0.0, 131.0, 5), (vec![0.0, 50.0, 100.0, 150.0], 150.0));
+    }
+
+    #[test]
+    fn log_duration_ticks_read_as_round_durations() {
+        let labels: Vec<String> = style::duration_ticks(1.0, 30.0 * 86400.0)
+            .into_iter()
+            .map(|t| Fmt::LogDuration.label(t.log10()))
+            .collect();
+        assert_eq!(labels, ["1 s", "10 s", "1 min", "10 min", "1 h", "6 h", "1 d", "1 w", "30 d"]);
     }
 }

@@ -119,6 +119,13 @@ fn job_header(dir: &Path, id: &str) -> Result<(String, f64)> {
 /// The explanation of job `id` (its id as in `jobs.csv`) in the run at `dir`.
 pub fn explain(dir: &Path, id: &str) -> Result<String> {
     let events_path = dir.join("events.csv");
+    if dir.join("comparison.csv").is_file() {
+        return Err(Error::Other(format!(
+            "{}: a sweep; explain one of its runs: {}",
+            dir.display(),
+            dir.join("runs").join("RUN_ID").display()
+        )));
+    }
     if !events_path.is_file() {
         return Err(Error::Other(format!(
             "{}: no events.csv; run the scenario again with --events to record why jobs wait",
