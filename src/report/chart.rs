@@ -582,10 +582,8 @@ mod tests {
 
     #[test]
     fn log_duration_ticks_read_as_round_durations() {
-        let labels: Vec<String> = style::duration_ticks(1.0, 30.0 * 86400.0)
-            .into_iter()
-            .map(|t| Fmt::LogDuration.label(t.log10()))
-            .collect();
+        let labels: Vec<String> =
+            style::duration_ticks(1.0, 30.0 * 86400.0).into_iter().map(|t| Fmt::LogDuration.label(t.log10())).collect();
         assert_eq!(labels, ["1 s", "10 s", "1 min", "10 min", "1 h", "6 h", "1 d", "1 w", "30 d"]);
     }
 }
