@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, OnceLock, mpsc};
 
 /// `--shard K/N`: the runs whose matrix index i has i mod N = K (0 ≤ K < N).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +134,7 @@ pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
     };
     let progress = progress_bar(planned as u64, opts.progress);
 
+    let cache = ConfigCache::new(threads);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let mut outcome = SweepOutcome { planned, ..Default::default() };
@@ -142,16 +143,15 @@ pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
     pool.in_place_scope(|scope| {
         for _ in 0..threads.min(planned) {
             let tx = tx.clone();
-            let (next, stop) = (&next, &stop);
+            let (next, stop, cache) = (&next, &stop, &cache);
             scope.spawn(move |_| {
-                let mut last_config = None;
                 while !stop.load(Ordering::Relaxed) {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= planned {
                         break;
                     }
                     let plan = study.plan(shard.run(k));
-                    let done = execute_guarded(study, &plan, opts, &mut last_config);
+                    let done = execute_guarded(study, &plan, opts, cache);
                     if opts.fail_fast && matches!(done, Done::Failed(_)) {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -249,12 +249,35 @@ pub fn write_manifest(
     })
 }
 
-/// A worker's last configuration: consecutive runs are replications of one configuration, so its
-/// scenario (which may read trace headers or fit distributions) is built once per worker and configuration.
-type ConfigCache = Option<(usize, std::result::Result<ConfigScenario, String>)>;
+/// Configuration scenarios shared by the workers. Building one may read trace headers or fit
+/// distributions to a trace, so each is built once, by the first worker that needs it (the others wait
+/// on its `OnceLock`). Runs are handed out in matrix order, so only the last few configurations are kept.
+struct ConfigCache {
+    /// Configurations more than this far behind the newest one asked for are dropped.
+    window: usize,
+    slots: Mutex<BTreeMap<usize, Arc<ConfigSlot>>>,
+}
+
+type ConfigSlot = OnceLock<std::result::Result<ConfigScenario, String>>;
+
+impl ConfigCache {
+    fn new(threads: usize) -> Self {
+        ConfigCache { window: threads + 1, slots: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// The slot of configuration `c`, shared by every worker that runs one of its replications.
+    fn slot(&self, c: usize) -> Arc<ConfigSlot> {
+        let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let slot = slots.entry(c).or_default().clone();
+        while slots.first_key_value().is_some_and(|(k, _)| k + self.window < c) {
+            slots.pop_first();
+        }
+        slot
+    }
+}
 
 /// Runs one plan, turning an error or a panic into a failure of that run.
-fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &mut ConfigCache) -> Done {
+fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &ConfigCache) -> Done {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts, cache)));
     match result {
         Ok(Ok(done)) => done,
@@ -275,7 +298,7 @@ fn execute(
     study: &Study,
     plan: &RunPlan,
     opts: &SweepOptions,
-    cache: &mut ConfigCache,
+    cache: &ConfigCache,
 ) -> std::result::Result<Done, String> {
     let dir = opts.out.join("runs").join(&plan.id);
     let hash = study.run_hash(plan);
@@ -285,11 +308,8 @@ fn execute(
     {
         return Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: true });
     }
-    if cache.as_ref().is_some_and(|(c, _)| *c != plan.config) {
-        *cache = None;
-    }
-    let (_, config) = cache.get_or_insert_with(|| (plan.config, study.scenario(plan.config)));
-    let config = config.as_ref().map_err(|e| e.clone())?;
+    let slot = cache.slot(plan.config);
+    let config = slot.get_or_init(|| study.scenario(plan.config)).as_ref().map_err(|e| e.clone())?;
     let sc = &config.scenario;
     let mut workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
     super::plan::scale_load(&mut workload, config.load);
