@@ -344,3 +344,33 @@ fn progress_bar(len: u64, visible: bool) -> ProgressBar {
     bar.set_style(style);
     bar
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_matrix() {
+        let s: Shard = "1/4".parse().unwrap();
+        assert_eq!((s.len(10), s.run(0), s.run(2)), (3, 1, 9));
+        assert_eq!("3/4".parse::<Shard>().unwrap().len(10), 2);
+        assert!("4/4".parse::<Shard>().is_err() && "0/0".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
+        let covered: usize = (0..4).map(|k| Shard { index: k, count: 4 }.len(10)).sum();
+        assert_eq!(covered, 10);
+        assert!(Shard { index: 5, count: 8 }.is_empty(3));
+    }
+
+    #[test]
+    fn the_cache_shares_a_slot_and_keeps_a_window() {
+        let cache = ConfigCache::new(2);
+        let a = cache.slot(0);
+        assert!(Arc::ptr_eq(&a, &cache.slot(0)), "one slot per configuration");
+        for c in 1..=3 {
+            cache.slot(c);
+        }
+        assert!(Arc::ptr_eq(&a, &cache.slot(0)), "within the window: kept");
+        cache.slot(4);
+        let keys: Vec<usize> = cache.slots.lock().unwrap().keys().copied().collect();
+        assert_eq!(keys, [1, 2, 3, 4]);
+    }
+}
