@@ -250,15 +250,34 @@ pub fn write_manifest(
 }
 
 /// Configuration scenarios shared by the workers. Building one may read trace headers or fit
-/// distributions to a trace, so each is built once, by the first worker that needs it (the others wait
-/// on its `OnceLock`). Runs are handed out in matrix order, so only the last few configurations are kept.
+/// distributions to a trace, so each is built once. Runs are handed out in matrix order, so only the
+/// last few configurations are kept, and a worker that would wait for another to finish building a
+/// configuration builds the next one meanwhile (it is needed soon) instead of idling.
 struct ConfigCache {
     /// Configurations more than this far behind the newest one asked for are dropped.
     window: usize,
     slots: Mutex<BTreeMap<usize, Arc<ConfigSlot>>>,
 }
 
-type ConfigSlot = OnceLock<std::result::Result<ConfigScenario, String>>;
+/// One configuration's scenario, built by the first worker that claims it.
+#[derive(Default)]
+struct ConfigSlot {
+    claimed: AtomicBool,
+    built: OnceLock<std::result::Result<ConfigScenario, String>>,
+}
+
+impl ConfigSlot {
+    /// True for the one caller that claims the slot first.
+    fn claim(&self) -> bool {
+        !self.claimed.swap(true, Ordering::Relaxed)
+    }
+
+    /// The scenario of configuration `c`, built here unless another worker has (or is building) it.
+    fn build(&self, study: &Study, c: usize) -> &std::result::Result<ConfigScenario, String> {
+        self.claimed.store(true, Ordering::Relaxed);
+        self.built.get_or_init(|| study.scenario(c))
+    }
+}
 
 impl ConfigCache {
     fn new(threads: usize) -> Self {
@@ -271,6 +290,19 @@ impl ConfigCache {
         let slot = slots.entry(c).or_default().clone();
         while slots.first_key_value().is_some_and(|(k, _)| k + self.window < c) {
             slots.pop_first();
+        }
+        slot
+    }
+
+    /// The slot of configuration `c`, after building configuration c + 1 if another worker is busy
+    /// building `c` (the caller then builds or waits for `c` with [`ConfigSlot::build`]).
+    fn slot_prefetching(&self, study: &Study, c: usize) -> Arc<ConfigSlot> {
+        let slot = self.slot(c);
+        if slot.built.get().is_none() && !slot.claim() && c + 1 < study.ids.configurations {
+            let next = self.slot(c + 1);
+            if next.claim() {
+                next.build(study, c + 1);
+            }
         }
         slot
     }
@@ -308,8 +340,8 @@ fn execute(
     {
         return Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: true });
     }
-    let slot = cache.slot(plan.config);
-    let config = slot.get_or_init(|| study.scenario(plan.config)).as_ref().map_err(|e| e.clone())?;
+    let slot = cache.slot_prefetching(study, plan.config);
+    let config = slot.build(study, plan.config).as_ref().map_err(|e| e.clone())?;
     let sc = &config.scenario;
     let mut workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
     super::plan::scale_load(&mut workload, config.load);
@@ -372,5 +404,26 @@ mod tests {
         cache.slot(4);
         let keys: Vec<usize> = cache.slots.lock().unwrap().keys().copied().collect();
         assert_eq!(keys, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_worker_that_would_wait_builds_the_next_configuration() {
+        let text = "name = \"p\"\n[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 1\n\
+                    [workload]\ntype = \"list\"\njobs = [{ submit = 0, runtime = 1 }]\n\
+                    [sweep]\nnode_scale = [1, 2, 3]\n";
+        let study = Study::from_text(text, std::path::Path::new("p.toml"), "h", None).unwrap();
+        let cache = ConfigCache::new(2);
+        // Nobody builds configuration 0 yet: this worker claims it and builds nothing else.
+        let zero = cache.slot_prefetching(&study, 0);
+        assert!(cache.slot(1).built.get().is_none());
+        // Another worker asks for 0 while it is claimed but not built: it builds 1 meanwhile.
+        cache.slot_prefetching(&study, 0);
+        let one = cache.slot(1);
+        assert_eq!(one.built.get().unwrap().as_ref().unwrap().scenario.cluster.pools[0].count, 2);
+        assert_eq!(zero.build(&study, 0).as_ref().unwrap().scenario.cluster.pools[0].count, 1);
+        // The last configuration has no next one to build.
+        cache.slot(2).claim();
+        cache.slot_prefetching(&study, 2);
+        assert!(cache.slot(3).built.get().is_none());
     }
 }

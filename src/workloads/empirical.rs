@@ -8,10 +8,12 @@ use crate::error::Result;
 use crate::model::Workload;
 use crate::model::time::as_secs_f64;
 use serde::Deserialize;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 /// The column of a trace an empirical distribution is fitted to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceField {
     /// Run time, seconds.
@@ -28,7 +30,41 @@ pub enum TraceField {
 
 /// Reads `field` of every job of a trace (SWF under the plain convention, dropping jobs with run time ≤ 0,
 /// or a CSV job list when the name ends in `.csv` / `.csv.gz`), sorted ascending.
+///
+/// A sweep builds one scenario per configuration, each fitting the same columns of the same trace, so the
+/// values are remembered per (file, column) while the file's size and modification time stay the same.
 pub fn load_values(path: &Path, field: TraceField) -> Result<Vec<f64>> {
+    let stamp = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
+    let key = (path.to_path_buf(), field);
+    if let Some(stamp) = stamp
+        && let Some((seen, values)) = fitted().lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+        && *seen == stamp
+    {
+        return Ok(values.clone());
+    }
+    let values = read_values(path, field)?;
+    if let Some(stamp) = stamp {
+        let mut memo = fitted().lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= MEMO_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(key, (stamp, values.clone()));
+    }
+    Ok(values)
+}
+
+/// Columns remembered by [`load_values`] before the memo starts afresh.
+const MEMO_ENTRIES: usize = 16;
+
+type FileStamp = (u64, Option<std::time::SystemTime>);
+type FittedMemo = Mutex<BTreeMap<(PathBuf, TraceField), (FileStamp, Vec<f64>)>>;
+
+fn fitted() -> &'static FittedMemo {
+    static MEMO: OnceLock<FittedMemo> = OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
+fn read_values(path: &Path, field: TraceField) -> Result<Vec<f64>> {
     let name = path.to_string_lossy();
     let w: Workload = if name.ends_with(".csv") || name.ends_with(".csv.gz") {
         read_csv_jobs(path, &[], OnBadLine::Skip)?
@@ -103,5 +139,18 @@ mod tests {
         assert_eq!(sample(&v, 0.75), 30.0);
         // (15 + 30) / 2
         assert_eq!(mean(&v), 22.5);
+    }
+
+    #[test]
+    fn remembered_values_are_read_again_when_the_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.csv");
+        std::fs::write(&path, "submit,runtime\n0,30\n5,10\n").unwrap();
+        assert_eq!(load_values(&path, TraceField::Runtime).unwrap(), [10.0, 30.0]);
+        assert_eq!(load_values(&path, TraceField::Runtime).unwrap(), [10.0, 30.0]);
+        assert_eq!(load_values(&path, TraceField::Interarrival).unwrap(), [5.0]);
+        // Another size: the memo notices.
+        std::fs::write(&path, "submit,runtime\n0,30\n5,10\n9,200\n").unwrap();
+        assert_eq!(load_values(&path, TraceField::Runtime).unwrap(), [10.0, 30.0, 200.0]);
     }
 }

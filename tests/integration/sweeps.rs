@@ -520,3 +520,68 @@ fn the_slurm_script_shards_and_merges() {
         assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(out.join(f)).unwrap(), "{f} differs");
     }
 }
+
+/// The Jobs of the documented Kubernetes manifest, as (name, env, shell command, spec).
+fn k8s_jobs() -> Vec<(String, BTreeMap<String, String>, String, yaml_rust2::Yaml)> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let text = std::fs::read_to_string(crate::util::repo("docs/k8s-sweep.yaml")).unwrap();
+    let docs = YamlLoader::load_from_str(&text).unwrap();
+    let mut jobs = Vec::new();
+    for d in docs.iter().filter(|d| d["kind"].as_str() == Some("Job")) {
+        let container = &d["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["command"], Yaml::Array(vec![Yaml::from_str("/bin/sh"), Yaml::from_str("-c")]));
+        let env = container["env"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap().to_string(), e["value"].as_str().unwrap().to_string()))
+            .collect();
+        let args = container["args"].as_vec().unwrap();
+        assert_eq!(args.len(), 1, "one shell command per container");
+        let name = d["metadata"]["name"].as_str().unwrap().to_string();
+        jobs.push((name, env, args[0].as_str().unwrap().to_string(), d["spec"].clone()));
+    }
+    jobs
+}
+
+/// The documented Kubernetes Indexed Job, its pods run as shell commands with `clustersim` on the PATH
+/// (three shards, indices out of order, then the merge Job), gives the unsharded study.
+#[test]
+fn the_kubernetes_indexed_job_shards_and_merges() {
+    let jobs = k8s_jobs();
+    let names: Vec<&str> = jobs.iter().map(|j| j.0.as_str()).collect();
+    assert_eq!(names, ["clustersim-compare", "clustersim-compare-merge"]);
+    let (_, shard_env, shard_cmd, spec) = &jobs[0];
+    // The shard count is stated three times in the manifest; they must agree.
+    let shards: i64 = shard_env["SHARDS"].parse().unwrap();
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    assert_eq!(spec["completions"].as_i64(), Some(shards));
+    assert_eq!(spec["parallelism"].as_i64(), Some(shards));
+    assert_eq!(jobs[1].1["SHARDS"], shard_env["SHARDS"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(dir.path(), "small.toml", SMALL);
+    let whole = dir.path().join("whole");
+    run_ok(&sc, &whole, &["-q", "--no-charts"]);
+    let bin = assert_cmd::cargo::cargo_bin("clustersim");
+    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let out = dir.path().join("k8s");
+    let pod = |env: &BTreeMap<String, String>, cmd: &str, index: Option<usize>| {
+        let mut c = std::process::Command::new("sh");
+        c.arg("-c").arg(cmd).current_dir(dir.path()).envs(env).env("PATH", &path);
+        // This test's study instead of the shipped one, in three shards.
+        c.env("SCENARIO", &sc).env("OUT", &out).env("SHARDS", "3");
+        if let Some(i) = index {
+            c.env("JOB_COMPLETION_INDEX", i.to_string());
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{cmd} ({index:?}): {}", String::from_utf8_lossy(&o.stderr));
+    };
+    for i in [2, 0, 1] {
+        pod(shard_env, shard_cmd, Some(i));
+    }
+    pod(&jobs[1].1, &jobs[1].2, None);
+    for f in ["summary.csv", "comparison.csv"] {
+        assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(out.join(f)).unwrap(), "{f} differs");
+    }
+}
