@@ -1,11 +1,10 @@
 //! Engine benchmarks: bare event-queue throughput, the quickstart scenario, and a large synthetic run.
 
 use clustersim::engine::EventQueue;
-use clustersim::runner::{self, RunOptions};
-use clustersim::scenario::Scenario;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::sync::Arc;
+
+mod common;
 
 /// Hold-model churn: keep `pending` events queued; each pop schedules one new event a pseudo-random delay later.
 fn bare_engine(c: &mut Criterion) {
@@ -38,10 +37,7 @@ fn bare_engine(c: &mut Criterion) {
 }
 
 fn run_scenario(text: &str) -> u64 {
-    let sc = Scenario::parse(text).unwrap();
-    let w = Arc::new(sc.build_workload(sc.seed).unwrap());
-    let r = runner::simulate(&sc, "bench", sc.seed, w, &RunOptions::default()).unwrap();
-    r.metrics.events
+    common::run_text(text).metrics.events
 }
 
 fn quickstart(c: &mut Criterion) {
@@ -52,34 +48,15 @@ fn quickstart(c: &mut Criterion) {
     g.finish();
 }
 
-/// 1,000,000 single-task jobs on 10,000 nodes at ~80% offered load.
-pub const LARGE: &str = r#"
-name = "large"
-seed = 1
-[[cluster.pools]]
-name = "p"
-count = 10000
-cpu = 32
-memory = "128GiB"
-[workload]
-type = "synthetic"
-jobs = 1000000
-interarrival = { dist = "exponential", mean = 0.1 }
-runtime = { dist = "exponential", mean = "1h" }
-cpu = { dist = "uniform", min = 1, max = 16 }
-memory = { dist = "uniform", min = 512, max = 16384 }
-[policy]
-queue = "fifo"
-selection = "round_robin"
-[metrics]
-sample_interval = "1h"
-"#;
-
 fn large(c: &mut Criterion) {
     let mut g = c.benchmark_group("scenario");
     g.sample_size(10);
     g.throughput(Throughput::Elements(1_000_000));
-    g.bench_function("synthetic_1M_jobs_10k_nodes", |b| b.iter(|| black_box(run_scenario(LARGE))));
+    g.bench_function("synthetic_1M_jobs_10k_nodes", |b| {
+        // 1,000,000 single-task jobs on 10,000 nodes at ~80% offered load.
+        let large = common::synthetic("large", 10_000, 1, 1_000_000, 0.1);
+        b.iter(|| black_box(run_scenario(&large)))
+    });
     g.finish();
 }
 

@@ -1,11 +1,12 @@
 //! Report benchmarks: the charts and page of a 200,000-job run against the simulation of that run.
 
 use clustersim::report;
-use clustersim::runner::{self, RunOptions};
+use clustersim::runner;
 use clustersim::scenario::Scenario;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::sync::Arc;
+
+mod common;
 
 /// The quickstart cluster ×4 and 200,000 jobs arriving 4× as fast; one timeline sample a minute
 /// (about 17,000 samples, so the timelines are summarized).
@@ -50,10 +51,8 @@ tiers = [
 sample_interval = "1m"
 "#;
 
-fn simulate() -> runner::RunResult {
-    let sc = Scenario::parse(RUN_200K).unwrap();
-    let w = Arc::new(sc.build_workload(sc.seed).unwrap());
-    runner::simulate(&sc, "bench", sc.seed, w, &RunOptions::default()).unwrap()
+fn simulate() -> clustersim::runner::RunResult {
+    common::run_text(RUN_200K)
 }
 
 fn report_200k(c: &mut Criterion) {

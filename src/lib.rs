@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod numeric;
 pub mod output;
 pub mod policies;
 pub mod report;

@@ -1,5 +1,7 @@
 //! Statistics across replications: mean, sample standard deviation and the Student-t 95% confidence half-width.
 
+use crate::numeric::ln_gamma;
+
 /// Mean, sample standard deviation and 95% CI half-width of a sample; the last two are `None` below 2 values.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
@@ -109,32 +111,6 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
         }
     }
     h
-}
-
-/// ln Γ(x) for x > 0 (Lanczos approximation, g = 7, 9 terms; relative error < 1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const COEF: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection: Γ(x) Γ(1 − x) = π / sin(πx).
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut sum = COEF[0];
-    for (i, c) in COEF.iter().enumerate().skip(1) {
-        sum += c / (x + i as f64);
-    }
-    let t = x + 7.5;
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
 #[cfg(test)]

@@ -141,28 +141,7 @@ impl Dist {
     }
 }
 
-/// The gamma function (Lanczos approximation), for Weibull means.
-pub fn gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x))
-    } else {
-        let x = x - 1.0;
-        let t = x + 7.5;
-        let a = G[1..].iter().enumerate().fold(G[0], |acc, (i, g)| acc + g / (x + i as f64 + 1.0));
-        (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
-    }
-}
+pub use crate::numeric::gamma;
 
 #[cfg(test)]
 mod tests {
@@ -186,11 +165,5 @@ mod tests {
             let m = mean_of(&d, 200_000);
             assert!((m - d.mean()).abs() / d.mean() < 0.03, "{d:?}: sample mean {m} vs {}", d.mean());
         }
-    }
-
-    #[test]
-    fn gamma_of_integers_is_factorial() {
-        assert!((gamma(5.0) - 24.0).abs() < 1e-9);
-        assert!((gamma(0.5) - std::f64::consts::PI.sqrt()).abs() < 1e-9);
     }
 }

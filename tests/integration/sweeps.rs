@@ -18,6 +18,14 @@ fn scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// A temporary folder holding the scenario `text` as `name`, and the output folder `out` in it.
+fn study(name: &str, text: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(dir.path(), name, text);
+    let out = dir.path().join("out");
+    (dir, sc, out)
+}
+
 /// Runs `clustersim run -q SCENARIO --out OUT ARGS...`, expecting success; returns stdout.
 fn run_ok(scenario: &Path, out: &Path, args: &[&str]) -> String {
     let o = clustersim().arg("run").arg(scenario).arg("--out").arg(out).args(args).output().unwrap();
@@ -81,9 +89,7 @@ node_scale = [1, 2]
 
 #[test]
 fn load_and_node_scale_by_hand_and_the_layout_contract() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "hand.toml", HAND);
-    let out = dir.path().join("out");
+    let (_dir, sc, out) = study("hand.toml", HAND);
     let stdout = run_ok(&sc, &out, &[]);
     // Matrix order: load (outer), node_scale (inner).
     // load 1, 2 nodes: J3 waits for J1 (20 → 100), J4 for J2 (30 → 110): waits 0, 0, 80, 80.
@@ -185,9 +191,7 @@ replications = 4
 
 #[test]
 fn confidence_intervals_computed_by_hand() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "ci.toml", ONE_JOB);
-    let out = dir.path().join("out");
+    let (_dir, sc, out) = study("ci.toml", ONE_JOB);
     run_ok(&sc, &out, &["-q"]);
     // The runtime each replication draws (seeds derived from seed 11; replication 0 is seed 11 itself).
     let parsed = Scenario::parse(ONE_JOB).unwrap();
@@ -242,9 +246,7 @@ load = [1.0, 2.0]
 
 #[test]
 fn common_random_numbers_across_configurations() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "small.toml", SMALL);
-    let out = dir.path().join("out");
+    let (_dir, sc, out) = study("small.toml", SMALL);
     run_ok(&sc, &out, &["-q"]);
     let summary = out.join("summary.csv");
     let ids = column(&summary, "run_id");
@@ -336,9 +338,7 @@ fn shards_merge_into_the_unsharded_study() {
 
 #[test]
 fn resume_skips_complete_runs_and_redoes_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "small.toml", SMALL);
-    let out = dir.path().join("out");
+    let (_dir, sc, out) = study("small.toml", SMALL);
     run_ok(&sc, &out, &["-q"]);
     let before = tree(&out);
     // An interrupted run (no manifest.json yet), a missing run, and a complete run we can recognise.
@@ -378,9 +378,7 @@ users = [2, 3]
 
 #[test]
 fn failed_runs_are_reported_by_id_and_do_not_stop_the_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "failing.toml", FAILING);
-    let out = dir.path().join("out");
+    let (dir, sc, out) = study("failing.toml", FAILING);
     let o = clustersim().arg("run").arg(&sc).arg("--out").arg(&out).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
