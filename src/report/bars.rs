@@ -3,11 +3,13 @@
 
 use super::chart::{Bar, BarChart, Chart, Fmt, Panel};
 use super::data::Study;
-use super::style::{colour, fmt_short};
+use super::style::fmt_short;
 
 /// The legend every comparison chart shares: one colour per configuration.
 pub fn legend(study: &Study) -> Vec<(String, plotters::style::RGBColor)> {
-    study.series.iter().enumerate().map(|(i, s)| (s.label.clone(), colour(i))).collect()
+    let mut series: Vec<&super::data::Series> = study.series.iter().collect();
+    series.sort_by_key(|s| s.order);
+    series.iter().map(|s| (s.label.clone(), s.style.fill())).collect()
 }
 
 /// How the bars were computed, from the `runs` column.
@@ -55,8 +57,8 @@ pub fn metric_panel(study: &Study, metric: &str, title: &str, y_desc: &str, scal
             let series = study.configs[c].series;
             Some(Bar {
                 group: group_of[c],
-                slot: series,
-                colour: colour(series),
+                slot: study.series[series].order,
+                colour: study.series[series].style.fill(),
                 value: mean * scale,
                 ci: ci.map(|e| e * scale),
             })

@@ -2,13 +2,13 @@
 //! line per configuration (its runs pooled over seeds).
 
 use super::chart::{Chart, Fmt, Line, LineChart};
-use super::style::{self, MAX_POINTS, cdf_points, colour, duration_ceiling, duration_ticks};
+use super::style::{self, MAX_POINTS, SeriesStyle, cdf_points, duration_ceiling, duration_ticks};
 
 /// Waits shorter than this are drawn at it: a log axis has no zero.
 pub const FLOOR_S: f64 = 1.0;
 
-/// One line per (label, series colour index, sorted waits in seconds).
-pub fn wait_cdf(lines: &[(String, usize, Vec<f64>)], note: Option<String>) -> Chart {
+/// One line per (label, series style, sorted waits in seconds).
+pub fn wait_cdf(lines: &[(String, SeriesStyle, Vec<f64>)], note: Option<String>) -> Chart {
     let max_wait = lines.iter().filter_map(|(_, _, w)| w.last().copied()).fold(FLOOR_S, f64::max);
     let hi = duration_ceiling(max_wait.max(10.0));
     let ticks: Vec<f64> = duration_ticks(FLOOR_S, hi).into_iter().map(f64::log10).collect();
@@ -16,8 +16,8 @@ pub fn wait_cdf(lines: &[(String, usize, Vec<f64>)], note: Option<String>) -> Ch
         .iter()
         .map(|(label, series, waits)| {
             let pts = cdf_points(waits, FLOOR_S, MAX_POINTS).into_iter().map(|(x, y)| (x.log10(), y * 100.0)).collect();
-            let mut line = Line::new(label.clone(), colour(*series), pts);
-            line.dashed = *series >= style::PALETTE.len();
+            let mut line = Line::new(label.clone(), series.colour, pts);
+            line.dashed = series.variant;
             line
         })
         .collect();

@@ -1,5 +1,6 @@
 //! Reading results back: CSV tables by column name, one run's timeline and waits, and a sweep's layout.
 
+use super::style::{PALETTE, SeriesStyle, colour};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -180,10 +181,13 @@ pub struct Config {
     pub runs: Vec<usize>,
 }
 
-/// A line in every comparison chart: one policy configuration (all loads), one colour.
+/// A line in every comparison chart: one policy configuration (all loads), one look.
 #[derive(Clone, Debug)]
 pub struct Series {
     pub label: String,
+    pub style: SeriesStyle,
+    /// Position among the bars of a group and in bar legends (pairs of one colour side by side).
+    pub order: usize,
 }
 
 /// One run of a sweep.
@@ -245,12 +249,24 @@ impl Study {
                 Some(s) => s,
                 None => {
                     series_keys.push(key);
-                    series.push(Series { label: label(&comparison, row, &config_cols, &varying) });
+                    let style = SeriesStyle::nth(series.len());
+                    let order = series.len();
+                    series.push(Series { label: label(&comparison, row, &config_cols, &varying), style, order });
                     series.len() - 1
                 }
             };
             let load = load_col.as_ref().and_then(|l| comparison.num_by(row, l));
             configs.push(Config { row, series: s, load, runs: Vec::new() });
+        }
+        let values: Vec<Vec<String>> = series_keys
+            .iter()
+            .map(|k| varying.iter().map(|v| k[series_cols.iter().position(|c| c == v).unwrap()].clone()).collect())
+            .collect();
+        if let Some(styles) = two_factor_styles(&values) {
+            for (s, (style, order)) in series.iter_mut().zip(styles) {
+                s.style = style;
+                s.order = order;
+            }
         }
         // Runs: match each summary row to its configuration on the configuration columns.
         let id_col = summary.require("run_id")?;
@@ -320,6 +336,45 @@ fn same_value(a: &str, b: &str) -> bool {
     a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
 }
 
+/// Styles for series that vary in exactly two columns, one of them two-valued (two selection
+/// algorithms × six queue disciplines): the other column picks the colour and the two-valued one the
+/// look, so a colour means the same thing in every chart; bars of one colour stand side by side.
+/// `None` when the sweep is not of that shape.
+fn two_factor_styles(values: &[Vec<String>]) -> Option<Vec<(SeriesStyle, usize)>> {
+    let levels = |col: usize| {
+        let mut seen: Vec<&str> = Vec::new();
+        for v in values {
+            if !seen.contains(&v[col].as_str()) {
+                seen.push(&v[col]);
+            }
+        }
+        seen
+    };
+    if values.first()?.len() != 2 {
+        return None;
+    }
+    let (a, b) = (levels(0), levels(1));
+    // The look goes to a two-valued column, the later one when both are.
+    let (hue, look) = if b.len() == 2 && a.len() <= PALETTE.len() {
+        (0, 1)
+    } else if a.len() == 2 && b.len() <= PALETTE.len() {
+        (1, 0)
+    } else {
+        return None;
+    };
+    let (hues, looks) = (levels(hue), levels(look));
+    Some(
+        values
+            .iter()
+            .map(|v| {
+                let h = hues.iter().position(|h| *h == v[hue]).unwrap();
+                let variant = looks[1] == v[look];
+                (SeriesStyle { colour: colour(h), variant }, 2 * h + variant as usize)
+            })
+            .collect(),
+    )
+}
+
 /// A configuration's label: the values of the columns that vary across the sweep, policy columns
 /// bare (`easy_backfill`), others as `name=value`; the queue discipline alone when nothing varies.
 fn label(t: &Table, row: usize, cols: &[String], varying: &[usize]) -> String {
@@ -370,6 +425,35 @@ mod tests {
 
     fn write(dir: &Path, name: &str, text: &str) {
         std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn two_policy_axes_share_colours_by_discipline_and_looks_by_selection() {
+        let v = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+        let values = [
+            v("round_robin", "fifo"),
+            v("round_robin", "srtf"),
+            v("round_robin", "easy"),
+            v("best_fit", "fifo"),
+            v("best_fit", "srtf"),
+            v("best_fit", "easy"),
+        ];
+        let styles = two_factor_styles(&values).unwrap();
+        let look: Vec<(usize, bool, usize)> = styles
+            .iter()
+            .map(|(s, order)| (PALETTE.iter().position(|c| *c == s.colour).unwrap(), s.variant, *order))
+            .collect();
+        // fifo blue, srtf vermillion, easy green; best_fit is the variant; bars pair up by discipline.
+        assert_eq!(look, [(0, false, 0), (1, false, 2), (2, false, 4), (0, true, 1), (1, true, 3), (2, true, 5)]);
+        assert_eq!(styles[3].0.fill(), plotters::style::RGBColor(0x8C, 0xC0, 0xDC));
+        // Both two-valued: the later column takes the looks.
+        let square = [v("rr", "fifo"), v("rr", "srtf"), v("bf", "fifo"), v("bf", "srtf")];
+        let variants: Vec<bool> = two_factor_styles(&square).unwrap().iter().map(|(s, _)| s.variant).collect();
+        assert_eq!(variants, [false, true, false, true]);
+        // Three values on both axes, or one varying column: no pairing, the palette in order.
+        let three = [v("a", "x"), v("b", "y"), v("c", "z")];
+        assert!(two_factor_styles(&three).is_none());
+        assert!(two_factor_styles(&[vec!["fifo".to_string()], vec!["srtf".to_string()]]).is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! exactly the numbers of `comparison.csv` / `summary.csv` (and a test can check that it does).
 
 use super::data::{Study, Table, read_manifest};
-use super::style::{colour, hex};
+use super::style::hex;
 use super::{CHART_DIR, ChartOut};
 use crate::error::Result;
 use std::fmt::Write as _;
@@ -277,7 +277,7 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
         let _ = write!(
             s,
             "<tr data-row=\"{r}\"><td class=\"name\"><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
-            hex(colour(cfg.series)),
+            hex(study.series[cfg.series].style.fill()),
             esc(&study.series[cfg.series].label)
         );
         for &c in &shown {
@@ -327,7 +327,7 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
             s,
             "<tr><td class=\"name\">{}</td><td class=\"name\"><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}</td><td class=\"name\">{}</td></tr>",
             esc(&run.id),
-            hex(colour(cfg.series)),
+            hex(study.series[cfg.series].style.fill()),
             esc(&study.series[cfg.series].label),
             esc(&run.seed),
             links.join(" · ")

@@ -4,7 +4,6 @@
 use super::bars::{seeds_note, wait_unit};
 use super::chart::{Chart, Fmt, Line, LineChart};
 use super::data::Study;
-use super::style::{self, colour};
 
 fn curve(study: &Study, metric: &str, title: &str, y_desc: &str, scale: f64, y_max: Option<f64>) -> Option<Chart> {
     let col = study.load_col.as_ref()?;
@@ -26,10 +25,10 @@ fn curve(study: &Study, metric: &str, title: &str, y_desc: &str, scale: f64, y_m
             })
             .collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut line = Line::new(series.label.clone(), colour(s), pts.iter().map(|p| (p.0, p.1)).collect());
+        let mut line = Line::new(series.label.clone(), series.style.colour, pts.iter().map(|p| (p.0, p.1)).collect());
         line.errors = pts.iter().map(|p| p.2).collect();
         line.markers = true;
-        line.dashed = s >= style::PALETTE.len();
+        line.dashed = series.style.variant;
         lines.push(line);
     }
     let pad = (hi - lo).max(1e-9) * 0.04;

@@ -115,7 +115,7 @@ fn run_charts(dir: &Path) -> Result<Vec<Spec>> {
         let waits = data::read_waits(&dir.join("jobs.csv"))?;
         specs.push((
             "wait_cdf",
-            cdf::wait_cdf(&[(label.clone(), 0, waits)], None),
+            cdf::wait_cdf(&[(label.clone(), style::SeriesStyle::nth(0), waits)], None),
             "Read across: the share of jobs that started within a given wait. Further left and higher is better."
                 .into(),
         ));
@@ -125,7 +125,7 @@ fn run_charts(dir: &Path) -> Result<Vec<Spec>> {
         let legend = vec![(label, style::colour(0))];
         specs.push((
             "starvation_by_tier",
-            tiers::starvation(&[(0, vec![t])], legend, "one run".into()),
+            tiers::starvation(&[(0, style::SeriesStyle::nth(0), vec![t])], legend, "one run".into()),
             "Share of each tier's jobs whose wait exceeded the starvation threshold.".into(),
         ));
     }
@@ -150,7 +150,7 @@ fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
     let mut specs: Vec<Spec> = Vec::new();
     // Wait CDF: every run of each configuration at the top load, pooled.
     let top = study.at_top_load();
-    let cdf_lines: Vec<(String, usize, Vec<f64>)> = top
+    let cdf_lines: Vec<(String, style::SeriesStyle, Vec<f64>)> = top
         .par_iter()
         .map(|&c| {
             let cfg = &study.configs[c];
@@ -162,7 +162,7 @@ fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
                 }
             }
             waits.sort_by(f64::total_cmp);
-            Ok((study.series[cfg.series].label.clone(), cfg.series, waits))
+            Ok((study.series[cfg.series].label.clone(), study.series[cfg.series].style, waits))
         })
         .collect::<Result<_>>()?;
     if cdf_lines.iter().any(|(_, _, w)| !w.is_empty()) {
@@ -216,13 +216,13 @@ fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
     }
     // Over time: the first seed of each configuration at the top load.
     let reps = representatives(study);
-    let timelines: Vec<(String, usize, Timeline)> = reps
+    let timelines: Vec<(String, style::SeriesStyle, Timeline)> = reps
         .par_iter()
         .filter_map(|&(c, r)| {
             let path = study.runs[r].dir.join("timeline.csv");
             path.is_file().then(|| {
                 let series = study.configs[c].series;
-                Timeline::read(&path).map(|tl| (study.series[series].label.clone(), series, tl))
+                Timeline::read(&path).map(|tl| (study.series[series].label.clone(), study.series[series].style, tl))
             })
         })
         .collect::<Result<_>>()?;

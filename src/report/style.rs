@@ -37,6 +37,30 @@ pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// How one series of a study is drawn everywhere: its colour, and whether it is the second look of
+/// that colour (lines dashed, bars and table swatches a lighter tint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesStyle {
+    pub colour: RGBColor,
+    pub variant: bool,
+}
+
+impl SeriesStyle {
+    /// Series `i` of a list: the palette in order, then again as the variant.
+    pub fn nth(i: usize) -> SeriesStyle {
+        SeriesStyle { colour: colour(i), variant: i >= PALETTE.len() }
+    }
+
+    /// The colour of a bar or a table swatch: the variant mixes 55% white into the colour.
+    pub fn fill(&self) -> RGBColor {
+        if !self.variant {
+            return self.colour;
+        }
+        let tint = |c: u8| c + ((255 - c) as f64 * 0.55).round() as u8;
+        RGBColor(tint(self.colour.0), tint(self.colour.1), tint(self.colour.2))
+    }
+}
+
 /// `#rrggbb` of a colour, for the HTML page.
 pub fn hex(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)

@@ -3,7 +3,7 @@
 
 use super::chart::{Bar, BarChart, Chart, Fmt, Panel};
 use super::data::{Study, Table};
-use super::style::colour;
+use super::style::SeriesStyle;
 use crate::error::Result;
 use std::path::Path;
 
@@ -38,14 +38,14 @@ pub fn read_tiers(path: &Path) -> Result<Vec<(String, f64)>> {
 /// One run's tier table: (tier, starved fraction) rows.
 pub type TierRows = Vec<(String, f64)>;
 
-/// The chart from per-configuration lists of runs' tier tables: (series index, one table per run).
+/// The chart from per-configuration lists of runs' tier tables: (bar slot, series style, one table per run).
 pub fn starvation(
-    configs: &[(usize, Vec<TierRows>)],
+    configs: &[(usize, SeriesStyle, Vec<TierRows>)],
     legend: Vec<(String, plotters::style::RGBColor)>,
     note: String,
 ) -> Chart {
     let mut tiers: Vec<String> = Vec::new();
-    for (_, runs) in configs {
+    for (_, _, runs) in configs {
         for run in runs {
             for (name, _) in run {
                 if !tiers.contains(name) {
@@ -55,7 +55,7 @@ pub fn starvation(
         }
     }
     let mut bars = Vec::new();
-    for (series, runs) in configs {
+    for (series, style, runs) in configs {
         for (g, tier) in tiers.iter().enumerate() {
             let values: Vec<f64> =
                 runs.iter().filter_map(|run| run.iter().find(|(n, _)| n == tier).map(|(_, f)| f * 100.0)).collect();
@@ -63,7 +63,7 @@ pub fn starvation(
                 continue;
             }
             let (mean, ci) = mean_ci95(&values);
-            bars.push(Bar { group: g, slot: *series, colour: colour(*series), value: mean, ci });
+            bars.push(Bar { group: g, slot: *series, colour: style.fill(), value: mean, ci });
         }
     }
     let note = if bars.iter().all(|b| b.value == 0.0) {
@@ -99,7 +99,8 @@ pub fn for_study(study: &Study) -> Result<Option<Chart>> {
             }
         }
         if !runs.is_empty() {
-            configs.push((study.configs[c].series, runs));
+            let series = study.configs[c].series;
+            configs.push((study.series[series].order, study.series[series].style, runs));
         }
     }
     if configs.is_empty() {

@@ -3,7 +3,8 @@
 
 use super::chart::{Chart, Fmt, Line, LineChart};
 use super::data::Timeline;
-use super::style::{self, MAX_POINTS, TimeUnit, bucket_stats, colour, downsample_minmax, fmt_duration};
+use super::style::{MAX_POINTS, SeriesStyle, TimeUnit, bucket_stats, colour, downsample_minmax, fmt_duration};
+use plotters::style::RGBColor;
 
 /// Up to this many samples a line shows every sample; beyond, a mean per window over a min–max band.
 const RAW_LIMIT: usize = 1500;
@@ -12,12 +13,12 @@ const WINDOWS: usize = 400;
 
 /// A timeline line: the samples themselves when few, else window means over a min–max band
 /// (`band` false: means only, for overlays where bands would hide each other).
-fn series(label: &str, colour_idx: usize, xs: &[f64], ys: &[f64], band: bool) -> Line {
+fn series(label: &str, colour: RGBColor, xs: &[f64], ys: &[f64], band: bool) -> Line {
     if xs.len() <= RAW_LIMIT {
-        return Line::new(label, colour(colour_idx), downsample_minmax(xs, ys, MAX_POINTS));
+        return Line::new(label, colour, downsample_minmax(xs, ys, MAX_POINTS));
     }
     let stats = bucket_stats(xs, ys, WINDOWS);
-    let mut line = Line::new(label, colour(colour_idx), stats.iter().map(|&(x, y, _, _)| (x, y)).collect());
+    let mut line = Line::new(label, colour, stats.iter().map(|&(x, y, _, _)| (x, y)).collect());
     if band {
         line.band = stats.iter().map(|&(x, _, lo, hi)| (x, lo, hi)).collect();
     }
@@ -80,7 +81,7 @@ pub fn utilization(tl: &Timeline) -> Chart {
     for (k, name) in ["cpu", "memory", "gpu"].iter().enumerate() {
         if k == 0 || tl.uses(k) {
             let pct: Vec<f64> = tl.util[k].iter().map(|u| u * 100.0).collect();
-            c.lines.push(series(name, k, &xs, &pct, true));
+            c.lines.push(series(name, colour(k), &xs, &pct, true));
         }
     }
     c.y_max = Some(100.0);
@@ -94,7 +95,7 @@ pub fn utilization(tl: &Timeline) -> Chart {
 pub fn queue(tl: &Timeline) -> Chart {
     let (unit, mut c) = base("Queue length", "jobs waiting", span(tl));
     let xs = scaled(&tl.time, unit);
-    c.lines.push(series("", 0, &xs, &tl.queued, true));
+    c.lines.push(series("", colour(0), &xs, &tl.queued, true));
     c.bands = bands(tl, unit);
     c.note = window_note(tl.time.len(), span(tl), true);
     Chart::Lines(c)
@@ -104,7 +105,7 @@ pub fn queue(tl: &Timeline) -> Chart {
 pub fn running(tl: &Timeline) -> Chart {
     let (unit, mut c) = base("Running jobs", "jobs running", span(tl));
     let xs = scaled(&tl.time, unit);
-    c.lines.push(series("", 2, &xs, &tl.running, true));
+    c.lines.push(series("", colour(2), &xs, &tl.running, true));
     c.bands = bands(tl, unit);
     c.note = window_note(tl.time.len(), span(tl), true);
     Chart::Lines(c)
@@ -118,7 +119,7 @@ pub enum Overlay {
 }
 
 /// One line per configuration (its representative run), coloured as everywhere in the study.
-pub fn overlay(what: Overlay, runs: &[(String, usize, Timeline)], note: String) -> Chart {
+pub fn overlay(what: Overlay, runs: &[(String, SeriesStyle, Timeline)], note: String) -> Chart {
     let longest = runs.iter().map(|(_, _, tl)| span(tl)).fold(0.0, f64::max);
     let (title, y_desc) = match what {
         Overlay::Queue => ("Queue length by configuration", "jobs waiting"),
@@ -131,8 +132,8 @@ pub fn overlay(what: Overlay, runs: &[(String, usize, Timeline)], note: String) 
             Overlay::Queue => tl.queued.clone(),
             Overlay::CpuUtilization => tl.util[0].iter().map(|u| u * 100.0).collect(),
         };
-        let mut line = self::series(label, *series, &xs, &ys, false);
-        line.dashed = *series >= style::PALETTE.len();
+        let mut line = self::series(label, series.colour, &xs, &ys, false);
+        line.dashed = series.variant;
         c.lines.push(line);
     }
     if what == Overlay::CpuUtilization {
