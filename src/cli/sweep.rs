@@ -106,7 +106,7 @@ pub fn run(
             println!("combine the shards with: clustersim merge DIR... --out DIR");
         }
     }
-    report_failures(&o.failures, o.skipped)
+    report_failures(&format!("{}: ", path.display()), o.planned, &o.failures, o.skipped)
 }
 
 /// `clustersim merge`.
@@ -123,15 +123,15 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
             o.failures.len()
         );
     }
-    report_failures(&o.failures, 0)
+    report_failures("", o.runs_ok + o.failures.len(), &o.failures, 0)
 }
 
 /// Non-zero exit when any run failed, after listing them (even with `--quiet`).
-fn report_failures(failures: &[sweep::Failure], skipped: usize) -> Result<ExitCode> {
+fn report_failures(source: &str, runs: usize, failures: &[sweep::Failure], skipped: usize) -> Result<ExitCode> {
     if failures.is_empty() && skipped == 0 {
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("error: {} run(s) failed:", failures.len());
+    eprintln!("error: {source}{} of {runs} run(s) failed:", failures.len());
     for f in failures {
         eprintln!("  {}: {}", f.run_id, f.message);
     }

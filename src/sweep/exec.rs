@@ -313,7 +313,11 @@ fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &C
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts, cache)));
     match result {
         Ok(Ok(done)) => done,
-        Ok(Err(message)) => Done::Failed(format!("{} ({message})", study.config_label(plan.config))),
+        // Messages from the TOML parser span lines; a failure is reported on one.
+        Ok(Err(message)) => {
+            let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+            Done::Failed(format!("{} ({message})", study.config_label(plan.config)))
+        }
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

@@ -386,6 +386,7 @@ fn failed_runs_are_reported_by_id_and_do_not_stop_the_others() {
         assert!(err.contains(&format!("{id}: queue=nope workload.users=")), "{id}: {err}");
     }
     assert!(err.contains("unknown queue policy `nope` (valid names: fifo"), "{err}");
+    assert!(err.contains("failing.toml: 4 of 8 run(s) failed:"), "{err}");
     assert_eq!(column(&out.join("summary.csv"), "run_id"), ["c0-r0", "c0-r1", "c1-r0", "c1-r1"]);
     assert_eq!(column(&out.join("summary.csv"), "workload.users"), ["2", "2", "3", "3"]);
     assert_eq!(column(&out.join("comparison.csv"), "runs"), ["2", "2"]);
