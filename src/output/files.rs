@@ -1,6 +1,6 @@
 //! The per-run output files: `jobs.csv`, `timeline.csv`, `summary.csv`, `tiers.csv`, `users.csv`, `events.csv`, `manifest.json`.
 
-use super::atomic::{fmt_num, fmt_time, write_atomic};
+use super::atomic::{fmt_num, fmt_time, push_num, push_time, write_atomic};
 use crate::engine::RunOutput;
 use crate::error::Result;
 use crate::metrics::summary::bounded_slowdown;
@@ -47,47 +47,102 @@ fn csv_err(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
+/// A CSV record written field by field through one reused buffer: no allocation per field.
+struct Record<'w> {
+    c: csv::Writer<&'w mut dyn Write>,
+    buf: Vec<u8>,
+}
+
+impl<'w> Record<'w> {
+    fn new(w: &'w mut dyn Write) -> Self {
+        Record { c: csv_writer(w), buf: Vec::with_capacity(64) }
+    }
+
+    fn text(&mut self, s: &str) -> std::io::Result<()> {
+        self.c.write_field(s).map_err(csv_err)
+    }
+
+    /// A field built by `fill` in the buffer.
+    fn with(&mut self, fill: impl FnOnce(&mut Vec<u8>)) -> std::io::Result<()> {
+        self.buf.clear();
+        fill(&mut self.buf);
+        self.c.write_field(&self.buf).map_err(csv_err)
+    }
+
+    fn int(&mut self, x: impl std::fmt::Display) -> std::io::Result<()> {
+        self.with(|b| {
+            let _ = write!(b, "{x}");
+        })
+    }
+
+    /// A time in seconds, empty when `None`.
+    fn time(&mut self, t: Option<crate::model::Time>) -> std::io::Result<()> {
+        self.with(|b| {
+            if let Some(t) = t {
+                push_time(b, t)
+            }
+        })
+    }
+
+    fn end(&mut self) -> std::io::Result<()> {
+        self.c.write_record(None::<&[u8]>).map_err(csv_err)
+    }
+}
+
 /// `jobs.csv`: one row per job.
 pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Result<()> {
     write_atomic(path, |w| {
-        let mut c = csv_writer(w);
-        c.write_record([
+        let mut r = Record::new(w);
+        r.c.write_record([
             "job", "user", "group", "tier", "tasks", "cpu", "mem", "gpu", "submit", "start", "end", "wait", "response",
             "run", "estimate", "bsld", "state", "attempts", "nodes", "reason",
         ])
         .map_err(csv_err)?;
         let wl = &out.workload;
         for (job, rec) in wl.jobs.iter().zip(&out.records) {
-            let opt = |t: Option<u64>| t.map(fmt_time).unwrap_or_default();
             let state = rec.state.outcome();
             let response = rec.end.filter(|_| state == "completed").map(|e| e - job.submit);
-            let nodes: Vec<String> = rec.placement.iter().map(|(n, _)| n.to_string()).collect();
             let cpu = rec.placement.first().map(|(_, g)| g.cpu).unwrap_or(job.request.cpu);
-            c.write_record([
-                job.id.to_string(),
-                wl.user_name(job.user).to_string(),
-                wl.groups.get(job.group as usize).cloned().unwrap_or_else(|| job.group.to_string()),
-                wl.tier_name(job.tier),
-                job.tasks.to_string(),
-                cpu.to_string(),
-                job.request.mem.to_string(),
-                job.request.gpu.to_string(),
-                fmt_time(job.submit),
-                opt(rec.first_start),
-                opt(rec.end.filter(|_| state != "cancelled")),
-                opt(rec.first_start.map(|s| s - job.submit)),
-                opt(response),
-                fmt_time(rec.ran),
-                fmt_time(job.estimate),
-                response.map(|r| fmt_num(bounded_slowdown(r, rec.ran, tau))).unwrap_or_default(),
-                state.to_string(),
-                rec.attempts.to_string(),
-                nodes.join(";"),
-                rec.reason.clone().unwrap_or_default(),
-            ])
-            .map_err(csv_err)?;
+            r.int(job.id)?;
+            r.text(wl.user_name(job.user))?;
+            match wl.groups.get(job.group as usize) {
+                Some(g) => r.text(g)?,
+                None => r.int(job.group)?,
+            }
+            match wl.tiers.get(job.tier as usize) {
+                Some(t) => r.text(t)?,
+                None => r.int(job.tier)?,
+            }
+            r.int(job.tasks)?;
+            r.int(cpu)?;
+            r.int(job.request.mem)?;
+            r.int(job.request.gpu)?;
+            r.time(Some(job.submit))?;
+            r.time(rec.first_start)?;
+            r.time(rec.end.filter(|_| state != "cancelled"))?;
+            r.time(rec.first_start.map(|s| s - job.submit))?;
+            r.time(response)?;
+            r.time(Some(rec.ran))?;
+            r.time(Some(job.estimate))?;
+            r.with(|b| {
+                if let Some(resp) = response {
+                    push_num(b, bounded_slowdown(resp, rec.ran, tau))
+                }
+            })?;
+            r.text(state)?;
+            r.int(rec.attempts)?;
+            r.with(|b| {
+                for (i, (n, _)) in rec.placement.iter().enumerate() {
+                    if i > 0 {
+                        b.push(b';');
+                    }
+                    let _ = write!(b, "{n}");
+                }
+            })?;
+            r.text(rec.reason.as_deref().unwrap_or(""))?;
+            r.end()?;
         }
-        c.flush()
+        r.c.flush()
     })
 }
 
