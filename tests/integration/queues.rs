@@ -435,3 +435,31 @@ mod promise {
         }
     }
 }
+
+/// With the event log on, backfilling says why a job that fits now was held back.
+#[test]
+fn backfilling_explains_why_a_fitting_job_waits() {
+    use crate::util::run_toml_with;
+    use clustersim::runner::RunOptions;
+    // 10 cores: J1 (6 cores) runs 0-100; J2 (8 cores) is the head from t=1, due at 100 with 2
+    // cores to spare; J3 (3 cores, 200 s) fits the 4 free cores now but would run past 100.
+    let jobs = [
+        "{ submit = 0, cpu = 6, runtime = 100 }",
+        "{ submit = 1, cpu = 8, runtime = 100 }",
+        "{ submit = 2, cpu = 3, runtime = 200 }",
+    ]
+    .map(String::from);
+    let log = |queue: &str| {
+        let r = run_toml_with(&scenario(10, &jobs, queue), &RunOptions { log_events: true, ..Default::default() });
+        let log = r.output.log.unwrap();
+        log.into_iter().filter(|e| e.kind == "skip" && e.job == Some(2)).map(|e| (e.time, e.detail)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        log("\"easy_backfill\""),
+        vec![(2_000_000, "would delay the reservation of job 2, the head of the queue".to_string())]
+    );
+    assert_eq!(
+        log("\"conservative_backfill\""),
+        vec![(2_000_000, "waits for its reservation (see its reserve events)".to_string())]
+    );
+}

@@ -119,6 +119,9 @@ impl Conservative {
                     self.profile.reserve(start, start + dur, &req);
                     self.set_reservation(j, start);
                     ctx.world.log("reserve", Some(j), None, || fmt_time(start));
+                    if start > now {
+                        ctx.note_wait(j, || "waits for its reservation (see its reserve events)".into());
+                    }
                 }
                 // More than the up nodes can ever hold (nodes are down): plan it once they return.
                 None => self.fresh.push(j),

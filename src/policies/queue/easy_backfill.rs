@@ -153,7 +153,7 @@ impl EasyBackfill {
         let Some(&(_, head)) = self.queue.first() else { return };
         let head_req = Amount::of(&ctx.job(head).total_request());
         let (shadow, extra) = self.shadow(ctx, free, &head_req);
-        let mut room = Room { free, extra, shadow };
+        let mut room = Room { free, extra, shadow, head: ctx.job(head).id };
         self.backfilled.clear();
         // The queue is taken out while it is walked (starting a job may commit it, which needs `self`).
         let queue = std::mem::take(&mut self.queue);
@@ -196,6 +196,8 @@ impl EasyBackfill {
         }
         let past_shadow = ctx.now().saturating_add(planned_duration(ctx, j)) > room.shadow;
         if past_shadow && !room.extra.holds(&req) {
+            let head = room.head;
+            ctx.note_wait(j, || format!("would delay the reservation of job {head}, the head of the queue"));
             return false;
         }
         if !self.start_or_commit(ctx, j) {
@@ -210,11 +212,12 @@ impl EasyBackfill {
 }
 
 /// What backfilling may still use: capacity free now, the extra beyond the head's needs at its
-/// shadow time, and that time.
+/// shadow time, that time, and the head's job id (for `explain`).
 struct Room {
     free: Amount,
     extra: Amount,
     shadow: Time,
+    head: u64,
 }
 
 impl QueueDiscipline for EasyBackfill {
