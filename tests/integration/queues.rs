@@ -463,3 +463,55 @@ fn backfilling_explains_why_a_fitting_job_waits() {
         vec![(2_000_000, "waits for its reservation (see its reserve events)".to_string())]
     );
 }
+
+/// `clustersim explain` of job `id` after running `toml` with the event log on.
+fn explain(toml: &str, id: &str) -> String {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, toml).unwrap();
+    let out = dir.path().join("out");
+    let bin = || Command::cargo_bin("clustersim").unwrap();
+    bin().args(["run", "-q", "--no-charts", "--events"]).arg(&scenario).arg("--out").arg(&out).assert().success();
+    String::from_utf8(bin().arg("explain").arg(&out).arg(id).assert().success().get_output().stdout.clone()).unwrap()
+}
+
+/// The share disciplines say why they pass over an account's oldest job that would fit: another
+/// account ranks first and its oldest job cannot start. One 10-core node: J1 (user a, t=0, 6
+/// cores, 100 s) runs at once and charges a; J2 (user b, t=10, 6 cores) ranks first (b has used
+/// nothing) but does not fit; J3 (user a, t=20, 2 cores) would fit the 4 free cores but is passed
+/// over until J1 ends at 100 and J2 starts; then J3 starts beside it.
+#[test]
+fn share_disciplines_explain_an_account_passed_over() {
+    let jobs = [
+        "{ submit = 0, cpu = 6, runtime = 100, user = \"a\" }",
+        "{ submit = 10, cpu = 6, runtime = 50, user = \"b\" }",
+        "{ submit = 20, cpu = 2, runtime = 10, user = \"a\" }",
+    ]
+    .map(String::from);
+    let story = |queue: &str, order: &str| {
+        format!(
+            "job 3: user a, tier 0, 1 task(s) × cpu 2; estimate 10s
+outcome: completed after 1 attempt(s); waited 1m 20s before its first start
+queue discipline: {queue}
+
+  0:00:20  submitted
+  0:00:20  waiting: user b goes first ({order}), and its job 2 cannot start
+  0:01:40  started (attempt 1) on node(s) 0
+  0:01:50  finished
+"
+        )
+    };
+    assert_eq!(
+        explain(&scenario(10, &jobs, "\"fair_share\""), "3"),
+        story("fair_share", "lowest decayed usage per share")
+    );
+    assert_eq!(
+        explain(&scenario(10, &jobs, "\"proportional\""), "3"),
+        story("proportional", "lowest pass: least service per unit of weight")
+    );
+    // FIFO tries only the head: J3 is behind J2, and explain quotes J2's own reason instead.
+    assert!(explain(&scenario(10, &jobs, "\"fifo\""), "3").contains(
+        "waiting: not at the head under fifo; job 2 is first and cannot start: not enough free cpu (needs 6, 4 free)"
+    ));
+}

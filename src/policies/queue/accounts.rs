@@ -1,7 +1,8 @@
 //! Accounts for the share-based disciplines: which user, group or tier a job is charged to, and per-account numbers by name.
 
+use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
-use crate::model::{Job, Workload};
+use crate::model::{Job, JobIdx, Workload};
 use crate::policies::Params;
 
 /// What the share-based disciplines group jobs by.
@@ -64,5 +65,39 @@ impl ByName {
 
     pub fn get(&self, name: &str) -> Option<f64> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
+impl AccountKind {
+    /// The word for this kind of account in explanations.
+    pub fn word(self) -> &'static str {
+        match self {
+            AccountKind::User => "user",
+            AccountKind::Group => "group",
+            AccountKind::Tier => "tier",
+        }
+    }
+}
+
+/// For `clustersim explain`: when the pass stops at account `winner`'s oldest job `blocked`, which
+/// cannot start, every other account's oldest waiting job (`heads`) was considered and passed over
+/// by the ordering; each is told so through `note_wait`. `order` says why `winner` ranks first.
+/// O(A) for A accounts, and only with the event log on (free otherwise).
+pub fn note_passed_over(
+    ctx: &mut SchedCtx<'_>,
+    kind: AccountKind,
+    heads: impl Iterator<Item = JobIdx>,
+    winner: usize,
+    blocked: JobIdx,
+    order: &str,
+) {
+    if ctx.world.log.is_none() {
+        return;
+    }
+    let name = kind.name(&ctx.world.workload, winner);
+    let id = ctx.job(blocked).id;
+    let text = format!("{} {name} goes first ({order}), and its job {id} cannot start", kind.word());
+    for j in heads.filter(|&j| j != blocked) {
+        ctx.note_wait(j, || text.clone());
     }
 }

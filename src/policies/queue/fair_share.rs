@@ -10,7 +10,7 @@
 //! Cost per start: O(A) over the A accounts with waiting jobs, plus O(log Q).
 
 use super::QueueDiscipline;
-use super::accounts::{AccountKind, ByName};
+use super::accounts::{AccountKind, ByName, note_passed_over};
 use super::view::held;
 use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
@@ -126,6 +126,8 @@ impl QueueDiscipline for FairShare {
         while let Some(a) = self.pick(now) {
             let Some(&(submit, j)) = self.accounts[a].waiting.first() else { break };
             if !ctx.try_start(j) {
+                let heads = self.accounts.iter().filter_map(|x| x.waiting.first().map(|h| h.1));
+                note_passed_over(ctx, self.by, heads, a, j, "lowest decayed usage per share");
                 break;
             }
             let acc = &mut self.accounts[a];

@@ -13,7 +13,7 @@
 //! Cost per start: O(A) over the A accounts, plus O(log Q).
 
 use super::QueueDiscipline;
-use super::accounts::{AccountKind, ByName};
+use super::accounts::{AccountKind, ByName, note_passed_over};
 use super::view::held;
 use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
@@ -117,6 +117,8 @@ impl QueueDiscipline for Proportional {
         while let Some(a) = self.pick() {
             let Some(&(submit, j)) = self.accounts[a].waiting.first() else { break };
             if !ctx.try_start(j) {
+                let heads = self.accounts.iter().filter_map(|x| x.waiting.first().map(|h| h.1));
+                note_passed_over(ctx, self.by, heads, a, j, "lowest pass: least service per unit of weight");
                 break;
             }
             let cores = held(ctx, j).cpu as f64;
