@@ -90,16 +90,31 @@ impl Conservative {
     fn compress(&mut self, ctx: &mut SchedCtx<'_>) {
         let now = ctx.now();
         let order: Vec<JobIdx> = self.queue.iter().map(|&(_, j)| j).collect();
+        let overbooked = self.profile.overbooked();
         for j in order {
             let Some(&(start, _)) = self.reservation.get(&j) else { continue };
             if start <= now {
                 continue;
             }
             let req = Amount::of(&ctx.job(j).total_request());
+            // A job can move only to a time before its start at which its request is free. On a
+            // plan that is not over-booked its own slot stays feasible, so when no step before
+            // its start has room for it, the search would return its start: skip it.
+            if !overbooked && !self.profile.may_fit_before(&req, start) {
+                continue;
+            }
             let dur = planned_duration(ctx, j);
-            self.profile.unreserve(start, start + dur, &req);
-            let new = self.profile.earliest(&req, dur, now).unwrap_or(start);
-            self.profile.reserve(new, new + dur, &req);
+            let new = if overbooked {
+                self.profile.unreserve(start, start + dur, &req);
+                let new = self.profile.earliest(&req, dur, now).unwrap_or(start);
+                self.profile.reserve(new, new + dur, &req);
+                new
+            } else {
+                let Some(new) = self.profile.earlier_start(&req, dur, now, start) else { continue };
+                self.profile.unreserve(start, start + dur, &req);
+                self.profile.reserve(new, new + dur, &req);
+                new
+            };
             if new != start {
                 self.set_reservation(j, new);
                 ctx.world.log("reserve", Some(j), None, || fmt_time(new));

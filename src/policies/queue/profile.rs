@@ -45,13 +45,33 @@ impl Amount {
     fn neg(&self) -> Amount {
         Amount { cpu: -self.cpu, mem: -self.mem, gpu: -self.gpu }
     }
+
+    /// The larger of each resource.
+    #[inline]
+    fn max(&self, o: &Amount) -> Amount {
+        Amount { cpu: self.cpu.max(o.cpu), mem: self.mem.max(o.mem), gpu: self.gpu.max(o.gpu) }
+    }
+
+    /// True when some resource is over-booked (below zero).
+    #[inline]
+    fn is_negative(&self) -> bool {
+        self.cpu < 0 || self.mem < 0 || self.gpu < 0
+    }
 }
 
 /// Free capacity over time: `steps[i].1` is free from `steps[i].0` until the next step's time; the
 /// last step lasts forever. `steps[0].0` is the profile's origin (the time it was built).
+///
+/// Two caches make the questions conservative backfilling asks at every completion cheap:
+/// `prefix_max[i]`, the largest free amount of each resource over steps `0..=i` (valid for
+/// `i < prefix_valid`, recomputed lazily from the first step a change touched), and the number of
+/// over-booked steps.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
     steps: Vec<(Time, Amount)>,
+    prefix_max: Vec<Amount>,
+    prefix_valid: usize,
+    negative: usize,
 }
 
 impl Profile {
@@ -79,7 +99,32 @@ impl Profile {
             }
             steps.push((t, level));
         }
-        Profile { steps }
+        let negative = steps.iter().filter(|s| s.1.is_negative()).count();
+        Profile { steps, prefix_max: Vec::new(), prefix_valid: 0, negative }
+    }
+
+    /// True when some step is over-booked (a resource below zero): capacity was lost under the plan.
+    pub fn overbooked(&self) -> bool {
+        self.negative > 0
+    }
+
+    /// False when no single step before `before` has, in every resource separately, as much free
+    /// as `req`: then `req` cannot start before `before` ([`Profile::earliest`] cannot return an
+    /// earlier time). True means it may. O(log P), plus the lazy refresh of the prefix maxima.
+    pub fn may_fit_before(&mut self, req: &Amount, before: Time) -> bool {
+        let b = self.steps.partition_point(|s| s.0 < before);
+        if b == 0 {
+            return false;
+        }
+        if self.prefix_max.len() < self.steps.len() {
+            self.prefix_max.resize(self.steps.len(), Amount::default());
+        }
+        for i in self.prefix_valid..b {
+            let level = self.steps[i].1;
+            self.prefix_max[i] = if i == 0 { level } else { self.prefix_max[i - 1].max(&level) };
+        }
+        self.prefix_valid = self.prefix_valid.max(b);
+        self.prefix_max[b - 1].holds(req)
     }
 
     /// Number of steps (the cost of a scan).
@@ -122,6 +167,33 @@ impl Profile {
         None
     }
 
+    /// Where a job booked over `[own, own + duration)` would start if its booking were lifted and
+    /// it were placed again at the earliest time ≥ `from` that keeps `req` free for `duration`:
+    /// `Some(t)` with `t < own` when it can move earlier, `None` when the answer is `own` itself.
+    /// Nothing is changed and the scan stops at `own`: on a plan that is not
+    /// [over-booked](Profile::overbooked) every level is ≥ 0, so once a slot that holds `req` runs
+    /// into the job's own booking it fits for good (there, the booking it would give up is free).
+    /// O(steps between `from` and `own`).
+    pub fn earlier_start(&self, req: &Amount, duration: Time, from: Time, own: Time) -> Option<Time> {
+        let mut start: Option<Time> = None;
+        for i in self.index_at(from)..self.steps.len() {
+            let (t, level) = self.steps[i];
+            if t >= own {
+                return start;
+            }
+            if level.holds(req) {
+                let s = *start.get_or_insert(t.max(from));
+                let next = self.steps.get(i + 1).map_or(Time::MAX, |n| n.0);
+                if next > own || next >= s.saturating_add(duration) {
+                    return Some(s);
+                }
+            } else {
+                start = None;
+            }
+        }
+        start
+    }
+
     /// Makes sure a step starts exactly at `t` (splitting the one in force there); returns its index.
     fn split_at(&mut self, t: Time) -> usize {
         let i = self.steps.partition_point(|s| s.0 <= t);
@@ -130,6 +202,8 @@ impl Profile {
         }
         let level = if i == 0 { self.steps.first().map(|s| s.1).unwrap_or_default() } else { self.steps[i - 1].1 };
         self.steps.insert(i, (t, level));
+        self.negative += level.is_negative() as usize;
+        self.prefix_valid = self.prefix_valid.min(i);
         i
     }
 
@@ -141,8 +215,11 @@ impl Profile {
         let a = self.split_at(start);
         let b = self.split_at(end);
         for s in &mut self.steps[a..b] {
+            let was = s.1.is_negative();
             s.1.add(delta);
+            self.negative = self.negative + s.1.is_negative() as usize - was as usize;
         }
+        self.prefix_valid = self.prefix_valid.min(a);
     }
 
     /// Books `req` over `[start, end)`.
@@ -193,5 +270,56 @@ mod tests {
         assert_eq!(p.earliest(&cpus(5), 5, 0), Some(30));
         p.unreserve(10, 30, &cpus(6));
         assert_eq!(p.earliest(&cpus(5), 100, 0), Some(10));
+    }
+
+    #[test]
+    fn earlier_start_lifts_the_own_booking_and_stops_at_it() {
+        let mut p = sample();
+        // 8 cpus booked over [20, 30): free 4, 7, 2 (from 20), 10 (from 30).
+        p.reserve(20, 30, &cpus(8));
+        assert!(!p.may_fit_before(&cpus(8), 20));
+        assert!(p.may_fit_before(&cpus(7), 20));
+        assert_eq!(p.earlier_start(&cpus(8), 10, 0, 20), None);
+        assert!(!p.overbooked());
+        // The same job booked over [30, 40) instead could move to 20 (its own slot counts as free).
+        p.unreserve(20, 30, &cpus(8));
+        p.reserve(30, 40, &cpus(8));
+        assert_eq!(p.earlier_start(&cpus(8), 10, 0, 30), Some(20));
+        // A 5-cpu job of 10 booked there fits from 10 (7 free until 20, then 10): it moves to 10.
+        p.unreserve(30, 40, &cpus(8));
+        p.reserve(30, 40, &cpus(5));
+        assert_eq!(p.earlier_start(&cpus(5), 10, 0, 30), Some(10));
+        // Booking more than is free shows as over-booked.
+        p.reserve(0, 5, &cpus(6));
+        assert!(p.overbooked());
+    }
+
+    proptest::proptest! {
+        /// On any plan that is not over-booked, the shortcuts conservative backfilling takes agree
+        /// with lifting the booking and searching again: `earlier_start` finds the same slot (or
+        /// says it is the old one) and `may_fit_before` never rules out a real move.
+        #[test]
+        fn earlier_start_agrees_with_unreserve_and_search(
+            bookings in proptest::collection::vec((0u64..50, 1u64..30, 1i64..6), 0..12),
+            job in (0u64..60, 1u64..30, 1i64..8),
+        ) {
+            let mut p = Profile::build(0, cpus(4), &mut [(10, cpus(2)), (25, cpus(4))]);
+            for (s, d, c) in bookings {
+                if let Some(at) = p.earliest(&cpus(c), d, s) {
+                    p.reserve(at, at + d, &cpus(c));
+                }
+            }
+            let (from, dur, c) = job;
+            let Some(own) = p.earliest(&cpus(c), dur, from) else { return Ok(()) };
+            p.reserve(own, own + dur, &cpus(c));
+            proptest::prop_assert!(!p.overbooked());
+            let fast = p.earlier_start(&cpus(c), dur, 0, own);
+            if fast.is_some() {
+                proptest::prop_assert!(p.may_fit_before(&cpus(c), own));
+            }
+            p.unreserve(own, own + dur, &cpus(c));
+            let slow = p.earliest(&cpus(c), dur, 0).unwrap();
+            proptest::prop_assert_eq!(fast.unwrap_or(own), slow);
+        }
     }
 }
