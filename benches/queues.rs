@@ -30,7 +30,9 @@ fn hpc2n_disciplines(c: &mut Criterion) {
     let mut g = c.benchmark_group("hpc2n");
     g.sample_size(10);
     g.throughput(Throughput::Elements(workload.jobs.len() as u64));
-    for queue in ["fifo", "easy_backfill", "srtf", "fair_share", "proportional", "priority_aging"] {
+    for queue in
+        ["fifo", "easy_backfill", "conservative_backfill", "srtf", "fair_share", "proportional", "priority_aging"]
+    {
         g.bench_function(queue, |b| b.iter(|| black_box(simulate(&workload, queue))));
     }
     g.finish();

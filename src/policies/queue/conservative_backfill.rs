@@ -13,12 +13,17 @@
 //! placed on the actual nodes (fragmentation), it waits for a completion due at the same instant
 //! if there is one, else its reservation slides past now and it is retried at the next event.
 //!
-//! Cost: a pass rebuilds the profile, O((R + Q) log(R + Q)) for R running and Q waiting jobs; a
-//! submission adds one O(P) search in a profile of P steps; a completion compresses, O(Q · P).
+//! The profile is kept from pass to pass and updated in place (bookings added, moved, lifted); it
+//! is rebuilt from scratch only when something outside the plan changed (see [`Conservative::update`]).
+//! Cost per pass: O(R) to check the R running jobs against their bookings, plus a booking change
+//! per job that starts, ends early or moves, each O(P) in a profile of P steps (a vector). A
+//! submission adds one O(P) search. A completion compresses: every job not yet due is first
+//! checked in O(log P) against the prefix maxima of the profile (can any step before its start hold
+//! it?); only those that may move are searched, up to their own start, without lifting their booking.
 
 use super::QueueDiscipline;
 use super::profile::{Amount, Profile};
-use super::view::{PendingCompletions, planned_duration, planned_release};
+use super::view::{PendingCompletions, held, planned_duration, planned_release};
 use crate::engine::sched::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
@@ -39,8 +44,14 @@ pub struct Conservative {
     /// A job completed since the last pass: compress the plan.
     compress: bool,
     next_seq: u64,
+    /// The plan, kept from pass to pass and updated as jobs are booked, moved, started and end.
     profile: Profile,
+    /// Running jobs as the profile books them: (estimated end, index) → what they hold.
+    booked: BTreeMap<(Time, JobIdx), Amount>,
+    /// False when the profile must be rebuilt from scratch at the next pass.
+    synced: bool,
     changes: Vec<(Time, Amount)>,
+    ended: Vec<((Time, JobIdx), Amount)>,
     pending: PendingCompletions,
 }
 
@@ -66,24 +77,83 @@ impl Conservative {
     fn forget(&mut self, j: JobIdx) {
         if let Some((start, seq)) = self.reservation.remove(&j) {
             self.by_start.remove(&(start, seq, j));
+            self.synced = false;
         }
     }
 
     /// Rebuilds the profile from the nodes' free capacity, the running jobs and the reservations.
     fn rebuild(&mut self, ctx: &SchedCtx<'_>) {
+        let mut changes = std::mem::take(&mut self.changes);
+        self.profile = self.fresh_profile(ctx, &mut changes);
+        self.changes = changes;
+        self.booked.clear();
+        for &(est_end, j) in ctx.running() {
+            self.booked.insert((est_end, j), Amount::of(&held(ctx, j)));
+        }
+        self.synced = true;
+    }
+
+    /// Brings the kept profile to the current instant: drops the past and gives back the rest of
+    /// the estimate of every job that ended early. Returns false, leaving a rebuild to do, when
+    /// anything changed outside the plan: a job started by someone else (another scheduler's
+    /// partition) or running past its estimate, a grant that differs from the request, capacity
+    /// lost or regained (node failures), a reservation left behind. Cost: O(R) to check the running
+    /// jobs against the bookings, plus the dropped steps and one lift per ended job.
+    fn update(&mut self, ctx: &SchedCtx<'_>) -> bool {
         let now = ctx.now();
-        self.changes.clear();
+        if !self.synced || self.by_start.first().is_some_and(|&(s, _, _)| s < now) {
+            return false;
+        }
+        self.ended.clear();
+        let mut booked = self.booked.iter().peekable();
+        for &(est_end, j) in ctx.running() {
+            while let Some((&key, &amount)) = booked.next_if(|entry| *entry.0 < (est_end, j)) {
+                self.ended.push((key, amount));
+            }
+            match booked.next() {
+                Some((&key, amount)) if key == (est_end, j) => {
+                    if *amount != Amount::of(&held(ctx, j)) || (est_end <= now && ctx.record(j).run_end > now) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        self.ended.extend(booked.map(|(&key, &amount)| (key, amount)));
+        self.profile.advance(now, 2 * (self.booked.len() + self.reservation.len()) + 16);
+        for &(key, amount) in &self.ended {
+            self.booked.remove(&key);
+            if key.0 > now {
+                self.profile.unreserve(now, key.0, &amount);
+            }
+        }
+        // What the plan holds free now must be what the nodes have free, plus what jobs due to end
+        // now still hold, minus what the reservations due now will take.
+        let mut expected = Amount::of(&ctx.cluster().free_total);
+        for &(_, j) in ctx.running().range(..=(now, JobIdx::MAX)) {
+            expected.add(&Amount::of(&held(ctx, j)));
+        }
+        for &(_, _, j) in self.by_start.range(..=(now, u64::MAX, JobIdx::MAX)) {
+            expected.sub(&Amount::of(&ctx.job(j).total_request()));
+        }
+        self.profile.free_at(now) == expected
+    }
+
+    /// The profile from scratch: the nodes' free capacity, the running jobs and the reservations.
+    fn fresh_profile(&self, ctx: &SchedCtx<'_>, changes: &mut Vec<(Time, Amount)>) -> Profile {
+        let now = ctx.now();
+        changes.clear();
         for &(est_end, j) in ctx.running() {
             let (at, held) = planned_release(ctx, est_end, j);
-            self.changes.push((at, Amount::of(&held)));
+            changes.push((at, Amount::of(&held)));
         }
         for (&j, &(start, _)) in &self.reservation {
             let req = Amount::of(&ctx.job(j).total_request());
             let s = start.max(now);
-            self.changes.push((s, Amount { cpu: -req.cpu, mem: -req.mem, gpu: -req.gpu }));
-            self.changes.push((s + planned_duration(ctx, j), req));
+            changes.push((s, Amount { cpu: -req.cpu, mem: -req.mem, gpu: -req.gpu }));
+            changes.push((s + planned_duration(ctx, j), req));
         }
-        self.profile = Profile::build(now, Amount::of(&ctx.cluster().free_total), &mut self.changes);
+        Profile::build(now, Amount::of(&ctx.cluster().free_total), changes)
     }
 
     /// Re-makes the reservation of every job not yet due, in submit order (pyss's compression).
@@ -153,6 +223,13 @@ impl Conservative {
                 self.by_start.remove(&(start, seq, j));
                 self.reservation.remove(&j);
                 self.queue.remove(&(ctx.job(j).submit, j));
+                // Its reservation becomes its booking as a running job, unless they differ.
+                let (est_end, holds) = (ctx.record(j).est_end, Amount::of(&held(ctx, j)));
+                let req = Amount::of(&ctx.job(j).total_request());
+                if est_end != start.max(now) + planned_duration(ctx, j) || holds != req {
+                    self.synced = false;
+                }
+                self.booked.insert((est_end, j), holds);
                 continue;
             }
             if self.pending.any(ctx) {
@@ -182,7 +259,15 @@ impl QueueDiscipline for Conservative {
 
     fn schedule(&mut self, ctx: &mut SchedCtx<'_>) {
         self.pending.reset();
-        self.rebuild(ctx);
+        if !self.update(ctx) {
+            self.rebuild(ctx);
+        }
+        debug_assert_eq!(
+            self.profile.view(),
+            self.fresh_profile(ctx, &mut Vec::new()).view(),
+            "the kept profile differs from a rebuilt one at {}",
+            ctx.now()
+        );
         if std::mem::take(&mut self.compress) {
             self.compress(ctx);
         }

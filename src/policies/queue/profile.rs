@@ -127,6 +127,38 @@ impl Profile {
         self.prefix_max[b - 1].holds(req)
     }
 
+    /// Moves the origin forward to `now`: the steps before it are dropped and the one in force at
+    /// `now` starts there. When more than `max_steps` remain, neighbours with equal free amounts
+    /// (left behind by bookings that were lifted) are merged. O(dropped + merged steps).
+    pub fn advance(&mut self, now: Time, max_steps: usize) {
+        let k = self.index_at(now);
+        if k > 0 {
+            self.negative -= self.steps[..k].iter().filter(|s| s.1.is_negative()).count();
+            self.steps.drain(..k);
+        }
+        if let Some(first) = self.steps.first_mut() {
+            first.0 = first.0.max(now);
+        }
+        if self.steps.len() > max_steps {
+            self.steps.dedup_by(|next, prev| {
+                let same = next.1 == prev.1;
+                if same && next.1.is_negative() {
+                    self.negative -= 1;
+                }
+                same
+            });
+        }
+        self.prefix_valid = 0;
+    }
+
+    /// Free amount at each change, from the origin on, with equal neighbours merged: two profiles
+    /// that plan the same free capacity at every instant have equal views.
+    pub fn view(&self) -> Vec<(Time, Amount)> {
+        let mut v = self.steps.clone();
+        v.dedup_by(|next, prev| next.1 == prev.1);
+        v
+    }
+
     /// Number of steps (the cost of a scan).
     pub fn len(&self) -> usize {
         self.steps.len()
@@ -218,6 +250,14 @@ impl Profile {
             let was = s.1.is_negative();
             s.1.add(delta);
             self.negative = self.negative + s.1.is_negative() as usize - was as usize;
+        }
+        // Merge the ends of the changed range with their neighbours when the levels now agree (a
+        // booking lifted where it was booked), so the profile stays as short as a rebuilt one.
+        for i in [b, a] {
+            if i > 0 && i < self.steps.len() && self.steps[i].1 == self.steps[i - 1].1 {
+                self.negative -= self.steps[i].1.is_negative() as usize;
+                self.steps.remove(i);
+            }
         }
         self.prefix_valid = self.prefix_valid.min(a);
     }
