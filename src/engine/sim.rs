@@ -101,13 +101,16 @@ impl Simulation {
     }
 
     /// The next event: the earlier of the next arrival and the queue's head; at equal times
-    /// queued events (finishes) come before arrivals, so a job that ends frees its capacity
-    /// before a job submitted at the same instant is considered.
+    /// arrivals come first, then queued events (finishes), as in pyss, whose event order at one
+    /// timestamp is submission, termination, start. A job submitted at the instant another ends
+    /// early is first considered with that job still running, then again after its end (one pass
+    /// after each event). This order is what makes whole traces agree with the pyss tables to the
+    /// last digit (docs/queues.md).
     fn next_event(&mut self) -> Option<(Time, Event)> {
         let jobs = &self.world.workload.jobs;
         let arrival = jobs.get(self.next_arrival).map(|j| j.submit);
         match (self.queue.peek_time(), arrival) {
-            (Some(q), Some(a)) if a < q => {}
+            (Some(q), Some(a)) if a <= q => {}
             (Some(_), _) => return self.queue.pop(),
             (None, None) => return None,
             (None, Some(_)) => {}
