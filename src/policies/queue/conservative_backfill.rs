@@ -35,8 +35,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Conservative {
     /// Every waiting job, in submit order (ties: workload order).
     queue: BTreeSet<(Time, JobIdx)>,
-    /// The reservation of each planned waiting job: (start, sequence number of the decision).
-    reservation: BTreeMap<JobIdx, (Time, u64)>,
+    /// The reservation of each planned waiting job, by job index: (start, sequence number of the
+    /// decision); `None` for jobs not waiting or not yet planned.
+    reservation: Vec<Option<(Time, u64)>>,
     /// Planned jobs by (start, decision sequence): due jobs are a prefix.
     by_start: BTreeSet<(Time, u64, JobIdx)>,
     /// Jobs submitted (or requeued) since the last pass, in arrival order, not yet planned.
@@ -51,6 +52,8 @@ pub struct Conservative {
     /// False when the profile must be rebuilt from scratch at the next pass.
     synced: bool,
     changes: Vec<(Time, Amount)>,
+    /// Scratch: the waiting jobs in submit order, for a compression.
+    order: Vec<JobIdx>,
     ended: Vec<((Time, JobIdx), Amount)>,
     pending: PendingCompletions,
 }
@@ -62,7 +65,7 @@ pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, S
 
 impl Conservative {
     fn set_reservation(&mut self, j: JobIdx, start: Time) {
-        if let Some((old, seq)) = self.reservation.get(&j).copied() {
+        if let Some((old, seq)) = self.reservation[j as usize] {
             if old == start {
                 return;
             }
@@ -70,12 +73,12 @@ impl Conservative {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.reservation.insert(j, (start, seq));
+        self.reservation[j as usize] = Some((start, seq));
         self.by_start.insert((start, seq, j));
     }
 
     fn forget(&mut self, j: JobIdx) {
-        if let Some((start, seq)) = self.reservation.remove(&j) {
+        if let Some((start, seq)) = self.reservation[j as usize].take() {
             self.by_start.remove(&(start, seq, j));
             self.synced = false;
         }
@@ -120,7 +123,7 @@ impl Conservative {
             }
         }
         self.ended.extend(booked.map(|(&key, &amount)| (key, amount)));
-        self.profile.advance(now, 2 * (self.booked.len() + self.reservation.len()) + 16);
+        self.profile.advance(now, 2 * (self.booked.len() + self.by_start.len()) + 16);
         for &(key, amount) in &self.ended {
             self.booked.remove(&key);
             if key.0 > now {
@@ -147,7 +150,7 @@ impl Conservative {
             let (at, held) = planned_release(ctx, est_end, j);
             changes.push((at, Amount::of(&held)));
         }
-        for (&j, &(start, _)) in &self.reservation {
+        for &(start, _, j) in &self.by_start {
             let req = Amount::of(&ctx.job(j).total_request());
             let s = start.max(now);
             changes.push((s, Amount { cpu: -req.cpu, mem: -req.mem, gpu: -req.gpu }));
@@ -159,10 +162,12 @@ impl Conservative {
     /// Re-makes the reservation of every job not yet due, in submit order (pyss's compression).
     fn compress(&mut self, ctx: &mut SchedCtx<'_>) {
         let now = ctx.now();
-        let order: Vec<JobIdx> = self.queue.iter().map(|&(_, j)| j).collect();
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(self.queue.iter().map(|&(_, j)| j));
         let overbooked = self.profile.overbooked();
-        for j in order {
-            let Some(&(start, _)) = self.reservation.get(&j) else { continue };
+        for &j in &order {
+            let Some((start, _)) = self.reservation[j as usize] else { continue };
             if start <= now {
                 continue;
             }
@@ -190,6 +195,7 @@ impl Conservative {
                 ctx.world.log("reserve", Some(j), None, || fmt_time(new));
             }
         }
+        self.order = order;
     }
 
     /// Plans the jobs submitted since the last pass, in arrival order.
@@ -221,7 +227,7 @@ impl Conservative {
         for (start, seq, j) in due {
             if ctx.try_start(j) {
                 self.by_start.remove(&(start, seq, j));
-                self.reservation.remove(&j);
+                self.reservation[j as usize] = None;
                 self.queue.remove(&(ctx.job(j).submit, j));
                 // Its reservation becomes its booking as a running job, unless they differ.
                 let (est_end, holds) = (ctx.record(j).est_end, Amount::of(&held(ctx, j)));
@@ -252,6 +258,9 @@ impl Conservative {
 
 impl QueueDiscipline for Conservative {
     fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
+        if self.reservation.len() < ctx.jobs().len() {
+            self.reservation.resize(ctx.jobs().len(), None);
+        }
         self.queue.insert((ctx.job(job).submit, job));
         self.forget(job);
         self.fresh.push(job);
