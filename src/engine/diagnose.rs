@@ -115,7 +115,7 @@ pub fn describe(world: &World, job: &Job, failure: PlacementFailure) -> String {
                 let missing: Vec<&str> = asked.iter().filter(|(n, _, a)| *a && *n == 0).map(|(_, k, _)| *k).collect();
                 let kinds: Vec<&str> = asked.iter().filter(|(_, _, a)| *a).map(|(_, k, _)| *k).collect();
                 if eligible == 0 {
-                    format!("no up node carries the required labels {:?}", job.requires)
+                    format!("no up node carries the required labels {:?}", job.requires())
                 } else if missing.is_empty() {
                     format!("no single node has enough free {} at once ({per_task})", and_list(&kinds))
                 } else {
@@ -125,8 +125,8 @@ pub fn describe(world: &World, job: &Job, failure: PlacementFailure) -> String {
             if job.anti_affinity {
                 s.push_str("; one task per node (anti-affinity)");
             }
-            if !job.requires.is_empty() {
-                s.push_str(&format!("; only nodes labelled {:?} qualify", job.requires));
+            if !job.requires().is_empty() {
+                s.push_str(&format!("; only nodes labelled {:?} qualify", job.requires()));
             }
             s
         }

@@ -176,7 +176,7 @@ pub fn close_round(
     let mut tasks: Vec<RoundTask> = Vec::new();
     for &j in &jobs {
         let rec = &world.records[j as usize];
-        let Some(m) = world.workload.jobs[j as usize].malleable else { continue };
+        let Some(m) = world.workload.jobs[j as usize].malleable() else { continue };
         if rec.state != super::sched::JobState::Running || rec.start != now {
             continue;
         }

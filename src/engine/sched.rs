@@ -230,7 +230,7 @@ impl World {
         let now = self.now;
         let job = &self.workload.jobs[j as usize];
         let rec = &mut self.records[j as usize];
-        let duration = match job.malleable {
+        let duration = match job.malleable() {
             Some(m) => {
                 let cpus = placement.iter().map(|(_, g)| g.cpu).min().unwrap_or(1);
                 m.runtime(rec.remaining, cpus)
@@ -260,7 +260,7 @@ impl World {
     pub fn rerun(&mut self, j: JobIdx) -> (JobIdx, Time, u32) {
         let job = &self.workload.jobs[j as usize];
         let rec = &mut self.records[j as usize];
-        let duration = match job.malleable {
+        let duration = match job.malleable() {
             Some(m) => m.runtime(rec.remaining, rec.placement.iter().map(|(_, g)| g.cpu).min().unwrap_or(1)),
             None => rec.remaining,
         };
@@ -360,7 +360,7 @@ impl<'a> SchedCtx<'a> {
             placement.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(";")
         });
         let end = world.begin(j, placement);
-        if world.workload.jobs[j as usize].malleable.is_some() {
+        if world.workload.jobs[j as usize].malleable().is_some() {
             world.round.push(j);
         }
         self.allocator.started(world, j);
@@ -381,7 +381,7 @@ impl<'a> SchedCtx<'a> {
             }
             return None;
         }
-        let unconstrained = job.requires.is_empty() && !job.anti_affinity;
+        let unconstrained = job.requires().is_empty() && !job.anti_affinity;
         if unconstrained
             && let Some((req, tasks, epoch)) = world.failed_shape
             && epoch == world.cluster.growth_epoch

@@ -321,7 +321,7 @@ impl Simulation {
         let job = self.world.job(j);
         let killed = self.world.kill_at_estimate && now - self.world.records[j as usize].start >= job.estimate && {
             let rec = &self.world.records[j as usize];
-            let full = match job.malleable {
+            let full = match job.malleable() {
                 Some(m) => m.runtime(rec.remaining, rec.placement.iter().map(|(_, g)| g.cpu).min().unwrap_or(1)),
                 None => rec.remaining,
             };

@@ -47,13 +47,29 @@ pub struct Job {
     pub key: Option<u64>,
     /// Jobs (by index) that must complete before this one may start.
     pub deps: Vec<JobIdx>,
-    pub malleable: Option<Malleable>,
-    /// Node labels or pool names a node must carry to run this job's tasks.
-    pub requires: Vec<String>,
-    /// Node labels or pool names preferred as a tie-break.
-    pub prefers: Vec<String>,
+    /// Think time: the job becomes eligible this long after its last dependency completes
+    /// (and not before its own submit time). 0 without dependencies.
+    pub dep_delay: Time,
+    /// The trace's queue number (SWF field 15), when it gives one.
+    pub queue: Option<u16>,
+    /// The trace's partition number (SWF field 16), when it gives one.
+    pub partition: Option<u16>,
     /// At most one task of this job per node.
     pub anti_affinity: bool,
+    /// The rarely used properties (malleability, placement constraints), boxed so that the common
+    /// rigid job stays small; `None` when all are unset. Read them with [`Job::malleable`],
+    /// [`Job::requires`] and [`Job::prefers`]; set them with the `set_` methods.
+    extras: Option<Box<JobExtras>>,
+}
+
+/// The rarely used properties of a job, behind one box in [`Job`].
+#[derive(Clone, Debug, Default, PartialEq)]
+struct JobExtras {
+    malleable: Option<Malleable>,
+    /// Node labels or pool names a node must carry to run this job's tasks.
+    requires: Vec<String>,
+    /// Node labels or pool names preferred as a tie-break.
+    prefers: Vec<String>,
 }
 
 impl Job {
@@ -72,10 +88,50 @@ impl Job {
             estimate,
             key: None,
             deps: Vec::new(),
-            malleable: None,
-            requires: Vec::new(),
-            prefers: Vec::new(),
+            dep_delay: 0,
+            queue: None,
+            partition: None,
             anti_affinity: false,
+            extras: None,
+        }
+    }
+
+    /// The job's malleability; `None` for a rigid job.
+    #[inline]
+    pub fn malleable(&self) -> Option<Malleable> {
+        self.extras.as_ref().and_then(|e| e.malleable)
+    }
+
+    /// Node labels or pool names a node must carry to run this job's tasks.
+    #[inline]
+    pub fn requires(&self) -> &[String] {
+        self.extras.as_ref().map_or(&[], |e| &e.requires)
+    }
+
+    /// Node labels or pool names preferred as a tie-break.
+    #[inline]
+    pub fn prefers(&self) -> &[String] {
+        self.extras.as_ref().map_or(&[], |e| &e.prefers)
+    }
+
+    pub fn set_malleable(&mut self, malleable: Option<Malleable>) {
+        self.edit_extras(|e| e.malleable = malleable);
+    }
+
+    pub fn set_requires(&mut self, labels: Vec<String>) {
+        self.edit_extras(|e| e.requires = labels);
+    }
+
+    pub fn set_prefers(&mut self, labels: Vec<String>) {
+        self.edit_extras(|e| e.prefers = labels);
+    }
+
+    /// Applies `edit` to the extras, keeping `None` whenever they are all unset (so equal jobs compare equal).
+    fn edit_extras(&mut self, edit: impl FnOnce(&mut JobExtras)) {
+        let mut extras = self.extras.take().unwrap_or_default();
+        edit(&mut extras);
+        if *extras != JobExtras::default() {
+            self.extras = Some(extras);
         }
     }
 

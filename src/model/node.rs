@@ -109,20 +109,20 @@ impl Cluster {
     /// True when `node` meets every requirement of `job` (labels or pool names).
     #[inline]
     pub fn eligible(&self, node: &Node, job: &Job) -> bool {
-        job.requires.is_empty() || {
+        job.requires().is_empty() || {
             let pool = &self.pools[node.pool as usize];
-            job.requires.iter().all(|r| pool.has_label(r))
+            job.requires().iter().all(|r| pool.has_label(r))
         }
     }
 
     /// Number of `job`'s preferences that `node` meets (a tie-break for selection).
     pub fn preference_score(&self, node: &Node, job: &Job) -> usize {
-        if job.prefers.is_empty() {
+        if job.prefers().is_empty() {
             return 0;
         }
         let pool = &self.pools[node.pool as usize];
         let rack = &self.racks[node.rack as usize];
-        job.prefers.iter().filter(|p| pool.has_label(p) || *rack == **p).count()
+        job.prefers().iter().filter(|p| pool.has_label(p) || *rack == **p).count()
     }
 
     /// Why `job` can never run on this cluster, even empty and with every node up; `None` if it can.
@@ -130,7 +130,7 @@ impl Cluster {
         let mut slots: u64 = 0;
         let mut any_eligible = false;
         for pool in &self.pools {
-            if !job.requires.iter().all(|r| pool.has_label(r)) {
+            if !job.requires().iter().all(|r| pool.has_label(r)) {
                 continue;
             }
             any_eligible = true;
@@ -142,7 +142,7 @@ impl Cluster {
             slots = slots.saturating_add(per_node.saturating_mul(nodes));
         }
         if !any_eligible {
-            return Some(format!("no pool carries the required labels {:?}", job.requires));
+            return Some(format!("no pool carries the required labels {:?}", job.requires()));
         }
         if slots == 0 {
             return Some(format!(

@@ -143,9 +143,9 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
         job.tier = e.tier;
         job.weight = e.weight;
         job.key = e.key.as_deref().map(key_hash);
-        job.malleable = malleable;
-        job.requires = e.requires.clone();
-        job.prefers = e.prefers.clone();
+        job.set_malleable(malleable);
+        job.set_requires(e.requires.clone());
+        job.set_prefers(e.prefers.clone());
         job.anti_affinity = e.anti_affinity;
         for d in &e.deps {
             match first_of.get(d).copied() {

@@ -50,7 +50,7 @@ impl MalleableSpec {
         let m = Malleable { min_cpu: job.request.cpu, max_cpu, serial_fraction: serial };
         let at_min = serial + (1.0 - serial) / job.request.cpu as f64;
         job.runtime = ((job.runtime as f64 / at_min).round() as Time).max(1);
-        job.malleable = Some(m);
+        job.set_malleable(Some(m));
     }
 }
 
@@ -69,7 +69,7 @@ mod tests {
         for _ in 0..100 {
             let mut job = Job::rigid(1, 0, 1, Resources::cpus(4), 100 * SECOND, 100 * SECOND);
             spec.apply(&mut job, &mut rng);
-            let m = job.malleable.unwrap();
+            let m = job.malleable().unwrap();
             assert!(m.min_cpu == 4 && m.max_cpu >= 4 && m.max_cpu <= 16);
             // work = 100 s / (0.25 + 0.75 / 4) = 228.571... s; on 4 cores it runs 100 s again.
             assert_eq!(job.runtime, 228_571_429);
@@ -83,7 +83,7 @@ mod tests {
             toml::from_str("fraction = 0.0\nmax_cpu = { dist = \"constant\", value = 8 }").unwrap();
         let mut job = Job::rigid(1, 0, 1, Resources::cpus(2), 10, 10);
         spec.apply(&mut job, &mut Rng::seed_from_u64(1));
-        assert_eq!(job.malleable, None);
+        assert_eq!(job.malleable(), None);
         assert_eq!(job.runtime, 10);
     }
 }

@@ -483,7 +483,7 @@ fn shipped_allocation_scenario_runs_every_allocation_algorithm() {
 
 /// Malleable jobs in a run's workload.
 fn r_malleable(r: &RunResult) -> usize {
-    r.output.workload.jobs.iter().filter(|j| j.malleable.is_some()).count()
+    r.output.workload.jobs.iter().filter(|j| j.malleable().is_some()).count()
 }
 
 /// Only the victims in the way are evicted. Two 4-core nodes: prod C (2 cores) and batch A

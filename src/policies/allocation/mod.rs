@@ -60,7 +60,7 @@ pub struct RoundTask {
 /// The cores a greedy grant gives a task of `job` on `node`: all free cores up to its maximum,
 /// never fewer than its request, never more than `cap` beyond its request.
 pub fn greedy_cpu(job: &Job, node: &Node, cap: u64) -> u64 {
-    match job.malleable {
+    match job.malleable() {
         None => job.request.cpu,
         Some(m) => {
             let extra = node.free.cpu.min(m.max_cpu).saturating_sub(job.request.cpu);

@@ -234,16 +234,16 @@ mod against_a_scan {
     fn random_job(rng: &mut Rng) -> Job {
         let req = Resources::new(rng.random_range(0..6), rng.random_range(0..40), rng.random_range(0..2));
         let mut job = Job::rigid(1, 0, 3, req, 1, 1);
-        job.requires = match rng.random_range(0..4u32) {
+        job.set_requires(match rng.random_range(0..4u32) {
             0 => vec!["gpu".into()],
             1 => vec!["x86".into()],
             _ => vec![],
-        };
-        job.prefers = match rng.random_range(0..4u32) {
+        });
+        job.set_prefers(match rng.random_range(0..4u32) {
             0 => vec!["r1".into()],
             1 => vec!["gpu".into(), "r2".into()],
             _ => vec![],
-        };
+        });
         job.anti_affinity = rng.random_range(0..2u32) == 0;
         job
     }

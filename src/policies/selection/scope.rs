@@ -122,7 +122,7 @@ impl Plan {
     pub fn fill(&mut self, cluster: &Cluster, groups: &Groups, job: &Job) {
         self.scopes.clear();
         self.score.clear();
-        self.all = job.requires.is_empty() && job.prefers.is_empty();
+        self.all = job.requires().is_empty() && job.prefers().is_empty();
         if self.all {
             return;
         }
@@ -234,11 +234,11 @@ mod tests {
         let mut plan = Plan::default();
         plan.fill(&c, &g, &job);
         assert!(plan.all);
-        job.prefers = vec!["b".into()];
+        job.set_prefers(vec!["b".into()]);
         plan.fill(&c, &g, &job);
         assert_eq!(plan.scopes(), &[(Scope::Group(1), 1), (Scope::Group(0), 0), (Scope::Group(2), 0)]);
         assert_eq!(plan.score_of(&g, 3), Some(1));
-        job.requires = vec!["gpu".into()];
+        job.set_requires(vec!["gpu".into()]);
         plan.fill(&c, &g, &job);
         assert!(!plan.all);
         assert_eq!(plan.scopes(), &[(Scope::Group(2), 0)]);
