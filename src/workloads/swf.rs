@@ -282,6 +282,34 @@ fn digits_value(w: u64, k: usize) -> u64 {
     (d.wrapping_mul(10_000).wrapping_add(d >> 32)) & 0xffff_ffff
 }
 
+/// The value of the `len` bytes of `text` at `at` when they are a decimal number `I.F` with at most
+/// 8 digits on either side, 15 in all, and at least one after the point (`552.21`, `.5`); `None`
+/// otherwise. Exactly what `str::parse::<f64>` gives: the digits as an integer and 10^|F| are exact in
+/// an `f64`, and one division of exact numbers is correctly rounded.
+#[inline]
+fn decimal_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
+    const POW10: [f64; 9] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+    if len < 2 || len > 17 || at + len + 8 > text.len() {
+        return None;
+    }
+    let int_word = load8(text, at);
+    let int_len = first_non_digit(int_word);
+    if int_len >= len - 1 || text[at + int_len] != b'.' {
+        return None;
+    }
+    let frac_len = len - int_len - 1;
+    let frac_word = load8(text, at + int_len + 1);
+    if frac_len > 8 || first_non_digit(frac_word) < frac_len {
+        return None;
+    }
+    if int_len + frac_len > 15 {
+        return None; // the digits might not be exact in an f64
+    }
+    let int = if int_len == 0 { 0 } else { digits_value(int_word, int_len) };
+    let digits = int * 10u64.pow(frac_len as u32) + digits_value(frac_word, frac_len);
+    Some(digits as f64 / POW10[frac_len])
+}
+
 /// Blank characters inside a line (ASCII whitespace other than the newline).
 #[inline]
 fn is_blank(c: u8) -> bool {
@@ -366,10 +394,14 @@ fn parse_fields_by_mask(text: &[u8], out: &mut [f64; FIELDS]) -> Option<(usize, 
             let neg = text[at] == b'-';
             let digits = len - usize::from(neg);
             let w = load8(text, at + usize::from(neg));
-            if digits == 0 || digits > 8 || first_non_digit(w) < digits || n == FIELDS {
+            if n == FIELDS {
                 return None;
             }
-            let v = digits_value(w, digits) as f64;
+            let v = if digits >= 1 && digits <= 8 && first_non_digit(w) >= digits {
+                digits_value(w, digits) as f64
+            } else {
+                decimal_value(text, at + usize::from(neg), digits)?
+            };
             out[n] = if neg { -v } else { v };
             n += 1;
         }
@@ -503,7 +535,17 @@ const PRECEDING: usize = 16;
 /// Seconds (possibly fractional) to simulated time; negative values become 0.
 #[inline]
 fn to_time(secs: f64) -> Time {
-    if secs <= 0.0 { 0 } else { (secs * SECOND as f64).round() as Time }
+    let micros = secs * SECOND as f64;
+    // Rounds half away from zero like `f64::round`, without a call into the maths library: below 2^52
+    // the fractional part `micros - whole` is computed exactly.
+    if micros <= 0.0 {
+        0
+    } else if micros < (1u64 << 52) as f64 {
+        let whole = micros as Time;
+        whole + Time::from(micros - whole as f64 >= 0.5)
+    } else {
+        micros.round() as Time
+    }
 }
 
 /// The shape of one job after the convention: (submit, processors, run time, estimate), or why it is skipped.
@@ -996,6 +1038,33 @@ mod tests {
         let long = format!("1 {} 3\n{}", "7".repeat(100), " ".repeat(100));
         let mut f = [0.0; FIELDS];
         assert_eq!(parse_fields(long.as_bytes(), &mut f), (104, Err("expected 18 fields, found 3".into())));
+    }
+
+    #[test]
+    fn decimals_and_time_rounding_agree_with_the_standard_library() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream(3, "decimals");
+        let digits = |rng: &mut crate::rng::Rng, k: usize| -> String {
+            (0..k).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+        };
+        for _ in 0..20_000 {
+            let (int_len, frac_len) = (rng.random_range(0..10), rng.random_range(0..10));
+            let token = format!("{}.{}", digits(&mut rng, int_len), digits(&mut rng, frac_len));
+            let text = format!("{token}{}", " ".repeat(16));
+            let fast = decimal_value(text.as_bytes(), 0, token.len());
+            let exact = token.parse::<f64>().ok();
+            if int_len <= 8 && (1..=8).contains(&frac_len) && int_len + frac_len <= 15 {
+                assert_eq!(fast, exact, "{token}");
+            } else {
+                assert_eq!(fast, None, "{token}");
+            }
+            if let Some(secs) = exact {
+                assert_eq!(to_time(secs), (secs * SECOND as f64).round() as Time, "{token}");
+            }
+        }
+        assert_eq!(to_time(2.5), 2_500_000);
+        assert_eq!(to_time(0.0000005), 1); // half a microsecond rounds up
+        assert_eq!(to_time(-3.0), 0);
     }
 
     #[test]
