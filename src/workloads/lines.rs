@@ -1,6 +1,7 @@
 //! Streams a trace's (decompressed) bytes as blocks of whole lines, read on a helper thread so that
-//! decompression overlaps parsing. Blocks arrive in file order, so the result is the same as a
-//! sequential read; at most a few blocks are in memory at once.
+//! decompression overlaps parsing, and optionally maps every block (e.g. splits its lines into fields)
+//! on a second helper thread. Blocks arrive in file order, so the result is the same as a sequential
+//! read; at most a few blocks are in memory at once.
 
 use std::io::{self, BufRead};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -8,22 +9,51 @@ use std::thread::JoinHandle;
 
 /// Bytes read per block (a block is cut after its last newline; the rest starts the next block).
 const BLOCK: usize = 1 << 18;
-/// Blocks in flight between the reader thread and the parser.
+/// Blocks in flight between a helper thread and its consumer.
 const IN_FLIGHT: usize = 4;
 
-/// Whole-line blocks of a reader, produced on a helper thread.
-pub struct LineBlocks {
-    rx: Option<Receiver<io::Result<Vec<u8>>>>,
-    recycle: SyncSender<Vec<u8>>,
+/// A helper thread producing items in order, with a channel to hand used items back for reuse.
+struct Stage<T> {
+    rx: Option<Receiver<io::Result<T>>>,
+    recycle: SyncSender<T>,
     handle: Option<JoinHandle<()>>,
 }
+
+impl<T: Send + 'static> Stage<T> {
+    /// Runs `work(output, used items)` on a new thread.
+    fn spawn(work: impl FnOnce(SyncSender<io::Result<T>>, Receiver<T>) + Send + 'static) -> Stage<T> {
+        let (tx, rx) = sync_channel::<io::Result<T>>(IN_FLIGHT);
+        let (recycle, spare) = sync_channel::<T>(IN_FLIGHT + 2);
+        let handle = std::thread::spawn(move || work(tx, spare));
+        Stage { rx: Some(rx), recycle, handle: Some(handle) }
+    }
+
+    fn next(&mut self) -> Option<io::Result<T>> {
+        self.rx.as_ref()?.recv().ok()
+    }
+
+    fn give_back(&self, item: T) {
+        let _ = self.recycle.try_send(item);
+    }
+}
+
+impl<T> Drop for Stage<T> {
+    fn drop(&mut self) {
+        // Closing the channel makes the thread stop at its next item; then wait for it.
+        self.rx = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Whole-line blocks of a reader, produced on a helper thread.
+pub struct LineBlocks(Stage<Vec<u8>>);
 
 impl LineBlocks {
     /// Starts reading `reader` on a helper thread.
     pub fn spawn(mut reader: Box<dyn BufRead + Send>) -> LineBlocks {
-        let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(IN_FLIGHT);
-        let (recycle, spare) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
-        let handle = std::thread::spawn(move || {
+        LineBlocks(Stage::spawn(move |tx, spare| {
             let mut carry: Vec<u8> = Vec::new();
             loop {
                 let mut block = spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK));
@@ -56,28 +86,57 @@ impl LineBlocks {
                     return; // the parser stopped
                 }
             }
-        });
-        LineBlocks { rx: Some(rx), recycle, handle: Some(handle) }
+        }))
     }
 
     /// The next block (whole lines, the last one possibly without its newline), or `None` at the end.
     pub fn next_block(&mut self) -> Option<io::Result<Vec<u8>>> {
-        self.rx.as_ref()?.recv().ok()
+        self.0.next()
     }
 
     /// Hands a used block back for reuse.
     pub fn give_back(&self, block: Vec<u8>) {
-        let _ = self.recycle.try_send(block);
+        self.0.give_back(block);
     }
 }
 
-impl Drop for LineBlocks {
-    fn drop(&mut self) {
-        // Closing the channel makes the reader thread stop at its next block; then wait for it.
-        self.rx = None;
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
+/// The blocks of a [`LineBlocks`], each with a value `map` computed from it on one more helper thread
+/// (a pipeline: decompression, mapping and the consumer's work overlap).
+pub struct MappedBlocks<T>(Stage<(Vec<u8>, T)>);
+
+impl<T: Default + Send + 'static> MappedBlocks<T> {
+    /// Starts reading `reader` and mapping its blocks; `map` fills a (reused) value from a block.
+    pub fn spawn(reader: Box<dyn BufRead + Send>, map: fn(&[u8], &mut T)) -> MappedBlocks<T> {
+        MappedBlocks(Stage::spawn(move |tx, spare| {
+            let mut blocks = LineBlocks::spawn(reader);
+            while let Some(block) = blocks.next_block() {
+                let Ok(block) = block else {
+                    let _ = tx.send(block.map(|b| (b, T::default())));
+                    return;
+                };
+                let mut value = match spare.try_recv() {
+                    Ok((old, value)) => {
+                        blocks.give_back(old);
+                        value
+                    }
+                    Err(_) => T::default(),
+                };
+                map(&block, &mut value);
+                if tx.send(Ok((block, value))).is_err() {
+                    return; // the consumer stopped
+                }
+            }
+        }))
+    }
+
+    /// The next block and its value, or `None` at the end.
+    pub fn next_block(&mut self) -> Option<io::Result<(Vec<u8>, T)>> {
+        self.0.next()
+    }
+
+    /// Hands a used block and its value back for reuse.
+    pub fn give_back(&self, block: Vec<u8>, value: T) {
+        self.0.give_back((block, value));
     }
 }
 
@@ -133,5 +192,30 @@ mod tests {
             let whole = b.last() == Some(&b'\n') || b.iter().all(|&c| c == b'y');
             assert!(whole, "a block ends inside a line");
         }
+    }
+
+    #[test]
+    fn mapped_blocks_come_in_order_with_their_values() {
+        let text: String = (0..200_000u32).map(|i| format!("{i}\n")).collect();
+        let count_lines = |block: &[u8], n: &mut usize| *n = block.iter().filter(|&&c| c == b'\n').count();
+        let mut blocks = MappedBlocks::<usize>::spawn(Box::new(io::Cursor::new(text.into_bytes())), count_lines);
+        let (mut next, mut total_blocks) = (0u32, 0);
+        while let Some(item) = blocks.next_block() {
+            let (block, lines) = item.unwrap();
+            let numbers: Vec<u32> = block
+                .split(|&c| c == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| std::str::from_utf8(l).unwrap().parse().unwrap())
+                .collect();
+            assert_eq!(numbers.len(), lines);
+            for x in numbers {
+                assert_eq!(x, next);
+                next += 1;
+            }
+            total_blocks += 1;
+            blocks.give_back(block, lines);
+        }
+        assert_eq!(next, 200_000);
+        assert!(total_blocks > 1);
     }
 }

@@ -2,7 +2,7 @@
 //! by line, under a selectable convention ("p" as the HUJI/pyss simulators read it, or "plain"), with counted
 //! filters, load scaling and estimate handling. `[workload] type = "swf"` in a scenario.
 
-use super::lines::LineBlocks;
+use super::lines::MappedBlocks;
 use crate::error::{Error, Result, ScenarioError};
 use crate::model::time::SECOND;
 use crate::model::{Duration, Job, JobIdx, Resources, SkipReport, Time, Workload};
@@ -115,8 +115,68 @@ pub struct SwfOptions {
     pub estimate: EstimateMode,
     /// Use the requested memory (field 10, KB per processor) as the jobs' memory request.
     pub memory: bool,
-    /// Make a job depend on its preceding job (field 17) when that job is in the workload.
+    /// Make a job depend on its preceding job (field 17) when that job is in the workload, and become
+    /// eligible its think time (field 18) after that job completes.
     pub dependencies: bool,
+    /// Keep only jobs of these queues (field 15; −1 = none given); `None`: all.
+    pub queues: Option<Vec<i64>>,
+    /// Keep only jobs of these partitions (field 16; −1 = none given); `None`: all.
+    pub partitions: Option<Vec<i64>>,
+    /// Give jobs the tier of their queue or partition; `None`: every job in tier 0.
+    pub tiers: Option<TierMap>,
+}
+
+/// Which SWF field a job's tier comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierFrom {
+    /// Field 15, the queue number.
+    Queue,
+    /// Field 16, the partition number.
+    Partition,
+}
+
+/// Tiers from queue or partition numbers: `tier_from = "queue"` with `tiers = { "1" = 2, "3" = 1 }`.
+/// Numbers not in the table (and jobs without one) are in tier 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TierMap {
+    pub from: TierFrom,
+    /// Queue or partition number (−1 = none given) → tier.
+    pub tiers: BTreeMap<i64, u8>,
+}
+
+impl TierMap {
+    /// The tier of a job with this queue and partition.
+    #[inline]
+    pub fn tier_of(&self, queue: Option<u16>, partition: Option<u16>) -> u8 {
+        let number = match self.from {
+            TierFrom::Queue => queue,
+            TierFrom::Partition => partition,
+        };
+        self.tiers.get(&number.map_or(-1, i64::from)).copied().unwrap_or(0)
+    }
+
+    /// Tier names, lowest first, after the numbers in each: `queue 3`, `queue 1+4`; tier 0 also holds
+    /// every number not in the table (`other`).
+    pub fn names(&self) -> Vec<String> {
+        let noun = match self.from {
+            TierFrom::Queue => "queue",
+            TierFrom::Partition => "partition",
+        };
+        let top = self.tiers.values().copied().max().unwrap_or(0);
+        (0..=top)
+            .map(|t| {
+                let numbers: Vec<String> =
+                    self.tiers.iter().filter(|&(_, &v)| v == t).map(|(k, _)| k.to_string()).collect();
+                match (numbers.is_empty(), t == 0) {
+                    (true, true) => "other".to_string(),
+                    (true, false) => format!("tier {t}"),
+                    (false, true) => format!("{noun} {}+other", numbers.join("+")),
+                    (false, false) => format!("{noun} {}", numbers.join("+")),
+                }
+            })
+            .collect()
+    }
 }
 
 impl Default for SwfOptions {
@@ -136,6 +196,9 @@ impl Default for SwfOptions {
             estimate: EstimateMode::User,
             memory: false,
             dependencies: false,
+            queues: None,
+            partitions: None,
+            tiers: None,
         }
     }
 }
@@ -530,7 +593,10 @@ const REQ_MEM: usize = 9;
 const STATUS: usize = 10;
 const USER: usize = 11;
 const GROUP: usize = 12;
+const QUEUE: usize = 14;
+const PARTITION: usize = 15;
 const PRECEDING: usize = 16;
+const THINK: usize = 17;
 
 /// Seconds (possibly fractional) to simulated time; negative values become 0.
 #[inline]
@@ -615,6 +681,8 @@ pub mod reason {
     pub const AFTER_END: &str = "submitted at or after `end`";
     pub const OVERSIZED: &str = "more processors than the machine";
     pub const BEYOND_FIRST: &str = "beyond `first_jobs`";
+    pub const QUEUE: &str = "queue not in `queues`";
+    pub const PARTITION: &str = "partition not in `partitions`";
 }
 
 /// Interns numeric ids (users, groups) to dense indices, named by the number.
@@ -643,8 +711,88 @@ impl NumNames {
     }
 }
 
+/// What one line of a block is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum LineKind {
+    #[default]
+    Blank,
+    /// A `;` header line (`start..end` in the block).
+    Comment,
+    /// A job line, its numbers in `fields`.
+    Job,
+    /// A job line that is not 18 numbers (its message is the next of `ParsedLines::errors`).
+    Malformed,
+}
+
+/// One line of a block, classified and (for a job line) split into its numbers.
+#[derive(Clone, Debug, Default)]
+struct ParsedLine {
+    kind: LineKind,
+    start: u32,
+    end: u32,
+    fields: [f64; FIELDS],
+}
+
+/// The lines of one block, in order.
+#[derive(Debug, Default)]
+struct ParsedLines {
+    lines: Vec<ParsedLine>,
+    /// The messages of the malformed lines, in order.
+    errors: Vec<String>,
+}
+
+/// Classifies every line of a block of whole lines and splits the job lines into their numbers (the
+/// stage of the reading pipeline that runs beside decompression and the building of jobs).
+fn parse_block(block: &[u8], out: &mut ParsedLines) {
+    out.lines.clear();
+    out.errors.clear();
+    let mut at = 0;
+    while at < block.len() {
+        let rest = &block[at..];
+        let start = rest.iter().position(|&c| !is_blank(c)).unwrap_or(rest.len());
+        let mut line = ParsedLine { start: (at + start) as u32, ..ParsedLine::default() };
+        let end = if start == rest.len() {
+            rest.len() // trailing blanks without a newline
+        } else if rest[start] == b'\n' {
+            start
+        } else if rest[start] == b';' {
+            line.kind = LineKind::Comment;
+            line_end(rest, start)
+        } else {
+            let (end, parsed) = parse_fields(&rest[start..], &mut line.fields);
+            match parsed {
+                Ok(()) => line.kind = LineKind::Job,
+                Err(message) => {
+                    line.kind = LineKind::Malformed;
+                    out.errors.push(message);
+                }
+            }
+            start + end
+        };
+        line.end = (at + end) as u32;
+        out.lines.push(line);
+        at += end + 1;
+    }
+}
+
+/// A queue or partition number (fields 15, 16): `None` when the trace gives none (−1); an error when it
+/// is not a whole number from 0 to 65,535.
+fn small_number(fields: &[f64; FIELDS], k: usize) -> std::result::Result<Option<u16>, String> {
+    let x = fields[k];
+    if x < 0.0 {
+        Ok(None)
+    } else if x <= u16::MAX as f64 && x.fract() == 0.0 {
+        Ok(Some(x as u16))
+    } else {
+        Err(format!("field {} ({}) is not a number from 0 to 65535: {x}", k + 1, FIELD_NAMES[k]))
+    }
+}
+
 /// Reads a whole trace into a workload (jobs in submit order, ties in file order) and its header.
 /// Every line left out is counted in `Workload::skipped` with its reason.
+///
+/// A pipeline of three threads: one decompresses the file into blocks of whole lines, one splits each
+/// block's lines into numbers, and this one applies the filters and the convention and builds the jobs.
 pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)> {
     let mut header = SwfHeader::default();
     let mut skipped = SkipReport::default();
@@ -655,31 +803,25 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut users = NumNames::default();
     let mut groups = NumNames::default();
     let mut by_number: BTreeMap<u64, JobIdx> = BTreeMap::new();
-    let mut fields = [0f64; FIELDS];
     let mut line_no: u64 = 0;
     let mut machine: Option<u64> = opts.machine_procs;
     let mut machine_known = opts.machine_procs.is_some();
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
-    let mut blocks = LineBlocks::spawn(open_trace(path)?);
-    while let Some(block) = blocks.next_block() {
-        let block = block.map_err(|e| Error::io(path, e))?;
-        let mut rest: &[u8] = &block;
-        while !rest.is_empty() {
+    let mut blocks = MappedBlocks::<ParsedLines>::spawn(open_trace(path)?, parse_block);
+    while let Some(next) = blocks.next_block() {
+        let (block, parsed) = next.map_err(|e| Error::io(path, e))?;
+        let mut errors = parsed.errors.iter();
+        for line in &parsed.lines {
             line_no += 1;
-            let start = rest.iter().position(|&c| !is_blank(c)).unwrap_or(rest.len());
-            if start == rest.len() {
-                break; // trailing blanks without a newline
+            match line.kind {
+                LineKind::Blank => continue,
+                LineKind::Comment => {
+                    header.take_comment(&String::from_utf8_lossy(&block[line.start as usize..line.end as usize]));
+                    continue;
+                }
+                LineKind::Job | LineKind::Malformed => {}
             }
-            if rest[start] == b'\n' {
-                rest = &rest[start + 1..];
-                continue;
-            }
-            if rest[start] == b';' {
-                let end = line_end(rest, start);
-                header.take_comment(&String::from_utf8_lossy(&rest[start..end]));
-                rest = &rest[(end + 1).min(rest.len())..];
-                continue;
-            }
+            let malformed = if line.kind == LineKind::Malformed { errors.next() } else { None };
             header.job_lines += 1;
             if !reserved {
                 // The header's record count, when given, spares the copies of a growing vector.
@@ -701,22 +843,23 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             }
             if opts.first_jobs.is_some_and(|k| jobs.len() as u64 >= k) {
                 skipped.add(reason::BEYOND_FIRST);
-                let end = line_end(rest, start);
-                rest = &rest[(end + 1).min(rest.len())..];
                 continue;
             }
-            let (end, parsed) = parse_fields(&rest[start..], &mut fields);
-            let end = start + end;
-            rest = &rest[(end + 1).min(rest.len())..];
-            if let Err(message) = parsed {
-                match opts.on_bad_line {
+            let fields = &line.fields;
+            let numbers = match malformed {
+                Some(message) => Err(message.clone()),
+                None => small_number(fields, QUEUE).and_then(|q| Ok((q, small_number(fields, PARTITION)?))),
+            };
+            let (queue, partition) = match numbers {
+                Ok(numbers) => numbers,
+                Err(message) => match opts.on_bad_line {
                     OnBadLine::Error => return Err(trace_err(line_no, message)),
                     OnBadLine::Skip => {
                         skipped.add(reason::MALFORMED);
                         continue;
                     }
-                }
-            }
+                },
+            };
             let status = fields[STATUS];
             if status == 2.0 || status == 3.0 || status == 4.0 {
                 skipped.add(reason::PARTIAL);
@@ -739,11 +882,19 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 skipped.add(reason::AFTER_END);
                 continue;
             }
-            if opts.drop_oversized && machine.is_some_and(|m| raw_procs(&fields, opts.convention) > m as f64) {
+            if !selected(&opts.queues, queue) {
+                skipped.add(reason::QUEUE);
+                continue;
+            }
+            if !selected(&opts.partitions, partition) {
+                skipped.add(reason::PARTITION);
+                continue;
+            }
+            if opts.drop_oversized && machine.is_some_and(|m| raw_procs(fields, opts.convention) > m as f64) {
                 skipped.add(reason::OVERSIZED);
                 continue;
             }
-            let (submit, procs, runtime, estimate) = match apply_convention(&fields, opts.convention, machine) {
+            let (submit, procs, runtime, estimate) = match apply_convention(fields, opts.convention, machine) {
                 Ok(shape) => shape,
                 Err(why) => {
                     skipped.add(why);
@@ -761,29 +912,42 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 0
             };
             let number = fields[JOB].max(0.0) as u64;
-            let mut job = Job::rigid(number, submit, tasks, Resources::new(cpu, mem, 0), runtime, estimate);
+            let index = jobs.len() as JobIdx;
+            in_submit_order &= jobs.last().is_none_or(|last| last.submit <= submit);
+            // Pushed first and completed in place: the record is written once.
+            jobs.push(Job::rigid(number, submit, tasks, Resources::new(cpu, mem, 0), runtime, estimate));
+            let job = jobs.last_mut().expect("just pushed");
             job.user = users.id(fields[USER]);
             job.group = groups.id(fields[GROUP]);
-            if opts.dependencies && fields[PRECEDING] > 0.0 {
-                if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
-                    job.deps.push(dep);
-                }
+            job.queue = queue;
+            job.partition = partition;
+            if let Some(tiers) = &opts.tiers {
+                job.tier = tiers.tier_of(queue, partition);
             }
             if opts.dependencies {
-                by_number.insert(number, jobs.len() as JobIdx);
+                if fields[PRECEDING] > 0.0 {
+                    if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
+                        job.deps.push(dep);
+                        job.dep_delay = to_time(fields[THINK]);
+                    }
+                }
+                by_number.insert(number, index);
             }
-            in_submit_order &= jobs.last().is_none_or(|last| last.submit <= job.submit);
-            jobs.push(job);
         }
-        blocks.give_back(block);
+        blocks.give_back(block, parsed);
     }
     finish_jobs(&mut jobs, opts);
-    let mut workload =
-        Workload { jobs, users: users.names, groups: groups.names, tiers: vec!["default".into()], skipped };
+    let tiers = opts.tiers.as_ref().map_or_else(|| vec!["default".into()], TierMap::names);
+    let mut workload = Workload { jobs, users: users.names, groups: groups.names, tiers, skipped };
     if !in_submit_order {
         workload.sort_by_submit();
     }
     Ok((workload, header))
+}
+
+/// True when `number` (a queue or partition; `None` = unknown, written −1) is in the list, or there is no list.
+fn selected(list: &Option<Vec<i64>>, number: Option<u16>) -> bool {
+    list.as_ref().is_none_or(|l| l.contains(&number.map_or(-1, i64::from)))
 }
 
 /// Applies the estimate mode and the load scaling to the kept jobs.
@@ -840,6 +1004,14 @@ pub struct SwfSpec {
     pub memory: bool,
     #[serde(default)]
     pub dependencies: bool,
+    /// Keep only the jobs of these queues (field 15; −1: jobs without one).
+    pub queues: Option<Vec<i64>>,
+    /// Keep only the jobs of these partitions (field 16; −1: jobs without one).
+    pub partitions: Option<Vec<i64>>,
+    /// The field the jobs' tiers come from, through `tiers`.
+    pub tier_from: Option<TierFrom>,
+    /// Queue or partition number → tier (0–255), e.g. `{ "1" = 2, "3" = 1 }`; other numbers: tier 0.
+    pub tiers: Option<BTreeMap<String, u8>>,
 }
 
 fn one() -> f64 {
@@ -875,7 +1047,48 @@ impl SwfSpec {
                 return Err(ScenarioError::invalid(k("end"), "must be after `start`"));
             }
         }
+        for (key, list) in [("queues", &self.queues), ("partitions", &self.partitions)] {
+            if list.as_ref().is_some_and(|l| l.is_empty() || l.iter().any(|&n| !(-1..=65_535).contains(&n))) {
+                return Err(ScenarioError::invalid(k(key), "expected a non-empty list of numbers from -1 to 65535"));
+            }
+        }
+        self.tier_map()?;
         Ok(())
+    }
+
+    /// `tier_from` and `tiers` together, checked.
+    fn tier_map(&self) -> std::result::Result<Option<TierMap>, ScenarioError> {
+        let (from, table) = match (self.tier_from, &self.tiers) {
+            (None, None) => return Ok(None),
+            (Some(from), Some(table)) => (from, table),
+            (Some(_), None) => {
+                return Err(ScenarioError::invalid(
+                    "workload.tiers",
+                    "tier_from needs a table of numbers to tiers, e.g. tiers = { \"1\" = 2, \"3\" = 1 }",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ScenarioError::invalid(
+                    "workload.tier_from",
+                    "tiers needs the field they come from: tier_from = \"queue\" or \"partition\"",
+                ));
+            }
+        };
+        let mut tiers = BTreeMap::new();
+        for (number, &tier) in table {
+            match number.trim().parse::<i64>() {
+                Ok(n) if (-1..=65_535).contains(&n) => {
+                    tiers.insert(n, tier);
+                }
+                _ => {
+                    return Err(ScenarioError::invalid(
+                        format!("workload.tiers.\"{number}\""),
+                        "expected a queue or partition number from -1 to 65535",
+                    ));
+                }
+            }
+        }
+        Ok(Some(TierMap { from, tiers }))
     }
 
     /// The cluster of the trace's own machine, from its header: one node of `MaxProcs` cores
@@ -923,6 +1136,9 @@ impl SwfSpec {
             estimate: self.estimate,
             memory: self.memory,
             dependencies: self.dependencies,
+            queues: self.queues.clone(),
+            partitions: self.partitions.clone(),
+            tiers: self.tier_map().ok().flatten(),
         }
     }
 }
