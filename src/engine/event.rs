@@ -18,6 +18,10 @@ pub enum Event {
     },
     /// Take a timeline sample.
     Sample,
+    /// A held job's think time after its last dependency completed has passed: it enters the queue.
+    ThinkTimeOver {
+        job: JobIdx,
+    },
     // ---- the fault model (engine/faults, engine/sim/fault_events.rs) ----
     /// A node's own failure process takes it down; `NodeRepair` brings it back.
     NodeFail {
@@ -75,6 +79,6 @@ impl Event {
     /// True for the events of the fault model (ignored once every job has finished).
     #[inline]
     pub fn is_fault(&self) -> bool {
-        !matches!(self, Event::Arrival { .. } | Event::Finish { .. } | Event::Sample)
+        !matches!(self, Event::Arrival { .. } | Event::Finish { .. } | Event::Sample | Event::ThinkTimeOver { .. })
     }
 }

@@ -153,6 +153,11 @@ impl Simulation {
                 }
                 Event::Finish { job, epoch } if self.faults.is_some() => self.fault_finish(job, epoch),
                 Event::Finish { job, epoch } => self.on_finish(job, epoch),
+                Event::ThinkTimeOver { job } => {
+                    if self.world.records[job as usize].state == JobState::Held {
+                        self.enqueue(job);
+                    }
+                }
                 Event::Sample => unreachable!("handled above"),
                 other => self.on_fault_event(other),
             }
@@ -282,10 +287,25 @@ impl Simulation {
             self.cancel(j, format!("dependency {id} did not complete"));
             return;
         }
+        // With a think time, a job whose dependencies all completed before it arrived waits out the rest of it.
+        let think_until = match job.deps.iter().filter_map(|&d| world.records[d as usize].end).max() {
+            Some(last_end) if waiting == 0 && job.dep_delay > 0 => last_end + job.dep_delay,
+            _ => 0,
+        };
         let rec = &mut world.records[j as usize];
         rec.deps_left = waiting;
-        if waiting > 0 {
+        if waiting > 0 || think_until > world.now {
             rec.state = JobState::Held;
+        }
+        if waiting == 0 {
+            self.release_held(j, think_until);
+        }
+    }
+
+    /// A job whose dependencies completed enters the queue at `at` (its think time over), or now.
+    fn release_held(&mut self, j: JobIdx, at: Time) {
+        if at > self.world.now {
+            self.queue.push(at, Event::ThinkTimeOver { job: j });
         } else {
             self.enqueue(j);
         }
@@ -363,7 +383,8 @@ impl Simulation {
             let rec = &mut self.world.records[d as usize];
             rec.deps_left -= 1;
             if rec.deps_left == 0 {
-                self.enqueue(d);
+                let think_time = self.world.workload.jobs[d as usize].dep_delay;
+                self.release_held(d, self.world.now + think_time);
             }
         }
     }

@@ -35,6 +35,25 @@ pub struct TraceStats {
     pub estimate_ratio: [f64; 5],
     /// Σ procs × run time / (machine procs × submit span); `None` without a machine size.
     pub offered_load: Option<f64>,
+    /// Jobs per queue number (SWF field 15; −1: none given), ascending.
+    pub queues: Vec<(i64, u64)>,
+    /// Jobs per partition number (SWF field 16; −1: none given), ascending.
+    pub partitions: Vec<(i64, u64)>,
+}
+
+/// How many jobs carry each number (−1 for none), ascending.
+fn count_numbers(numbers: impl Iterator<Item = Option<u16>>) -> Vec<(i64, u64)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for n in numbers {
+        *counts.entry(n.map_or(-1, i64::from)).or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
+}
+
+/// `none: 4, 1: 2, 3: 1` (number: jobs).
+fn counts_line(counts: &[(i64, u64)]) -> String {
+    let label = |n: i64| if n < 0 { "none".to_string() } else { n.to_string() };
+    counts.iter().map(|&(n, c)| format!("{}: {c}", label(n))).collect::<Vec<_>>().join(", ")
 }
 
 /// Reads the trace (SWF, or a CSV job list when its name ends in `.csv` / `.csv.gz`) and summarises it.
@@ -89,6 +108,8 @@ fn summarise(path: &Path, w: &Workload, header: Option<SwfHeader>, lines: u64, m
         procs: five(&procs),
         estimate_ratio: five(&ratios),
         offered_load: machine.filter(|_| span > 0.0).map(|m| work / (m as f64 * span)),
+        queues: count_numbers(w.jobs.iter().map(|j| j.queue)),
+        partitions: count_numbers(w.jobs.iter().map(|j| j.partition)),
     }
 }
 
@@ -128,9 +149,14 @@ impl fmt::Display for TraceStats {
             writeln!(f, "{name:<14} {:>12.1} {:>12.1} {:>12.1} {:>12.1} {:>12.1}", v[0], v[1], v[2], v[3], v[4])?;
         }
         match self.offered_load {
-            Some(l) => writeln!(f, "offered load   {l:.3}"),
-            None => writeln!(f, "offered load   unknown (no machine size)"),
+            Some(l) => writeln!(f, "offered load   {l:.3}")?,
+            None => writeln!(f, "offered load   unknown (no machine size)")?,
         }
+        if self.header.is_some() {
+            writeln!(f, "jobs by queue  {}", counts_line(&self.queues))?;
+            writeln!(f, "by partition   {}", counts_line(&self.partitions))?;
+        }
+        Ok(())
     }
 }
 

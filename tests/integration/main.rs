@@ -10,5 +10,6 @@ mod properties;
 mod queues;
 mod report;
 mod sweeps;
+mod trace_fields;
 mod util;
 mod workloads;

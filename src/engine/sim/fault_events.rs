@@ -194,7 +194,9 @@ impl Simulation {
                 }
             }
             Event::Gossip => self.on_gossip(),
-            Event::Arrival { .. } | Event::Finish { .. } | Event::Sample => unreachable!("not a fault event"),
+            Event::Arrival { .. } | Event::Finish { .. } | Event::Sample | Event::ThinkTimeOver { .. } => {
+                unreachable!("not a fault event")
+            }
         }
     }
 
