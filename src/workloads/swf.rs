@@ -749,8 +749,11 @@ fn parse_block(block: &[u8], out: &mut ParsedLines) {
     let mut at = 0;
     while at < block.len() {
         let rest = &block[at..];
-        let start = rest.iter().position(|&c| !is_blank(c)).unwrap_or(rest.len());
-        let mut line = ParsedLine { start: (at + start) as u32, ..ParsedLine::default() };
+        let mut start = if rest.len() >= 8 { first_non_space(load8(rest, 0)) } else { 0 };
+        start += rest[start..].iter().position(|&c| !is_blank(c)).unwrap_or(rest.len() - start);
+        // Filled in place: the record is written once.
+        out.lines.push(ParsedLine { kind: LineKind::Blank, start: (at + start) as u32, end: 0, fields: [0.0; FIELDS] });
+        let line = out.lines.last_mut().expect("just pushed");
         let end = if start == rest.len() {
             rest.len() // trailing blanks without a newline
         } else if rest[start] == b'\n' {
@@ -770,7 +773,6 @@ fn parse_block(block: &[u8], out: &mut ParsedLines) {
             start + end
         };
         line.end = (at + end) as u32;
-        out.lines.push(line);
         at += end + 1;
     }
 }
