@@ -29,9 +29,13 @@ const THINK: &str = "\
 ";
 
 fn run_trace(text: &str, keys: &str) -> Vec<(f64, f64)> {
+    run_trace_with(text, keys, "fifo")
+}
+
+fn run_trace_with(text: &str, keys: &str, discipline: &str) -> Vec<(f64, f64)> {
     let (_dir, path) = write_trace(text);
     let toml = format!(
-        "name = \"t\"\n[workload]\ntype = \"swf\"\npath = \"{}\"\n{keys}\n[policy]\nqueue = \"fifo\"\n",
+        "name = \"t\"\n[workload]\ntype = \"swf\"\npath = \"{}\"\n{keys}\n[policy]\nqueue = \"{discipline}\"\n",
         path.display()
     );
     starts_and_ends(&run_toml(&toml))
@@ -122,6 +126,25 @@ fn tiers_come_from_the_queue_or_the_partition() {
         err("tier_from = \"partition\"\ntiers = { \"x\" = 1 }"),
         "key `workload.tiers.\"x\"`: expected a queue or partition number from -1 to 65535"
     );
+}
+
+/// Two processors, whole-machine jobs: job 1 runs 0–100 s; jobs 2 (queue 1) and 3 (queue 3) wait for it.
+const TWO_QUEUES: &str = "\
+; MaxProcs: 2
+  1  0 0 100 2 -1 -1 2 200 -1 1 1 1 -1 1 1 -1 -1
+  2 10 0  10 2 -1 -1 2 200 -1 1 1 1 -1 1 1 -1 -1
+  3 20 0  10 2 -1 -1 2 200 -1 1 1 1 -1 3 1 -1 -1
+";
+
+#[test]
+fn a_priority_queue_serves_the_tier_of_the_high_priority_queue_first() {
+    let keys = "tier_from = \"queue\"\ntiers = { \"3\" = 1 }";
+    // Queue 3 is tier 1: job 3 goes before job 2, which was submitted earlier.
+    let runs = run_trace_with(TWO_QUEUES, keys, "priority_aging");
+    assert_eq!(runs, vec![(0.0, 100.0), (110.0, 120.0), (100.0, 110.0)]);
+    // With every job in one tier the same discipline keeps submit order.
+    let runs = run_trace_with(TWO_QUEUES, "", "priority_aging");
+    assert_eq!(runs, vec![(0.0, 100.0), (100.0, 110.0), (110.0, 120.0)]);
 }
 
 #[test]
