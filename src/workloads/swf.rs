@@ -384,15 +384,32 @@ fn line_end(text: &[u8], from: usize) -> usize {
     text[from..].iter().position(|&c| c == b'\n').map_or(text.len(), |p| from + p)
 }
 
-/// Splits the job line at the start of `text` (which runs on past the line's end) into its 18 numbers in
-/// one pass over its bytes: integers are accumulated as they are scanned; anything else goes through the
-/// general number parser. Returns the index of the line's newline (or the text's length) and whether the
-/// line was well formed.
-#[inline]
+/// Splits the job line at the start of `text` (which runs on past the line's end) into its 18 numbers.
+/// Returns the index of the line's newline (or the text's length) and whether the line was well formed.
+/// (The reader itself uses [`parse_line`] with the masks of a whole block.)
+#[cfg(test)]
 fn parse_fields(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Result<(), String>) {
-    match parse_fields_by_mask(text, out) {
-        Some(done) => done,
-        None => parse_fields_bytewise(text, out),
+    let mut masks = Masks::default();
+    masks.build(text);
+    parse_line(text, &masks, 0, out)
+}
+
+/// Splits the job line starting at `start` in `text` into its 18 numbers: from the block's masks when the
+/// line is plain (spaces, integers and short decimals), else byte by byte. Returns the index of the
+/// line's newline (or the text's length) and whether the line was well formed.
+#[inline]
+fn parse_line(
+    text: &[u8],
+    masks: &Masks,
+    start: usize,
+    out: &mut [f64; FIELDS],
+) -> (usize, std::result::Result<(), String>) {
+    match parse_fields_by_mask(text, masks, start, out) {
+        Some(end) => (end, Ok(())),
+        None => {
+            let (end, parsed) = parse_fields_bytewise(&text[start..], out);
+            (start + end, parsed)
+        }
     }
 }
 
@@ -421,60 +438,101 @@ fn separator_masks(text: &[u8], p: usize) -> (u64, u64, bool) {
     (sep, nl, ctrl != 0)
 }
 
-/// The fast path of [`parse_fields`]: finds the token boundaries of 64 bytes at a time from bit masks, so
-/// that the tokens' values do not wait on one another. `None` (the caller then reads the line byte by
-/// byte) near the end of the text, on tabs or other control characters, and on any malformed line.
+/// Bit masks of a whole block, computed once, 64 bytes per word: bit j of word w is set where byte
+/// 64w + j is a space or a newline (`sep`; every bit past the text too), or a newline (`nl`); `odd[w]`
+/// says those 64 bytes hold another control character (a tab, a carriage return, ...).
+#[derive(Debug, Default)]
+struct Masks {
+    sep: Vec<u64>,
+    nl: Vec<u64>,
+    odd: Vec<bool>,
+}
+
+impl Masks {
+    fn build(&mut self, text: &[u8]) {
+        self.sep.clear();
+        self.nl.clear();
+        self.odd.clear();
+        let full = text.len() / 64;
+        for w in 0..full {
+            let (sep, nl, odd) = separator_masks(text, 64 * w);
+            self.sep.push(sep);
+            self.nl.push(nl);
+            self.odd.push(odd);
+        }
+        let tail = &text[64 * full..];
+        if !tail.is_empty() {
+            let (mut sep, mut nl, mut odd) = (u64::MAX << tail.len(), 0u64, false);
+            for (j, &c) in tail.iter().enumerate() {
+                sep |= u64::from(c == b' ' || c == b'\n') << j;
+                nl |= u64::from(c == b'\n') << j;
+                odd |= c <= b' ' && c != b' ' && c != b'\n';
+            }
+            self.sep.push(sep);
+            self.nl.push(nl);
+            self.odd.push(odd);
+        }
+    }
+}
+
+/// The fast path of [`parse_line`]: token boundaries come from the block's masks (computed once per
+/// block), a 64-byte word at a time, so that the tokens' values do not wait on one another; each value
+/// is read from eight bytes at once. Returns the index of the line's newline for a well-formed line;
+/// `None` (the caller then reads the line byte by byte) for anything else: control characters other
+/// than spaces, long or non-decimal numbers, a wrong number of fields, the last bytes of the text.
 #[inline]
-fn parse_fields_by_mask(text: &[u8], out: &mut [f64; FIELDS]) -> Option<(usize, std::result::Result<(), String>)> {
+fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64; FIELDS]) -> Option<usize> {
     let mut n = 0;
-    let mut p = 0; // window start; the byte before it is a separator (or the line start)
+    let mut w = start / 64;
+    let mut from = u64::MAX << (start % 64); // the bits of the line in word w
+    let mut carry = 0u64; // 1 when a token runs on from the previous word
     loop {
-        if p + 64 + 8 > text.len() {
+        if masks.odd[w] {
             return None;
         }
-        let (sep, nl, other_ctrl) = separator_masks(text, p);
-        if other_ctrl {
-            return None;
-        }
-        let line_end = if nl != 0 { nl.trailing_zeros() as usize } else { 64 };
-        let within = if line_end == 64 { u64::MAX } else { (1u64 << line_end) - 1 };
+        let sep = masks.sep[w];
+        let nl = masks.nl[w] & from;
+        let line_end = nl.trailing_zeros() as usize; // 64: not in this word
+        let within = if line_end == 64 { from } else { from & ((1u64 << line_end) - 1) };
         let tokens = !sep & within;
-        let mut starts = tokens & !(tokens << 1);
-        let mut next_window = None;
+        let mut starts = tokens & !((tokens << 1) | carry);
         while starts != 0 {
             let s = starts.trailing_zeros() as usize;
             starts &= starts - 1;
             let after = sep >> s; // separators from the token on
-            let len = if after == 0 { 64 - s } else { after.trailing_zeros() as usize };
-            if s + len >= 64 && line_end == 64 {
-                if s == 0 {
-                    return None; // a token longer than a window
+            let len = if after != 0 {
+                after.trailing_zeros() as usize
+            } else {
+                // the token runs into the next word
+                let next = *masks.sep.get(w + 1)?;
+                if next == 0 || masks.odd[w + 1] {
+                    return None;
                 }
-                next_window = Some(p + s); // the token may run past this window
-                break;
-            }
-            let at = p + s;
-            let neg = text[at] == b'-';
-            let digits = len - usize::from(neg);
-            let w = load8(text, at + usize::from(neg));
-            if n == FIELDS {
+                64 - s + next.trailing_zeros() as usize
+            };
+            let at = 64 * w + s;
+            if n == FIELDS || at + len + 16 > text.len() {
                 return None;
             }
-            let v = if digits >= 1 && digits <= 8 && first_non_digit(w) >= digits {
-                digits_value(w, digits) as f64
+            let neg = text[at] == b'-';
+            let digits = len - usize::from(neg);
+            let word = load8(text, at + usize::from(neg));
+            let v = if (1..=8).contains(&digits) && first_non_digit(word) >= digits {
+                digits_value(word, digits) as f64
             } else {
                 decimal_value(text, at + usize::from(neg), digits)?
             };
             out[n] = if neg { -v } else { v };
             n += 1;
         }
-        match next_window {
-            Some(q) => p = q,
-            None if line_end < 64 => {
-                let end = p + line_end;
-                return if n == FIELDS { Some((end, Ok(()))) } else { None };
-            }
-            None => p += 64,
+        if line_end < 64 {
+            return (n == FIELDS).then_some(64 * w + line_end);
+        }
+        carry = tokens >> 63;
+        w += 1;
+        from = u64::MAX;
+        if w == masks.sep.len() {
+            return None;
         }
     }
 }
@@ -739,6 +797,8 @@ struct ParsedLines {
     lines: Vec<ParsedLine>,
     /// The messages of the malformed lines, in order.
     errors: Vec<String>,
+    /// The block's masks (kept to reuse their memory).
+    masks: Masks,
 }
 
 /// Classifies every line of a block of whole lines and splits the job lines into their numbers (the
@@ -746,6 +806,7 @@ struct ParsedLines {
 fn parse_block(block: &[u8], out: &mut ParsedLines) {
     out.lines.clear();
     out.errors.clear();
+    out.masks.build(block);
     let mut at = 0;
     while at < block.len() {
         let rest = &block[at..];
@@ -762,7 +823,7 @@ fn parse_block(block: &[u8], out: &mut ParsedLines) {
             line.kind = LineKind::Comment;
             line_end(rest, start)
         } else {
-            let (end, parsed) = parse_fields(&rest[start..], &mut line.fields);
+            let (end, parsed) = parse_line(block, &out.masks, at + start, &mut line.fields);
             match parsed {
                 Ok(()) => line.kind = LineKind::Job,
                 Err(message) => {
@@ -770,7 +831,7 @@ fn parse_block(block: &[u8], out: &mut ParsedLines) {
                     out.errors.push(message);
                 }
             }
-            start + end
+            end - at
         };
         line.end = (at + end) as u32;
         at += end + 1;
@@ -1236,17 +1297,23 @@ mod tests {
                 line.push_str(&token);
             }
             let trailing = " ".repeat(rng.random_range(0..3));
-            let text = format!("{line}{trailing}\n{}", "9 ".repeat(60));
+            // the line starts anywhere in a 64-byte word of the block's masks
+            let earlier = format!("{}\n", "5 ".repeat(rng.random_range(0..40)));
+            let text = format!("{earlier}{line}{trailing}\n{}", "9 ".repeat(60));
             let text = text.as_bytes();
+            let mut masks = Masks::default();
+            masks.build(text);
+            let at = earlier.len() + line.bytes().take_while(|&c| is_blank(c)).count();
             let (mut a, mut b) = ([0.0; FIELDS], [0.0; FIELDS]);
-            let slow = parse_fields_bytewise(text, &mut a);
-            if let Some(fast) = parse_fields_by_mask(text, &mut b) {
+            let (end, parsed) = parse_fields_bytewise(&text[earlier.len()..], &mut a);
+            let slow = (earlier.len() + end, parsed);
+            if let Some(fast) = parse_fields_by_mask(text, &masks, at, &mut b) {
                 fast_taken += 1;
-                assert_eq!(fast, slow, "{line:?}");
+                assert_eq!((fast, Ok(())), slow, "{line:?}");
                 assert_eq!(a, b, "{line:?}");
             }
             let mut c = [0.0; FIELDS];
-            assert_eq!(parse_fields(text, &mut c), slow);
+            assert_eq!(parse_line(text, &masks, at, &mut c), slow);
             if slow.1.is_ok() {
                 assert_eq!(a, c);
             }
