@@ -352,7 +352,7 @@ fn digits_value(w: u64, k: usize) -> u64 {
 #[inline]
 fn decimal_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
     const POW10: [f64; 9] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
-    if len < 2 || len > 17 || at + len + 8 > text.len() {
+    if !(2..=17).contains(&len) || at + len + 8 > text.len() {
         return None;
     }
     let int_word = load8(text, at);
@@ -466,7 +466,7 @@ impl Masks {
             for (j, &c) in tail.iter().enumerate() {
                 sep |= u64::from(c == b' ' || c == b'\n') << j;
                 nl |= u64::from(c == b'\n') << j;
-                odd |= c <= b' ' && c != b' ' && c != b'\n';
+                odd |= c < b' ' && c != b'\n';
             }
             self.sep.push(sep);
             self.nl.push(nl);
