@@ -1,6 +1,7 @@
-//! The SWF reader (Standard Workload Format of the Parallel Workloads Archive): plain or gzip, streamed line
-//! by line, under a selectable convention ("p" as the HUJI/pyss simulators read it, or "plain"), with counted
-//! filters, load scaling and estimate handling. `[workload] type = "swf"` in a scenario.
+//! The SWF reader (Standard Workload Format of the Parallel Workloads Archive): plain or gzip, streamed in
+//! blocks of lines, under a selectable convention ("p" as the HUJI/pyss simulators read it, or "plain"), with
+//! counted filters (time window, queues, partitions, ...), tiers from queues or partitions, dependencies with
+//! think times, load scaling and estimate handling. `[workload] type = "swf"` in a scenario.
 
 use super::lines::MappedBlocks;
 use crate::error::{Error, Result, ScenarioError};
@@ -537,7 +538,7 @@ fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64
     }
 }
 
-/// The general path of [`parse_fields`], byte by byte (eight at a time where it can).
+/// The general path of [`parse_line`], byte by byte (eight at a time where it can).
 #[inline]
 fn parse_fields_bytewise(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::result::Result<(), String>) {
     let len = text.len();
