@@ -126,6 +126,9 @@ pub fn explain(dir: &Path, id: &str) -> Result<String> {
             dir.join("runs").join("RUN_ID").display()
         )));
     }
+    if !dir.is_dir() {
+        return Err(Error::Other(format!("{}: no such results directory", dir.display())));
+    }
     if !events_path.is_file() {
         return Err(Error::Other(format!(
             "{}: no events.csv; run the scenario again with --events to record why jobs wait",
@@ -184,6 +187,11 @@ pub fn explain(dir: &Path, id: &str) -> Result<String> {
                 "finish" => lines.push((t, "finished".into())),
                 "kill" => lines.push((t, "killed at its estimate".into())),
                 "cancel" => lines.push((t, format!("cancelled: {detail}"))),
+                // The detail is the reserved start, in simulated seconds: shown as a clock like the rest.
+                "reserve" => {
+                    let at = detail.parse::<f64>().map(fmt_clock).unwrap_or_else(|_| detail.to_string());
+                    lines.push((t, format!("reservation: start at {at}")));
+                }
                 _ => {
                     let text = if detail.is_empty() {
                         kind.replace('_', " ")

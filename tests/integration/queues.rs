@@ -515,3 +515,30 @@ queue discipline: {queue}
         "waiting: not at the head under fifo; job 2 is first and cannot start: not enough free cpu (needs 6, 4 free)"
     ));
 }
+
+/// Regression: `explain` under conservative backfilling printed the reserved start as raw seconds
+/// (`reserve: 100.000000`) while every other line reads as a clock. Same jobs as
+/// `backfilling_explains_why_a_fitting_job_waits`: J3 (3 cores, 200 s) is reserved at J2's end, 200 s.
+#[test]
+fn explain_shows_conservative_reservations_as_clock_times() {
+    let jobs = [
+        "{ submit = 0, cpu = 6, runtime = 100 }",
+        "{ submit = 1, cpu = 8, runtime = 100 }",
+        "{ submit = 2, cpu = 3, runtime = 200 }",
+    ]
+    .map(String::from);
+    let story = explain(&scenario(10, &jobs, "\"conservative_backfill\""), "3");
+    assert!(story.contains("  0:00:02  reservation: start at 0:03:20\n"), "{story}");
+    assert!(!story.contains("reserve:"), "{story}");
+}
+
+/// `explain` of a directory that does not exist says so (not "run again with --events").
+#[test]
+fn explain_of_a_missing_directory_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let o = assert_cmd::Command::cargo_bin("clustersim").unwrap().arg("explain").arg(&missing).arg("1").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nope: no such results directory"), "{err}");
+}
