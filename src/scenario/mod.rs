@@ -105,6 +105,88 @@ impl<'de> Deserialize<'de> for Memory {
     }
 }
 
+/// The message of a TOML or schema error, in words a user reads. An error inside `[workload]` (a
+/// table told apart by its `type`, so the parser reports only the table's header) is located again
+/// by reading the table as the type it names, which gives the key and so the line.
+fn explain_parse_error(text: &str, e: &toml::de::Error) -> String {
+    let message = workload_error(text).unwrap_or_else(|| e.to_string().trim_end().to_string());
+    plain_words(&message)
+}
+
+/// The error of `[workload]` read as the `type` it names: `line N, key `workload.K`: message` and
+/// the line itself, or `None` when that reading succeeds (the error is elsewhere).
+fn workload_error(text: &str) -> Option<String> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let mut table = doc.get("workload")?.as_table()?.clone();
+    let kind = table.remove("type")?.as_str()?.to_string();
+    let value = toml::Value::Table(table);
+    let err = match kind.as_str() {
+        "synthetic" => value.try_into::<SyntheticSpec>().err(),
+        "list" => value.try_into::<ListSpec>().err(),
+        "swf" => value.try_into::<SwfSpec>().err(),
+        "csv" => value.try_into::<CsvSpec>().err(),
+        _ => None,
+    }?;
+    let err = err.to_string().trim_end().replace('\n', " ");
+    // The value deserializer ends its message with `in `a.b``, the key path inside the table.
+    let (what, path) = match err.rsplit_once(" in `") {
+        Some((what, path)) if path.ends_with('`') => (what.to_string(), Some(path.trim_end_matches('`').to_string())),
+        _ => (err.clone(), None),
+    };
+    // An unknown key has no path of its own: the message names it.
+    let unknown = what.strip_prefix("unknown field `").and_then(|r| r.split_once('`')).map(|(k, _)| k.to_string());
+    let Some(path) = path.or(unknown) else {
+        return Some(format!("[workload] (type = \"{kind}\"): {what}"));
+    };
+    let key = format!("key `workload.{path}`");
+    let first = path.split('.').next().unwrap_or(&path);
+    match key_line(text, "workload", first) {
+        Some((n, line)) => Some(format!("line {n}, {key}: {what}\n{n:>5} | {line}")),
+        None => Some(format!("{key}: {what}")),
+    }
+}
+
+/// The first line (1-based, with its text) that sets `key` directly in table `[table]`.
+fn key_line<'t>(text: &'t str, table: &str, key: &str) -> Option<(usize, &'t str)> {
+    let header = format!("[{table}]");
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            inside = t.starts_with(&header);
+            continue;
+        }
+        if inside
+            && let Some(rest) = t.strip_prefix(key)
+            && rest.trim_start().starts_with(['=', '.'])
+        {
+            return Some((i + 1, line));
+        }
+    }
+    None
+}
+
+/// Serde's type names replaced by what a scenario author writes.
+fn plain_words(message: &str) -> String {
+    let mut m = message.replace(
+        "expected internally tagged enum Dist",
+        "expected a distribution table such as { dist = \"exponential\", mean = \"1h\" }",
+    );
+    for (rust, words) in [
+        ("expected u8", "expected a whole number ≥ 0"),
+        ("expected u16", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected usize", "expected a whole number ≥ 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        m = m.replace(rust, words);
+    }
+    m
+}
+
 /// `[workload]`: where the jobs come from.
 #[allow(clippy::large_enum_variant)] // read once per scenario: the variants' sizes do not matter
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -164,7 +246,7 @@ impl Scenario {
     /// Parses TOML text whose relative trace paths are relative to `base`; a trace workload without
     /// `[[cluster.pools]]` gets its cluster from the trace header (see `workloads::trace_cluster`).
     pub fn parse_in(text: &str, base: &Path) -> std::result::Result<Scenario, String> {
-        let mut sc: Scenario = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        let mut sc: Scenario = toml::from_str(text).map_err(|e| explain_parse_error(text, &e))?;
         crate::workloads::resolve_trace(&mut sc, base)?;
         Ok(sc)
     }

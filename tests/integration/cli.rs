@@ -84,7 +84,12 @@ fn bad_scenarios_are_reported_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("typo.toml", "seed = 42", "sed = 42", vec!["typo.toml", "line 6", "unknown field `sed`", "seed"]),
-        ("type.toml", "count = 48", "count = \"many\"", vec!["type.toml", "line 10", "invalid type"]),
+        (
+            "type.toml",
+            "count = 48",
+            "count = \"many\"",
+            vec!["type.toml", "line 10", "invalid type", "expected a whole number ≥ 0"],
+        ),
         ("negative.toml", "cpu = 32", "cpu = -32", vec!["negative.toml", "line 11", "-32"]),
         (
             "policy.toml",
@@ -99,7 +104,26 @@ fn bad_scenarios_are_reported_clearly() {
             vec!["param.toml", "policy.queue.depth", "unknown parameter"],
         ),
         ("zero.toml", "count = 48", "count = 0", vec!["zero.toml", "cluster.pools[0].count"]),
-        ("dist.toml", "dist = \"lognormal\"", "dist = \"lognormol\"", vec!["dist.toml", "lognormol", "exponential"]),
+        (
+            "dist.toml",
+            "dist = \"lognormal\"",
+            "dist = \"lognormol\"",
+            vec!["dist.toml", "line 35, key `workload.runtime.dist`", "lognormol", "exponential"],
+        ),
+        // Inside [workload] (a table told apart by its `type`) errors still name the line and the key.
+        (
+            "wl-neg.toml",
+            "mean = \"20s\"",
+            "mean = \"-20s\"",
+            vec!["line 34, key `workload.interarrival`", "`-20s` is not a duration"],
+        ),
+        (
+            "wl-int.toml",
+            "runtime = { dist = \"lognormal\", mean = \"30m\", cv = 1.5 }",
+            "runtime = 1800",
+            vec!["line 35, key `workload.runtime`", "expected a distribution table such as { dist = "],
+        ),
+        ("wl-key.toml", "runtime = {", "runtme = {", vec!["line 35, key `workload.runtme`", "unknown field `runtme`"]),
     ];
     for (name, from, to, needles) in cases {
         let p = broken_quickstart(dir.path(), name, from, to);

@@ -537,7 +537,8 @@ fn explain_shows_conservative_reservations_as_clock_times() {
 fn explain_of_a_missing_directory_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let o = assert_cmd::Command::cargo_bin("clustersim").unwrap().arg("explain").arg(&missing).arg("1").output().unwrap();
+    let o =
+        assert_cmd::Command::cargo_bin("clustersim").unwrap().arg("explain").arg(&missing).arg("1").output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nope: no such results directory"), "{err}");
