@@ -51,8 +51,12 @@ fn count_numbers(numbers: impl Iterator<Item = Option<u16>>) -> Vec<(i64, u64)> 
 }
 
 /// `none: 4, 1: 2, 3: 1` (number: jobs).
-fn counts_line(counts: &[(i64, u64)]) -> String {
-    let label = |n: i64| if n < 0 { "none".to_string() } else { n.to_string() };
+fn counts_line(counts: &[(i64, u64)], names: &std::collections::BTreeMap<i64, String>) -> String {
+    let label = |n: i64| match names.get(&n) {
+        _ if n < 0 => "none".to_string(),
+        Some(name) => format!("{n} ({name})"),
+        None => n.to_string(),
+    };
     counts.iter().map(|&(n, c)| format!("{}: {c}", label(n))).collect::<Vec<_>>().join(", ")
 }
 
@@ -152,9 +156,9 @@ impl fmt::Display for TraceStats {
             Some(l) => writeln!(f, "offered load   {l:.3}")?,
             None => writeln!(f, "offered load   unknown (no machine size)")?,
         }
-        if self.header.is_some() {
-            writeln!(f, "jobs by queue  {}", counts_line(&self.queues))?;
-            writeln!(f, "by partition   {}", counts_line(&self.partitions))?;
+        if let Some(h) = &self.header {
+            writeln!(f, "jobs by queue  {}", counts_line(&self.queues, &h.queue_names))?;
+            writeln!(f, "by partition   {}", counts_line(&self.partitions, &h.partition_names))?;
         }
         Ok(())
     }

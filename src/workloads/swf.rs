@@ -158,8 +158,17 @@ impl TierMap {
     }
 
     /// Tier names, lowest first, after the numbers in each: `queue 3`, `queue 1+4`; tier 0 also holds
-    /// every number not in the table (`other`).
-    pub fn names(&self) -> Vec<String> {
+    /// every number not in the table (`other`). A number the header describes (`; Queue: 3 long`)
+    /// is shown with it: `queue 3 (long)`.
+    pub fn names(&self, header: &SwfHeader) -> Vec<String> {
+        let described = match self.from {
+            TierFrom::Queue => &header.queue_names,
+            TierFrom::Partition => &header.partition_names,
+        };
+        let number = |k: &i64| match described.get(k) {
+            Some(d) => format!("{k} ({d})"),
+            None => k.to_string(),
+        };
         let noun = match self.from {
             TierFrom::Queue => "queue",
             TierFrom::Partition => "partition",
@@ -168,7 +177,7 @@ impl TierMap {
         (0..=top)
             .map(|t| {
                 let numbers: Vec<String> =
-                    self.tiers.iter().filter(|&(_, &v)| v == t).map(|(k, _)| k.to_string()).collect();
+                    self.tiers.iter().filter(|&(_, &v)| v == t).map(|(k, _)| number(k)).collect();
                 match (numbers.is_empty(), t == 0) {
                     (true, true) => "other".to_string(),
                     (true, false) => format!("tier {t}"),
@@ -216,6 +225,10 @@ pub struct SwfHeader {
     pub time_zone_string: Option<String>,
     pub computer: Option<String>,
     pub installation: Option<String>,
+    /// `; Queue: N description` lines: queue number → description (`[fque:1]` → `fque:1`).
+    pub queue_names: BTreeMap<i64, String>,
+    /// `; Partition: N description` lines: partition number → description.
+    pub partition_names: BTreeMap<i64, String>,
     /// Job lines read (neither comment nor blank), kept or skipped; 0 from [`read_header`].
     pub job_lines: u64,
 }
@@ -243,6 +256,14 @@ impl SwfHeader {
             "TimeZoneString" => self.time_zone_string = Some(value.to_string()),
             "Computer" => self.computer = Some(value.to_string()),
             "Installation" => self.installation = Some(value.to_string()),
+            "Queue" | "Partition" => {
+                let (number, description) = value.split_once(char::is_whitespace).unwrap_or((value, ""));
+                let description = description.trim().trim_start_matches('[').trim_end_matches(']').trim();
+                if let (Ok(n), false) = (number.parse::<i64>(), description.is_empty()) {
+                    let names = if key.trim() == "Queue" { &mut self.queue_names } else { &mut self.partition_names };
+                    names.insert(n, description.to_string());
+                }
+            }
             _ => {}
         }
     }
@@ -1001,7 +1022,7 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
         blocks.give_back(block, parsed);
     }
     finish_jobs(&mut jobs, opts);
-    let tiers = opts.tiers.as_ref().map_or_else(|| vec!["default".into()], TierMap::names);
+    let tiers = opts.tiers.as_ref().map_or_else(|| vec!["default".into()], |t| t.names(&header));
     let mut workload = Workload { jobs, users: users.names, groups: groups.names, tiers, skipped };
     if !in_submit_order {
         workload.sort_by_submit();

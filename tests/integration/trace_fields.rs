@@ -162,3 +162,20 @@ fn a_queue_number_out_of_range_is_a_bad_line_and_stats_count_queues() {
     assert!(text.contains("jobs by queue  none: 1, 1: 2, 2: 1, 3: 1\n"), "{text}");
     assert!(text.contains("by partition   none: 1, 1: 2, 2: 2\n"), "{text}");
 }
+
+/// `; Queue:` and `; Partition:` header lines describe the numbers: tier names and `trace stats` show
+/// them (HPC2N writes `; Queue:  1  [fque:1]`, brackets included).
+#[test]
+fn header_descriptions_name_queues_and_partitions() {
+    let described = QUEUES.replace(
+        "; MaxProcs: 8\n",
+        "; MaxProcs: 8\n; Queue:  1  [express]\n; Queue: 3 long jobs\n; Partition:  2  DEFAULT\n",
+    );
+    let by_queue = TierMap { from: TierFrom::Queue, tiers: BTreeMap::from([(1, 2), (2, 1), (3, 1)]) };
+    let w = read(&described, SwfOptions { tiers: Some(by_queue), ..Default::default() });
+    assert_eq!(w.tiers, vec!["other", "queue 2+3 (long jobs)", "queue 1 (express)"]);
+    let (_dir, path) = write_trace(&described);
+    let text = trace_stats(&path, &SwfOptions::default()).unwrap().to_string();
+    assert!(text.contains("jobs by queue  none: 1, 1 (express): 2, 2: 1, 3 (long jobs): 1\n"), "{text}");
+    assert!(text.contains("by partition   none: 1, 1: 2, 2 (DEFAULT): 2\n"), "{text}");
+}
