@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The columns a job list may have, in documentation order; only `submit` and `runtime` are required.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "id", "submit", "runtime", "estimate", "tasks", "cpu", "memory", "gpu", "user", "group", "tier", "weight", "key",
-    "deps",
+    "deps", "think",
 ];
 
 /// `[workload]` with `type = "csv"`.
@@ -129,6 +129,7 @@ fn parse_row(record: &csv::StringRecord, cols: &[usize], tiers: &[String]) -> st
         weight: 1.0,
         key: None,
         deps: Vec::new(),
+        think: None,
         requires: Vec::new(),
         prefers: Vec::new(),
         anti_affinity: false,
@@ -180,6 +181,7 @@ fn parse_row(record: &csv::StringRecord, cols: &[usize], tiers: &[String]) -> st
                     e.deps.push(d.parse::<u64>().map_err(|_| bad("a list of job ids separated by spaces or `;`"))?);
                 }
             }
+            "think" => e.think = Some(dur()?),
             _ => return Err(format!("column `{col}` is not handled")),
         }
     }

@@ -46,6 +46,8 @@ pub struct JobEntry {
     /// Job numbers that must complete first.
     #[serde(default)]
     pub deps: Vec<u64>,
+    /// Think time: the job joins the queue this long after its last dependency completes (SWF field 18).
+    pub think: Option<Duration>,
     #[serde(default)]
     pub requires: Vec<String>,
     #[serde(default)]
@@ -152,6 +154,12 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
                 Some(p) if p != i => job.deps.push(p as u32),
                 _ => return Err(ScenarioError::invalid(k("deps"), format!("no other job has id {d}"))),
             }
+        }
+        if let Some(think) = e.think {
+            if e.deps.is_empty() {
+                return Err(ScenarioError::invalid(k("think"), "a think time needs `deps` to count from"));
+            }
+            job.dep_delay = think.micros();
         }
         jobs.push(job);
     }

@@ -179,3 +179,24 @@ fn header_descriptions_name_queues_and_partitions() {
     assert!(text.contains("jobs by queue  none: 1, 1 (express): 2, 2: 1, 3 (long jobs): 1\n"), "{text}");
     assert!(text.contains("by partition   none: 1, 1: 2, 2 (DEFAULT): 2\n"), "{text}");
 }
+
+/// CSV job lists and inline lists take a think time too (column / key `think`), counted from the
+/// completion of the job's last dependency: job 2 follows job 1 (ends at 100 s) after 50 s.
+#[test]
+fn csv_and_inline_lists_take_a_think_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("jobs.csv");
+    std::fs::write(&csv, "id,submit,runtime,deps,think\n1,0,100,,\n2,10,50,1,50s\n3,20,30,,\n").unwrap();
+    let pools = "[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 4\n";
+    let from_csv = format!("name = \"t\"\n{pools}[workload]\ntype = \"csv\"\npath = \"{}\"\n", csv.display());
+    assert_eq!(starts_and_ends(&run_toml(&from_csv)), vec![(0.0, 100.0), (150.0, 200.0), (20.0, 50.0)]);
+    let inline = format!(
+        "name = \"t\"\n{pools}[workload]\ntype = \"list\"\njobs = [\n{{ submit = 0, runtime = 100 }},\n\
+         {{ submit = 10, runtime = 50, deps = [1], think = \"50s\" }},\n{{ submit = 20, runtime = 30 }},\n]\n"
+    );
+    assert_eq!(starts_and_ends(&run_toml(&inline)), vec![(0.0, 100.0), (150.0, 200.0), (20.0, 50.0)]);
+    // A think time without a dependency has nothing to count from.
+    let alone = inline.replace("deps = [1], ", "");
+    let err = Scenario::parse(&alone).unwrap().build_workload(1).unwrap_err().to_string();
+    assert!(err.contains("think") && err.contains("needs `deps`"), "{err}");
+}
