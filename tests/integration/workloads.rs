@@ -303,7 +303,7 @@ fn csv_errors_name_the_line_and_column_or_are_skipped_and_counted() {
         err("submit,runtime,colour\n0,1,red\n"),
         at(
             1,
-            "unknown column 3 `colour` (valid columns: id, submit, runtime, estimate, tasks, cpu, memory, gpu, user, group, tier, weight, key, deps)"
+            "unknown column 3 `colour` (valid columns: id, submit, runtime, estimate, tasks, cpu, memory, gpu, user, group, tier, weight, key, deps, think)"
         )
     );
     assert_eq!(err("submit,cpu\n0,1\n"), at(1, "the header has no `runtime` column"));
