@@ -106,6 +106,56 @@ pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, o
     Ok(RunResult { info, metrics, output })
 }
 
+/// `workload`, or an error naming the scenario file `source` and why no job is left (with the skip
+/// counts of a trace): an empty workload would give metrics that mean nothing.
+pub fn nonempty(workload: Workload, sc: &Scenario, source: &Path) -> Result<Workload> {
+    if !workload.jobs.is_empty() {
+        return Ok(workload);
+    }
+    use crate::scenario::WorkloadSpec;
+    let why = match &sc.workload {
+        WorkloadSpec::Synthetic(_) => "`workload.jobs` is 0".to_string(),
+        WorkloadSpec::List(_) => "`workload.jobs` is an empty list".to_string(),
+        WorkloadSpec::Swf(s) => format!("no job of the trace {} is left", s.path.display()),
+        WorkloadSpec::Csv(c) => format!("the job list {} has no job rows", c.path.display()),
+    };
+    let skipped = &workload.skipped;
+    let report = if skipped.total() > 0 {
+        let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+        format!(" (skipped {}: {})", skipped.total(), why.join(", "))
+    } else {
+        String::new()
+    };
+    Err(Error::Other(format!("{}: the workload has no jobs: {why}{report}", source.display())))
+}
+
+/// One warning line on stderr when jobs were rejected because they fit on no node: their count and
+/// the first one's id and reason. Shown even with `--quiet` (it says the results miss those jobs).
+pub fn warn_rejected(r: &RunResult) {
+    if let Some(line) = rejected_warning(r) {
+        eprintln!("{line}");
+    }
+}
+
+/// The line [`warn_rejected`] prints, if any job was rejected.
+pub fn rejected_warning(r: &RunResult) -> Option<String> {
+    if r.metrics.rejected == 0 {
+        return None;
+    }
+    let (job, reason) = r
+        .output
+        .workload
+        .jobs
+        .iter()
+        .zip(&r.output.records)
+        .find_map(|(j, rec)| rec.reason.as_deref().filter(|m| m.starts_with("rejected")).map(|m| (j.id, m)))?;
+    Some(format!(
+        "warning: {} of {} jobs were rejected because they fit on no node (e.g. job {job}: {reason})",
+        r.metrics.rejected,
+        r.output.workload.jobs.len()
+    ))
+}
+
 /// Writes every per-run file of `r` into `dir`; `manifest.json` last, so its presence marks a complete run.
 pub fn write_run(dir: &Path, r: &RunResult, sc: &Scenario) -> Result<()> {
     let out = &r.output;
@@ -135,6 +185,9 @@ pub fn summary_table(r: &RunResult) -> String {
         "jobs {:>8}   completed {}  failed {}  cancelled {} (rejected {})  unfinished {}\n",
         a.jobs, a.completed, a.failed, a.cancelled, m.rejected, a.unfinished
     );
+    if a.not_submitted > 0 {
+        s += &format!("not submitted {} (submit time after the horizon)\n", a.not_submitted);
+    }
     let skipped = &r.output.workload.skipped;
     if skipped.total() > 0 {
         let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();

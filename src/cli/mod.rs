@@ -47,7 +47,7 @@ pub enum Command {
         /// Output directory (default: the scenario's `output`, else results/<name>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Print nothing but errors.
+        /// Print nothing but errors and warnings (e.g. jobs rejected because they fit on no node).
         #[arg(long, short)]
         quiet: bool,
         /// Also write events.csv, a log of every arrival, start, finish and kill.
@@ -132,7 +132,9 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             sweep.check_single_run(&scenario)?;
             let sc = &loaded.scenario;
             let seed = seed.unwrap_or(sc.seed);
-            let workload = Arc::new(sc.build_workload(seed)?);
+            let dir = out.unwrap_or_else(|| sc.output_dir());
+            crate::output::stale::check_out_dir(&dir)?;
+            let workload = Arc::new(runner::nonempty(sc.build_workload(seed)?, sc, &scenario)?);
             let result = runner::simulate(
                 sc,
                 &loaded.hash,
@@ -140,7 +142,8 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 workload,
                 &RunOptions { log_events: events, ..Default::default() },
             )?;
-            let dir = out.unwrap_or_else(|| sc.output_dir());
+            runner::warn_rejected(&result);
+            crate::output::stale::remove_stale(&dir, &crate::output::stale::run_keeps(events, !no_charts))?;
             runner::write_run(&dir, &result, sc)?;
             if !no_charts {
                 crate::report::generate(&dir)?;

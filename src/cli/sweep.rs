@@ -73,6 +73,8 @@ pub fn run(
     sweep::terminal::check_metric(&a.sort)?;
     let study = Study::load(path, seed)?;
     let out = out.unwrap_or_else(|| study.output_dir.clone());
+    crate::output::stale::check_out_dir(&out)?;
+    crate::output::stale::remove_stale(&out, &crate::output::stale::study_keeps(a.shard.is_some(), !no_charts))?;
     let opts = SweepOptions {
         out: out.clone(),
         jobs: a.jobs.unwrap_or(0),
@@ -112,6 +114,7 @@ pub fn run(
 /// `clustersim merge`.
 pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
     sweep::terminal::check_metric(&a.sort)?;
+    crate::output::stale::check_out_dir(&a.out)?;
     let o = sweep::merge(&a.dirs, &a.out)?;
     if !a.quiet {
         print!("{}", sweep::terminal::comparison_table(&a.out.join("comparison.csv"), &a.sort)?);

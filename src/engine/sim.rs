@@ -169,6 +169,10 @@ impl Simulation {
         let end = if stopped_at_horizon { horizon } else { self.last_end.max(self.world.now) };
         if stopped_at_horizon {
             self.world.advance(horizon);
+            // A job still running at the horizon has run until it.
+            for rec in self.world.records.iter_mut().filter(|r| r.state == JobState::Running) {
+                rec.ran += horizon.saturating_sub(rec.start);
+            }
         }
         let t0 = self.world.workload.jobs.first().map(|j| j.submit).unwrap_or(0);
         if self.faults.is_some() {

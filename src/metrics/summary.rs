@@ -21,6 +21,8 @@ pub struct GroupStats {
     pub failed: u64,
     pub cancelled: u64,
     pub unfinished: u64,
+    /// Jobs whose submit time lies after the horizon: never submitted, so not in `jobs` nor any count.
+    pub not_submitted: u64,
     /// Seconds, over jobs that started.
     pub wait_mean: f64,
     pub wait_p50: f64,
@@ -85,6 +87,7 @@ impl RunMetrics {
             ("failed", a.failed as f64),
             ("cancelled", a.cancelled as f64),
             ("unfinished", a.unfinished as f64),
+            ("not_submitted", a.not_submitted as f64),
             ("rejected", self.rejected as f64),
             ("wait_mean", a.wait_mean),
             ("wait_p50", a.wait_p50),
@@ -132,9 +135,18 @@ struct JobFacts {
     id: u64,
     state: JobState,
     core_h: f64,
+    /// Submitted after the end of the window (the horizon): left out of every count but `not_submitted`.
+    not_submitted: bool,
 }
 
 fn stats(facts: &[&JobFacts]) -> GroupStats {
+    let not_submitted = facts.iter().filter(|f| f.not_submitted).count() as u64;
+    let submitted: Vec<&JobFacts> = facts.iter().copied().filter(|f| !f.not_submitted).collect();
+    GroupStats { not_submitted, ..submitted_stats(&submitted) }
+}
+
+/// The statistics of jobs that were all submitted.
+fn submitted_stats(facts: &[&JobFacts]) -> GroupStats {
     let waits = sorted(&facts.iter().filter_map(|f| f.wait).collect::<Vec<_>>());
     let responses: Vec<f64> = facts.iter().filter_map(|f| f.response).collect();
     let bslds = sorted(&facts.iter().filter_map(|f| f.bsld).collect::<Vec<_>>());
@@ -168,6 +180,7 @@ fn stats(facts: &[&JobFacts]) -> GroupStats {
         longest_wait: longest.map(|f| f.waited).unwrap_or(0.0),
         longest_wait_job: longest.filter(|f| f.waited > 0.0).map(|f| f.id),
         core_hours: facts.iter().map(|f| f.core_h).sum(),
+        not_submitted: 0,
     }
 }
 
@@ -209,6 +222,7 @@ pub fn summarize(out: &RunOutput, cfg: &MetricsConfig) -> RunMetrics {
                 id: job.id,
                 state: rec.state,
                 core_h: as_secs_f64(rec.ran) * cores as f64 / 3600.0,
+                not_submitted: job.submit > t_end,
             }
         })
         .collect();

@@ -100,7 +100,8 @@ pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Resu
         .map_err(csv_err)?;
         let wl = &out.workload;
         for (job, rec) in wl.jobs.iter().zip(&out.records) {
-            let state = rec.state.outcome();
+            // Submitted after the horizon: not a job of this run, but listed so that every input job has a row.
+            let state = if job.submit > out.window.1 { "not_submitted" } else { rec.state.outcome() };
             let response = rec.end.filter(|_| state == "completed").map(|e| e - job.submit);
             let cpu = rec.placement.first().map(|(_, g)| g.cpu).unwrap_or(job.request.cpu);
             r.int(job.id)?;
@@ -228,6 +229,7 @@ pub fn write_groups(path: &Path, key: &str, names: &[String], groups: &[GroupSta
             "failed",
             "cancelled",
             "unfinished",
+            "not_submitted",
             "wait_mean",
             "wait_p95",
             "wait_p99",
@@ -249,6 +251,7 @@ pub fn write_groups(path: &Path, key: &str, names: &[String], groups: &[GroupSta
                 g.failed.to_string(),
                 g.cancelled.to_string(),
                 g.unfinished.to_string(),
+                g.not_submitted.to_string(),
                 fmt_num(g.wait_mean),
                 fmt_num(g.wait_p95),
                 fmt_num(g.wait_p99),

@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod files;
+pub mod stale;
 pub mod starvation;
 
 pub use atomic::{fmt_num, fmt_time, write_atomic};

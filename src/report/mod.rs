@@ -65,6 +65,8 @@ pub fn generate(dir: &Path) -> Result<Generated> {
 }
 
 fn finish(dir: &Path, charts: &[ChartOut], page: impl FnOnce(&[ChartOut]) -> Result<String>) -> Result<Generated> {
+    let names: Vec<String> = charts.iter().map(|c| c.name.clone()).collect();
+    crate::output::stale::remove_charts_except(&dir.join(CHART_DIR), &names)?;
     let text = page(charts)?;
     let html = dir.join("report.html");
     write_atomic(&html, |w| w.write_all(text.as_bytes()))?;

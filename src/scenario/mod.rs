@@ -279,6 +279,14 @@ impl Scenario {
             WorkloadSpec::Swf(s) => s.validate(&self.cluster.pools)?,
             WorkloadSpec::Csv(_) => {}
         }
+        let empty = match &self.workload {
+            WorkloadSpec::Synthetic(s) => s.jobs == 0,
+            WorkloadSpec::List(l) => l.jobs.is_empty(),
+            _ => false,
+        };
+        if empty {
+            return Err(ScenarioError::invalid("workload.jobs", "the workload has no jobs (give at least one)"));
+        }
         let cluster = self.build_cluster();
         let policies = crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
         crate::engine::faults::FaultSetup::from_scenario(self, self.seed, &cluster, policies.recovery.partitions())?;

@@ -347,7 +347,8 @@ fn execute(
     let slot = cache.slot_prefetching(study, plan.config);
     let config = slot.build(study, plan.config).as_ref().map_err(|e| e.clone())?;
     let sc = &config.scenario;
-    let mut workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
+    let workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
+    let mut workload = runner::nonempty(workload, sc, &study.path).map_err(|e| e.to_string())?;
     super::plan::scale_load(&mut workload, config.load);
     let mut result =
         runner::simulate(sc, &hash, plan.seed, Arc::new(workload), &opts.run).map_err(|e| e.to_string())?;
