@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod core;
 mod faults;
+mod hygiene;
 mod oracles;
 mod placement;
 mod properties;
