@@ -91,29 +91,30 @@ fn an_empty_list_workload_is_refused_by_validate_and_run() {
     clustersim().arg("validate").arg(&zero).assert().code(2).stderr(predicate::str::contains("workload.jobs"));
 }
 
-#[test]
-fn a_header_only_csv_job_list_is_an_error_and_writes_nothing() {
+/// Runs the scenario `name` (its trace or job list in `file`) and expects exit 2, an error that names
+/// the scenario file and contains `why`, and no output folder.
+fn assert_empty_workload(name: &str, file: (&str, String), workload: &str, why: &str) {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("jobs.csv"), "submit,runtime\n").unwrap();
-    let sc = scenario(d.path(), "csv", "", "type = \"csv\"\npath = \"jobs.csv\"");
+    std::fs::write(d.path().join(file.0), file.1).unwrap();
+    let sc = scenario(d.path(), name, "", workload);
     let out = d.path().join("out");
-    run(&["-q"], &sc, &out).code(2).stderr(
-        predicate::str::contains("csv.toml: the workload has no jobs").and(predicate::str::contains("no job rows")),
-    );
+    let head = format!("{name}.toml: the workload has no jobs");
+    run(&["-q"], &sc, &out).code(2).stderr(predicate::str::contains(head).and(predicate::str::contains(why)));
     assert!(!out.exists(), "nothing is written");
 }
 
 #[test]
+fn a_header_only_csv_job_list_is_an_error_and_writes_nothing() {
+    let list = ("jobs.csv", "submit,runtime\n".to_string());
+    assert_empty_workload("csv", list, "type = \"csv\"\npath = \"jobs.csv\"", "no job rows");
+}
+
+#[test]
 fn a_trace_whose_filters_drop_every_job_is_an_error_with_the_skip_counts() {
-    let d = tempfile::tempdir().unwrap();
     let line = |id: u32, submit: u32| format!("{id} {submit} 0 100 1 -1 -1 1 200 -1 1 1 1 1 1 1 -1 -1\n");
-    std::fs::write(d.path().join("t.swf"), format!("; MaxProcs: 4\n{}{}", line(1, 0), line(2, 10))).unwrap();
-    let sc = scenario(d.path(), "swf", "", "type = \"swf\"\npath = \"t.swf\"\nstart = \"1h\"");
-    let out = d.path().join("out");
-    run(&["-q"], &sc, &out).code(2).stderr(
-        predicate::str::contains("swf.toml: the workload has no jobs").and(predicate::str::contains("skipped 2")),
-    );
-    assert!(!out.exists(), "nothing is written");
+    let trace = ("t.swf", format!("; MaxProcs: 4\n{}{}", line(1, 0), line(2, 10)));
+    let workload = "type = \"swf\"\npath = \"t.swf\"\nstart = \"1h\"";
+    assert_empty_workload("swf", trace, workload, "skipped 2: 2 submitted before `start`");
 }
 
 #[test]
