@@ -210,7 +210,7 @@ const LOWER: &[&str] = &[
 
 /// Report groups (one JUnit test case per run × group) and the name prefixes of their metrics, in report order.
 const GROUPS: &[(&str, &[&str])] = &[
-    ("counts", &["jobs", "completed", "failed", "cancelled", "unfinished", "rejected"]),
+    ("counts", &["jobs", "completed", "failed", "cancelled", "unfinished", "not_submitted", "rejected"]),
     ("wait", &["wait", "response"]),
     ("slowdown", &["bsld", "slowdown"]),
     ("starvation", &["starv"]),
@@ -352,6 +352,7 @@ mod tests {
             ("jobs", Equal, "counts"),
             ("completed", Higher, "counts"),
             ("failed", Lower, "counts"),
+            ("not_submitted", Equal, "counts"),
             ("wait_p95", Lower, "wait"),
             ("bsld_mean", Lower, "slowdown"),
             ("starved_frac", Lower, "starvation"),
