@@ -54,21 +54,33 @@ fn scenario_line(sc: &ScenarioReport) -> String {
     )
 }
 
-/// Problems and notes of a scenario and its runs, one line each.
+/// Problems and notes of a scenario and its runs, one line each. A run's errors name the run
+/// themselves; its notes are prefixed with the run id, except for a scenario's only run (`run`).
 fn remarks(sc: &ScenarioReport) -> (Vec<String>, Vec<String>) {
     let mut errors = sc.errors.clone();
     let mut notes = sc.notes.clone();
+    let single = sc.runs.len() == 1 && sc.runs[0].run_id == "run";
     for r in &sc.runs {
-        errors.extend(r.errors.iter().map(|e| format!("run {}: {e}", r.run_id)));
-        notes.extend(r.notes.iter().map(|n| format!("run {}: {n}", r.run_id)));
+        errors.extend(r.errors.iter().cloned());
+        notes.extend(r.notes.iter().map(|n| if single { n.clone() } else { format!("run `{}`: {n}", r.run_id) }));
     }
     (errors, notes)
+}
+
+/// `quickstart (scenarios/quickstart.toml vs results/baseline/quickstart)`, or without the baseline
+/// part when the scenario could not be read far enough to know its baseline directory.
+fn heading(sc: &ScenarioReport) -> String {
+    if sc.baseline_dir.as_os_str().is_empty() {
+        format!("{} ({})", sc.name, sc.file)
+    } else {
+        format!("{} ({} vs {})", sc.name, sc.file, sc.baseline_dir.display())
+    }
 }
 
 fn text(report: &Report, all: bool) -> String {
     let mut s = String::new();
     for sc in &report.scenarios {
-        let _ = writeln!(s, "{} ({} vs {})", sc.name, sc.file, sc.baseline_dir.display());
+        let _ = writeln!(s, "{}", heading(sc));
         let (errors, notes) = remarks(sc);
         for e in errors {
             let _ = writeln!(s, "  error: {e}");
@@ -117,14 +129,12 @@ fn md_cell(c: &str) -> String {
 fn markdown(report: &Report, all: bool) -> String {
     let mut s = format!("## clustersim check\n\n**{}**\n", report.verdict_line());
     for sc in &report.scenarios {
-        let _ = write!(
-            s,
-            "\n### {}\n\n`{}` against `{}`: {}\n",
-            sc.name,
-            sc.file,
-            sc.baseline_dir.display(),
-            scenario_line(sc)
-        );
+        let against = if sc.baseline_dir.as_os_str().is_empty() {
+            String::new()
+        } else {
+            format!(" against `{}`", sc.baseline_dir.display())
+        };
+        let _ = write!(s, "\n### {}\n\n`{}`{against}: {}\n", sc.name, sc.file, scenario_line(sc));
         let (errors, notes) = remarks(sc);
         if !errors.is_empty() || !notes.is_empty() {
             s += "\n";
@@ -346,10 +356,46 @@ mod tests {
         let t = render(&r, Format::Text, false);
         assert!(t.contains("wait_p95") && t.contains("+10 (+10.00%)") && t.contains("may rise ≤ 2%"), "{t}");
         assert!(!t.contains("wait_p50"), "{t}");
-        assert!(t.contains("error: run other: run `other` has no baseline"), "{t}");
+        assert!(t.contains("\n  error: run `other` has no baseline\n"), "{t}");
         assert!(t.ends_with("1 regressed, 1 error(s)\n"), "{t}");
         assert!(render(&r, Format::Text, true).contains("wait_p50"));
         assert_eq!(r.exit_code(), 2);
+    }
+
+    #[test]
+    fn text_heading_and_notes_read_plainly() {
+        // A scenario that could not be parsed has no baseline directory: name and file only.
+        let unread = ScenarioReport {
+            name: "qs-tol".into(),
+            file: "qs-tol.toml".into(),
+            errors: vec!["qs-tol.toml: line 3: bad".into()],
+            ..ScenarioReport::default()
+        };
+        // A single run's changed setting is a plain note; a sweep's names the run.
+        let single = ScenarioReport {
+            name: "q".into(),
+            file: "q.toml".into(),
+            baseline_dir: "base/q".into(),
+            runs: vec![RunReport {
+                run_id: "run".into(),
+                notes: vec!["seed: `42` → `7`".into()],
+                ..RunReport::default()
+            }],
+            ..ScenarioReport::default()
+        };
+        let mut sweep = single.clone();
+        sweep.runs[0].run_id = "c0-r0".into();
+        let report = Report { updated: false, scenarios: vec![unread, single, sweep] };
+        let t = render(&report, Format::Text, false);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "qs-tol (qs-tol.toml)");
+        assert_eq!(lines[1], "  error: qs-tol.toml: line 3: bad");
+        assert_eq!(lines[3], "q (q.toml vs base/q)");
+        assert_eq!(lines[4], "  note: seed: `42` → `7`");
+        assert_eq!(lines[7], "  note: run `c0-r0`: seed: `42` → `7`");
+        let m = render(&report, Format::Markdown, false);
+        assert!(m.contains("\n`qs-tol.toml`: 0 run(s)"), "{m}");
+        assert!(m.contains("\n`q.toml` against `base/q`: 1 run(s)"), "{m}");
     }
 
     #[test]

@@ -192,12 +192,16 @@ fn check_into(
                 if opts.update_baseline { "" } else { "; compared anyway (--allow-scenario-change)" }
             ));
         }
-        report.runs = compare::compare(&old.summary, &fresh, &layers);
+        let runs = compare::compare(&old.summary, &fresh, &layers);
+        if !opts.update_baseline && !opts.allow_scenario_change {
+            settings_must_match(&runs, &report.baseline_dir, opts.results.as_deref())?;
+        }
+        report.runs = runs;
     }
     if opts.update_baseline {
         // What changed is shown, not judged: the update is deliberate.
         for run in &mut report.runs {
-            run.notes.append(&mut run.errors);
+            report.notes.append(&mut run.errors);
             for m in &mut run.metrics {
                 if m.verdict == Verdict::Missing {
                     m.verdict = Verdict::Info;
@@ -222,6 +226,32 @@ fn check_into(
         ));
     }
     Ok(())
+}
+
+/// Results made with other run settings than the baseline (a `--seed` override, another policy or
+/// sweep value: the identity columns of `summary.csv`, noted per run by [`compare::compare`]) are not
+/// comparable: an error naming what differs, unless `--allow-scenario-change`.
+fn settings_must_match(runs: &[report::RunReport], baseline_dir: &Path, results: Option<&Path>) -> Result<()> {
+    const SHOWN: usize = 3;
+    let single = runs.len() == 1 && runs[0].run_id == "run";
+    let changes: Vec<String> = runs
+        .iter()
+        .flat_map(|r| r.notes.iter().map(move |n| if single { n.clone() } else { format!("run `{}`: {n}", r.run_id) }))
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut listed = changes.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
+    if changes.len() > SHOWN {
+        listed += &format!("; ... ({} in all)", changes.len());
+    }
+    let source = results.map(|d| format!(" in {}", d.display())).unwrap_or_default();
+    Err(Error::Other(format!(
+        "the results{source} were made with other run settings than the baseline in {} ({listed}): \
+         results would not be comparable; check results made with the scenario's own settings, refresh the baseline \
+         with --update-baseline, or compare anyway with --allow-scenario-change",
+        baseline_dir.display()
+    )))
 }
 
 /// Runs the scenario (a single run, or every run of its `[sweep]`) and returns its `summary.csv` rows,

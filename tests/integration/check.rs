@@ -33,7 +33,7 @@ fn quickstart_with(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
 }
 
 /// A tiny job-list scenario (a second scenario name for multi-scenario checks).
-fn tiny(dir: &Path) -> PathBuf {
+pub(crate) fn tiny(dir: &Path) -> PathBuf {
     let p = dir.join("tiny.toml");
     std::fs::write(
         &p,
@@ -197,7 +197,7 @@ fn a_changed_metric_setting_is_a_regression_and_tolerances_can_absorb_it() {
     quickstart_with(dir.path(), &[("seed = 42", "seed = 7")]);
     let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("note: run run: seed: `42` → `7`") && out.contains("REGRESSED"), "{out}");
+    assert!(out.contains("\n  note: seed: `42` → `7`\n") && out.contains("REGRESSED"), "{out}");
 }
 
 /// Every row of the text table (after its header) is a starvation metric.
@@ -249,7 +249,7 @@ fn a_changed_policy_parameter_fails_naming_metric_old_new_and_tolerance() {
     std::fs::write(&sc, SRTF_PAIR.replace("preempt = true", "preempt = false")).unwrap();
     let (code, out, _) = check(&[s(&sc), "--baseline", s(&base), "--allow-scenario-change"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("note: run run: queue: `srtf(preempt=true)` → `srtf(preempt=false)`"), "{out}");
+    assert!(out.contains("\n  note: queue: `srtf(preempt=true)` → `srtf(preempt=false)`\n"), "{out}");
     for (metric, old, new, change) in [
         ("wait_mean", "0", "45", "+45"),
         ("wait_max", "0", "90", "+90"),

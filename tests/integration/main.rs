@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod cli_polish;
 mod core;
 mod faults;
 mod hygiene;

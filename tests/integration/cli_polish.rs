@@ -1,0 +1,68 @@
+//! Command-line polish: `check` refuses results of other run settings, readable check report lines,
+//! `validate` with one verdict per file that also reads the workload, all-invalid sweeps, unknown
+//! `[sweep]` keys, and a failed `merge` that leaves nothing behind.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn clustersim() -> Command {
+    Command::cargo_bin("clustersim").unwrap()
+}
+
+/// Runs `clustersim ARGS`; returns (exit code, stdout, stderr).
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = clustersim().args(args).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn check_refuses_results_made_with_another_seed_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = crate::check::tiny(dir.path());
+    let base = dir.path().join("base");
+    let (code, out, err) = cli(&["check", s(&sc), "--baseline", s(&base), "--update-baseline"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let r7 = dir.path().join("r7");
+    let (code, out, err) = cli(&["run", s(&sc), "-q", "--no-charts", "--seed", "7", "--out", s(&r7)]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Same file, other seed: an error (exit 2) naming the setting, not a list of regressions.
+    let (code, out, _) = cli(&["check", s(&sc), "--baseline", s(&base), "--results", s(&r7)]);
+    assert_eq!(code, 2, "{out}");
+    let expected = format!(
+        "  error: the results in {} were made with other run settings than the baseline in {} (seed: `1` → `7`): \
+         results would not be comparable; check results made with the scenario's own settings, refresh the baseline \
+         with --update-baseline, or compare anyway with --allow-scenario-change\n",
+        r7.display(),
+        base.join("tiny").display()
+    );
+    assert!(out.contains(&expected), "{out}");
+    assert!(!out.contains("REGRESSED"), "{out}");
+    // Allowed: compared, the seed shown as a plain note (the listed jobs do not depend on it).
+    let (code, out, _) =
+        cli(&["check", s(&sc), "--baseline", s(&base), "--results", s(&r7), "--allow-scenario-change"]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("tiny ({} vs {})", sc.display(), base.join("tiny").display()));
+    assert_eq!(lines[1], "  note: seed: `1` → `7`");
+}
+
+#[test]
+fn check_names_a_scenario_that_does_not_parse_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(dir.path(), "qs-bad.toml", "name = \"x\"\nthis is not toml\n");
+    let (code, out, _) = cli(&["check", s(&bad), "--baseline", s(&dir.path().join("base"))]);
+    assert_eq!(code, 2, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("qs-bad ({})", bad.display()));
+    assert!(lines[1].starts_with("  error: ") && lines[1].contains("line 2"), "{out}");
+}
