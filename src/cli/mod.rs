@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod sweep;
+pub mod validate;
 
 use crate::error::Result;
 use crate::runner::{self, LoadedScenario, RunOptions};
@@ -71,7 +72,8 @@ pub enum Command {
         /// The job's id, as in jobs.csv.
         job: String,
     },
-    /// Check scenario files without running them.
+    /// Check scenario files without running them: schema, policies, every sweep configuration, and the
+    /// trace, CSV or listed jobs they read; one verdict per file, exit 2 if any fails.
     Validate {
         /// Scenario files (TOML).
         #[arg(required = true)]
@@ -171,16 +173,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             print!("{}", crate::report::explain::explain(&dir, &job)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { scenarios } => {
-            for path in &scenarios {
-                if LoadedScenario::load(path)?.scenario.sweep.is_some() {
-                    println!("{}", sweep::validate(path)?);
-                } else {
-                    println!("{}: ok", path.display());
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Validate { scenarios } => Ok(validate::execute(&scenarios)),
         Command::Merge(args) => sweep::merge(&args),
         Command::Check(args) => check::execute(args),
     }

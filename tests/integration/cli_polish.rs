@@ -66,3 +66,63 @@ fn check_names_a_scenario_that_does_not_parse_by_file() {
     assert_eq!(lines[0], format!("qs-bad ({})", bad.display()));
     assert!(lines[1].starts_with("  error: ") && lines[1].contains("line 2"), "{out}");
 }
+
+/// A scenario reading the CSV job list `jobs.csv` beside it.
+const CSV_SCENARIO: &str = r#"name = "csvw"
+[[cluster.pools]]
+name = "n"
+count = 2
+cpu = 4
+[workload]
+type = "csv"
+path = "jobs.csv"
+"#;
+
+/// A scenario reading the SWF trace `t.swf` beside it.
+const SWF_SCENARIO: &str = r#"name = "swfw"
+[[cluster.pools]]
+name = "n"
+count = 2
+cpu = 4
+[workload]
+type = "swf"
+path = "t.swf"
+"#;
+
+#[test]
+fn validate_gives_one_verdict_per_file_and_reads_the_workload() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = crate::check::tiny(d);
+    let csv = write(d, "csv.toml", CSV_SCENARIO);
+    write(d, "jobs.csv", "id,submit,runtime,cpu\n1,0,100,2\n2,5,abc,2\n");
+    let swf = write(d, "swf.toml", SWF_SCENARIO);
+    // 18 fields per job; line 3 has a run time that is not a number.
+    write(
+        d,
+        "t.swf",
+        "; MaxProcs: 8\n1 0 0 100 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n2 5 0 x 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n",
+    );
+    let unparsable = write(d, "broken.toml", "name = \n");
+    let args = ["validate", s(&good), s(&csv), s(&swf), s(&unparsable), s(&good)];
+    let (code, out, err) = cli(&args);
+    assert_eq!(code, 2, "{out}{err}");
+    // Every file gets its verdict, in order, even after a bad one.
+    assert_eq!(out, format!("{}: ok\n{}: ok\n", good.display(), good.display()));
+    let errs: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errs.len(), 4, "{err}");
+    assert!(
+        errs[0].starts_with(&format!("error: {}: workload: {}:3: ", csv.display(), d.join("jobs.csv").display())),
+        "{err}"
+    );
+    assert!(
+        errs[1].starts_with(&format!("error: {}: workload: {}:3: ", swf.display(), d.join("t.swf").display())),
+        "{err}"
+    );
+    assert!(errs[2].starts_with(&format!("error: {}: ", unparsable.display())), "{err}");
+    assert_eq!(errs[3], "error: 3 of 5 scenario files are invalid");
+    // Fixed inputs validate, as they run.
+    write(d, "jobs.csv", "id,submit,runtime,cpu\n1,0,100,2\n2,5,50,2\n");
+    let (code, out, err) = cli(&["validate", s(&csv)]);
+    assert_eq!((code, out.as_str()), (0, format!("{}: ok\n", csv.display()).as_str()), "{err}");
+}
