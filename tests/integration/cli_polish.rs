@@ -67,36 +67,22 @@ fn check_names_a_scenario_that_does_not_parse_by_file() {
     assert!(lines[1].starts_with("  error: ") && lines[1].contains("line 2"), "{out}");
 }
 
-/// A scenario reading the CSV job list `jobs.csv` beside it.
-const CSV_SCENARIO: &str = r#"name = "csvw"
-[[cluster.pools]]
-name = "n"
-count = 2
-cpu = 4
-[workload]
-type = "csv"
-path = "jobs.csv"
-"#;
-
-/// A scenario reading the SWF trace `t.swf` beside it.
-const SWF_SCENARIO: &str = r#"name = "swfw"
-[[cluster.pools]]
-name = "n"
-count = 2
-cpu = 4
-[workload]
-type = "swf"
-path = "t.swf"
-"#;
+/// A two-node scenario whose workload of `kind` (`csv`, `swf`) reads `file` beside it.
+fn file_scenario(dir: &Path, kind: &str, file: &str) -> PathBuf {
+    let text = format!(
+        "name = \"{kind}w\"\n[[cluster.pools]]\nname = \"n\"\ncount = 2\ncpu = 4\n[workload]\ntype = \"{kind}\"\npath = \"{file}\"\n"
+    );
+    write(dir, &format!("{kind}.toml"), &text)
+}
 
 #[test]
 fn validate_gives_one_verdict_per_file_and_reads_the_workload() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let good = crate::check::tiny(d);
-    let csv = write(d, "csv.toml", CSV_SCENARIO);
+    let csv = file_scenario(d, "csv", "jobs.csv");
     write(d, "jobs.csv", "id,submit,runtime,cpu\n1,0,100,2\n2,5,abc,2\n");
-    let swf = write(d, "swf.toml", SWF_SCENARIO);
+    let swf = file_scenario(d, "swf", "t.swf");
     // 18 fields per job; line 3 has a run time that is not a number.
     write(
         d,
