@@ -108,6 +108,7 @@ enum Done {
 /// Runs `study` (or the shard `opts.shard` of it) into `opts.out`: `runs/<id>/`, `summary.csv`,
 /// `comparison.csv` (not for a shard: merge the shards) and `manifest.json`, written last.
 pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
+    super::preflight::every_configuration_invalid(study)?;
     let total = study.ids.runs();
     let shard = opts.shard.unwrap_or(Shard { index: 0, count: 1 });
     let planned = shard.len(total);

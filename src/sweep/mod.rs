@@ -3,8 +3,10 @@
 //! with confidence intervals (see `docs/sweeps.md`).
 
 pub mod exec;
+pub mod keys;
 pub mod merge;
 pub mod plan;
+pub mod preflight;
 pub mod spec;
 pub mod stats;
 pub mod tables;

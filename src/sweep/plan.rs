@@ -176,10 +176,16 @@ impl Study {
     /// The scenario of configuration `c`: overrides applied to the TOML, then read and checked as a file is
     /// (trace paths relative to the scenario's folder); node counts scaled last.
     pub fn scenario(&self, c: usize) -> std::result::Result<ConfigScenario, String> {
-        let coords = self.spec.coordinates(c);
+        let picks: Vec<(usize, usize)> = self.spec.coordinates(c).into_iter().enumerate().collect();
+        self.scenario_with(&picks)
+    }
+
+    /// The base scenario with only the given `(dimension, value)` picks applied (the others left as in the file).
+    pub fn scenario_with(&self, picks: &[(usize, usize)]) -> std::result::Result<ConfigScenario, String> {
         let mut table = self.base.clone();
         let (mut load, mut node_scale) = (1.0, 1.0);
-        for (d, i) in self.spec.dimensions.iter().zip(coords) {
+        for &(d, i) in picks {
+            let d = &self.spec.dimensions[d];
             let value = d.values[i].clone();
             match &d.target {
                 Target::Load => load = spec::factor(&value),

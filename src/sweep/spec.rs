@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer};
 pub const POLICY_AXES: [&str; 4] = ["selection", "allocation", "queue", "recovery"];
 
 /// Keys a sweep may not vary, with the reason given to the user.
-const FORBIDDEN: [(&str, &str); 4] = [
+pub(super) const FORBIDDEN: [(&str, &str); 4] = [
     ("seed", "seeds come from `replications` (replication k of every configuration uses the same seed)"),
     ("name", "a study has one name"),
     ("output", "the study's output directory is fixed (runs go to <out>/runs/<run_id>/)"),
@@ -156,6 +156,7 @@ impl SweepSpec {
                     other => return Err(format!("`sweep.replications`: expected an integer ≥ 1, found `{other}`")),
                 };
             } else {
+                super::keys::check_key(k)?;
                 flatten(k, v, &mut flat);
             }
         }
@@ -326,7 +327,8 @@ mod tests {
             ("queue = [3]", "`sweep.queue`"),
             ("seed = [1, 2]", "`sweep.seed`: cannot be swept"),
             ("replications = 0", "`sweep.replications`: expected an integer ≥ 1"),
-            ("\"a..b\" = [1]", "`sweep.a..b`: `a..b` is not a key path"),
+            ("\"workload..b\" = [1]", "`sweep.workload..b`: `workload..b` is not a key path"),
+            ("lod = [1]", "`sweep.lod`: unknown key (did you mean `load`?)"),
             ("queue = [\"fifo\", \"fifo\"]", "value `fifo` is listed twice"),
             ("node_scale = []", "at least one value"),
         ];

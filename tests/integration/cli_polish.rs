@@ -112,3 +112,55 @@ fn validate_gives_one_verdict_per_file_and_reads_the_workload() {
     let (code, out, err) = cli(&["validate", s(&csv)]);
     assert_eq!((code, out.as_str()), (0, format!("{}: ok\n", csv.display()).as_str()), "{err}");
 }
+
+/// The tiny scenario with a `[sweep]` section.
+fn tiny_sweep(dir: &Path, name: &str, sweep: &str) -> PathBuf {
+    let text = std::fs::read_to_string(crate::check::tiny(dir)).unwrap();
+    write(dir, name, &format!("{text}[sweep]\n{sweep}"))
+}
+
+#[test]
+fn a_sweep_with_no_valid_configuration_stops_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = tiny_sweep(
+        dir.path(),
+        "all-bad.toml",
+        "queue = [\"fifo\", \"srtf\"]\n\"workload.lod\" = [1, 2]\n\"policy.kill_at_estimate\" = [\"yes\"]\n",
+    );
+    let out = dir.path().join("out");
+    let (code, stdout, err) = cli(&["run", s(&sc), "--out", s(&out)]);
+    assert_eq!(code, 2, "{stdout}{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert_eq!(
+        lines[0],
+        format!("error: {}: every one of the 4 sweep configuration(s) is invalid; nothing was run:", sc.display())
+    );
+    assert!(lines[1].starts_with("  `sweep.policy.kill_at_estimate` = yes: invalid type: string "), "{err}");
+    assert_eq!(
+        lines[2],
+        "  `sweep.workload.lod` = 1, 2: unknown field `lod`, expected `jobs` or `tiers` in `workload`"
+    );
+    assert!(!out.exists(), "a sweep that ran nothing wrote {}", out.display());
+    // One valid configuration is enough to run: the others fail by run id (exit 2), the valid one is written.
+    let some = tiny_sweep(dir.path(), "some-bad.toml", "queue = [\"fifo\", \"nope\"]\n");
+    let (code, _, err) = cli(&["run", s(&some), "-q", "--no-charts", "--out", s(&out)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1 of 2 run(s) failed") && err.contains("  c1-r0: queue=nope"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("summary.csv")).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn an_unknown_sweep_key_is_named_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = tiny_sweep(dir.path(), "typo.toml", "replicatons = 3\nqueue = [\"fifo\", \"srtf\"]\n");
+    for cmd in ["validate", "run"] {
+        let (code, _, err) = cli(&[cmd, s(&sc), "--out", s(&dir.path().join("o"))][..if cmd == "run" { 4 } else { 2 }]);
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(
+            err.contains("`sweep.replicatons`: unknown key (did you mean `replications`?); valid keys: replications, "),
+            "{cmd}: {err}"
+        );
+        assert!(!err.contains("expected a list of values"), "{cmd}: {err}");
+    }
+}
