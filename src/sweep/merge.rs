@@ -55,8 +55,32 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
     serde_json::from_slice(&bytes).map_err(|e| Error::Other(format!("{}: {e}", path.display())))
 }
 
-/// Merges the study directories `dirs` (shards, or whole studies) into `out`.
+/// Merges the study directories `dirs` (shards, or whole studies) into `out`. A merge that fails leaves
+/// nothing that looks like a result: `out` is removed if the merge created it, else the run directories
+/// it added are (`summary.csv`, `comparison.csv` and `manifest.json` only appear once all is well).
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
+    let out_existed = out.exists();
+    let runs = out.join("runs");
+    let runs_existed = runs.exists();
+    let mut created = Vec::new();
+    let result = merge_into(dirs, out, &mut created);
+    if result.is_err() {
+        if out_existed {
+            for dir in created.iter().rev() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            if !runs_existed {
+                let _ = std::fs::remove_dir(&runs);
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(out);
+        }
+    }
+    result
+}
+
+/// [`merge`], noting in `created` each run directory it makes under `out/runs/`.
+fn merge_into(dirs: &[PathBuf], out: &Path, created: &mut Vec<PathBuf>) -> Result<MergeOutcome> {
     if dirs.is_empty() {
         return Err(Error::Other("merge: no directories given".into()));
     }
@@ -140,7 +164,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
                 }
                 _ => row = Some(this),
             }
-            link_run(&r.dir, out, &ids.id(index))?;
+            link_run(&r.dir, out, &ids.id(index), created)?;
             r.advance(&ids)?;
         }
         let row = row.expect("a row");
@@ -186,8 +210,8 @@ fn note_missing(range: std::ops::Range<usize>, failures: &BTreeMap<usize, Failur
 }
 
 /// Makes `out/runs/<id>` hold the run's files: nothing to do when it is the same directory, else hard
-/// links (copies across file systems).
-fn link_run(from: &Path, out: &Path, id: &str) -> Result<()> {
+/// links (copies across file systems). A directory it makes is added to `created`.
+fn link_run(from: &Path, out: &Path, id: &str, created: &mut Vec<PathBuf>) -> Result<()> {
     let src = from.join("runs").join(id);
     let dst = out.join("runs").join(id);
     if !src.is_dir() {
@@ -197,6 +221,9 @@ fn link_run(from: &Path, out: &Path, id: &str) -> Result<()> {
         && a == b
     {
         return Ok(());
+    }
+    if !dst.exists() {
+        created.push(dst.clone());
     }
     std::fs::create_dir_all(&dst).map_err(|e| Error::io(&dst, e))?;
     let entries = std::fs::read_dir(&src).map_err(|e| Error::io(&src, e))?;

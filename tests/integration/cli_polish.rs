@@ -164,3 +164,43 @@ fn an_unknown_sweep_key_is_named_with_a_suggestion() {
         assert!(!err.contains("expected a list of values"), "{cmd}: {err}");
     }
 }
+
+/// The names in a directory, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_failed_merge_leaves_nothing_that_looks_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sc = tiny_sweep(d, "sh.toml", "replications = 2\nqueue = [\"fifo\", \"srtf\"]\n");
+    let shard = |k: usize| {
+        let out = d.join(format!("shard-{k}"));
+        let (code, _, err) = cli(&["run", s(&sc), "-q", "--shard", &format!("{k}/2"), "--out", s(&out)]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let (s0, s1) = (shard(0), shard(1));
+    // A new output directory: gone after the failure.
+    let fresh = d.join("merged");
+    let (code, _, err) = cli(&["merge", s(&s0), "--out", s(&fresh)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("2 of 4 runs are missing"), "{err}");
+    assert!(!fresh.exists(), "left {:?}", names(&fresh));
+    // An existing directory keeps what it had, and nothing more.
+    let kept = d.join("kept");
+    std::fs::create_dir(&kept).unwrap();
+    std::fs::write(kept.join("notes.txt"), "mine").unwrap();
+    let (code, _, _) = cli(&["merge", s(&s0), "--out", s(&kept)]);
+    assert_eq!(code, 2);
+    assert_eq!(names(&kept), ["notes.txt"]);
+    // Every shard: a complete merge.
+    let (code, _, err) = cli(&["merge", s(&s0), s(&s1), "--out", s(&kept), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(names(&kept), ["comparison.csv", "manifest.json", "notes.txt", "runs", "summary.csv"]);
+    assert_eq!(names(&kept.join("runs")), ["c0-r0", "c0-r1", "c1-r0", "c1-r1"]);
+}
