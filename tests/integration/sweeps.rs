@@ -584,3 +584,22 @@ fn the_kubernetes_indexed_job_shards_and_merges() {
         assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(out.join(f)).unwrap(), "{f} differs");
     }
 }
+
+/// Regression: a swept node count of 0 was rounded up to 1 node and run; it is an invalid
+/// configuration, reported by id with the validation message, while the other one runs.
+#[test]
+fn a_swept_node_count_of_zero_is_invalid_not_one_node() {
+    let text = FAILING.replace(
+        "queue = [\"fifo\", \"nope\"]\n[sweep.workload]\nusers = [2, 3]\n",
+        "\"cluster.pools[0].count\" = [0, 2]\n",
+    );
+    assert!(text.contains("[0, 2]"), "FAILING changed shape");
+    let (_dir, sc, out) = study("zero.toml", &text);
+    let o = clustersim().arg("run").arg(&sc).arg("--out").arg(&out).arg("-q").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("c0-r0: cluster.pools[0].count=0"), "{err}");
+    assert!(err.contains("a pool needs at least 1 node"), "{err}");
+    assert!(err.contains("zero.toml: 2 of 4 run(s) failed:"), "{err}");
+    assert_eq!(column(&out.join("summary.csv"), "run_id"), ["c1-r0", "c1-r1"]);
+}
