@@ -94,8 +94,28 @@ pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Resu
     write_atomic(path, |w| {
         let mut r = Record::new(w);
         r.c.write_record([
-            "job", "user", "group", "tier", "tasks", "cpu", "mem", "gpu", "submit", "start", "end", "wait", "response",
-            "run", "estimate", "bsld", "state", "attempts", "nodes", "reason",
+            "job",
+            "user",
+            "group",
+            "tier",
+            "tasks",
+            "cpu",
+            "mem",
+            "gpu",
+            "submit",
+            "start",
+            "end",
+            "wait",
+            "response",
+            "run",
+            "estimate",
+            "bsld",
+            "state",
+            "attempts",
+            "nodes",
+            "reason",
+            "queue",
+            "partition",
         ])
         .map_err(csv_err)?;
         let wl = &out.workload;
@@ -141,6 +161,14 @@ pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Resu
                 }
             })?;
             r.text(rec.reason.as_deref().unwrap_or(""))?;
+            // The trace's queue and partition numbers (SWF fields 15, 16); empty when not given.
+            for number in [job.queue, job.partition] {
+                r.with(|b| {
+                    if let Some(n) = number {
+                        let _ = write!(b, "{n}");
+                    }
+                })?;
+            }
             r.end()?;
         }
         r.c.flush()

@@ -200,3 +200,29 @@ fn csv_and_inline_lists_take_a_think_time() {
     let err = Scenario::parse(&alone).unwrap().build_workload(1).unwrap_err().to_string();
     assert!(err.contains("think") && err.contains("needs `deps`"), "{err}");
 }
+
+/// jobs.csv carries each job's queue and partition numbers (empty when the trace gives none).
+#[test]
+fn jobs_csv_has_the_queue_and_partition_of_each_job() {
+    let (dir, path) = write_trace(QUEUES);
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, format!("name = \"t\"\n[workload]\ntype = \"swf\"\npath = \"{}\"\n", path.display()))
+        .unwrap();
+    let out = dir.path().join("out");
+    assert_cmd::Command::cargo_bin("clustersim")
+        .unwrap()
+        .args(["run", "-q", "--no-charts"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(out.join("jobs.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let (q, p) =
+        (header.iter().position(|h| h == "queue").unwrap(), header.iter().position(|h| h == "partition").unwrap());
+    let rows: Vec<(String, String)> =
+        r.records().map(|rec| rec.unwrap()).map(|rec| (rec[q].to_string(), rec[p].to_string())).collect();
+    let expected = [("1", "1"), ("2", "1"), ("3", "2"), ("", "2"), ("1", "")];
+    assert_eq!(rows, expected.map(|(a, b)| (a.to_string(), b.to_string())));
+}
