@@ -85,6 +85,9 @@ pub fn run(
         run: RunOptions { log_events: events, ..Default::default() },
     };
     let o = sweep::run_study(&study, &opts)?;
+    if let Some(line) = rejected_in_study(&out.join("summary.csv")) {
+        eprintln!("{line}");
+    }
     if !no_charts && a.shard.is_none() {
         crate::report::generate(&out)?;
     }
@@ -166,5 +169,27 @@ pub fn validate(path: &Path) -> Result<String> {
         study.ids.configurations,
         study.ids.replications,
         study.ids.runs()
+    ))
+}
+
+/// One warning line when runs of a study rejected jobs that fit on no node (the `rejected` column of
+/// its `summary.csv`): how many runs, how many jobs, and the first such run. Shown even with `--quiet`.
+fn rejected_in_study(summary: &Path) -> Option<String> {
+    let mut r = csv::Reader::from_path(summary).ok()?;
+    let header = r.headers().ok()?.clone();
+    let (id, rejected) = (header.iter().position(|h| h == "run_id")?, header.iter().position(|h| h == "rejected")?);
+    let (mut runs, mut total, mut jobs, mut first) = (0u64, 0u64, 0u64, None);
+    for rec in r.records().flatten() {
+        total += 1;
+        let n = rec.get(rejected).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) as u64;
+        if n > 0 {
+            runs += 1;
+            jobs += n;
+            first.get_or_insert_with(|| format!("{}: {n}", &rec[id]));
+        }
+    }
+    let first = first?;
+    Some(format!(
+        "warning: {runs} of {total} runs rejected jobs because they fit on no node ({jobs} jobs in all; e.g. run {first})"
     ))
 }

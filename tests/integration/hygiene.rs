@@ -139,6 +139,12 @@ fn rejected_jobs_are_warned_about_even_with_quiet() {
     );
     let fits = scenario(d.path(), "fits", "", TWO_JOBS);
     run(&["-q", "--no-charts"], &fits, &d.path().join("out2")).success().stderr("");
+    // A study sums its runs: 4 cores reject the 8- and 16-core jobs, 8 cores only the 16-core one.
+    let study = scenario(d.path(), "study", "", &format!("{jobs}\n[sweep]\n\"cluster.pools[0].cpu\" = [4, 8]\n"));
+    run(&["-q", "--no-charts"], &study, &d.path().join("out3"))
+        .success()
+        .stdout("")
+        .stderr("warning: 2 of 2 runs rejected jobs because they fit on no node (3 jobs in all; e.g. run c0-r0: 2)\n");
 }
 
 /// One core; horizon 200 s. A runs 0–100 (completed); B starts at 100 and is running at the horizon
