@@ -356,6 +356,22 @@ fn draw<DB: DrawingBackend>(
     }
 }
 
+/// The grid, axes and fonts every chart shares, at scale `s`.
+fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    s: f64,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType: std::fmt::Debug>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType: std::fmt::Debug>,
+    DB: DrawingBackend,
+{
+    mesh.bold_line_style(RGBColor(0xE4, 0xE4, 0xE4).stroke_width(s.round() as u32))
+        .axis_style(RGBColor(0x44, 0x44, 0x44).stroke_width(s.round() as u32))
+        .label_style(axis_font(s))
+        .axis_desc_style(desc_font(s))
+}
+
 fn axis_font(s: f64) -> TextStyle<'static> {
     (FONT, 15.0 * s).into_font().color(&BLACK)
 }
@@ -408,18 +424,9 @@ fn draw_lines<DB: DrawingBackend>(
     let (xf, yf) = (c.x_fmt, c.y_fmt);
     let x_label = move |v: &f64| xf.label(*v);
     let y_label = move |v: &f64| yf.label(*v);
-    chart
-        .configure_mesh()
-        .x_desc(c.x_desc.as_str())
-        .y_desc(c.y_desc.as_str())
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&y_label)
-        .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4).stroke_width(s.round() as u32))
-        .axis_style(RGBColor(0x44, 0x44, 0x44).stroke_width(s.round() as u32))
-        .label_style(axis_font(s))
-        .axis_desc_style(desc_font(s))
-        .draw()
-        .map_err(err)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(c.x_desc.as_str()).y_desc(c.y_desc.as_str()).x_label_formatter(&x_label).y_label_formatter(&y_label);
+    house_mesh(&mut mesh, s).draw().map_err(err)?;
     for &(a, b) in &c.bands {
         chart
             .draw_series(std::iter::once(Rectangle::new([(a, 0.0), (b, y1)], SHADE.mix(0.3).filled())))
@@ -512,19 +519,13 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
     let x_label = move |v: &f64| names.get(v.floor() as usize).cloned().unwrap_or_default();
     let yf = p.y_fmt;
     let y_label = move |v: &f64| yf.label(*v);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
         .x_desc(p.x_desc.as_str())
         .y_desc(p.y_desc.as_str())
         .x_label_formatter(&x_label)
-        .y_label_formatter(&y_label)
-        .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4).stroke_width(s.round() as u32))
-        .axis_style(RGBColor(0x44, 0x44, 0x44).stroke_width(s.round() as u32))
-        .label_style(axis_font(s))
-        .axis_desc_style(desc_font(s))
-        .draw()
-        .map_err(err)?;
+        .y_label_formatter(&y_label);
+    house_mesh(&mut mesh, s).draw().map_err(err)?;
     let slot_w = 0.8 / slots_per_group as f64;
     // Value labels would collide with whiskers: with intervals the table gives the numbers.
     let whiskers = p.bars.iter().any(|b| b.ci.is_some_and(|e| e > 0.0));

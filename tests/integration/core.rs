@@ -5,7 +5,7 @@ use crate::util::{repo, run_toml, starts_and_ends};
 /// Two 4-core nodes, FIFO + round robin, three jobs:
 /// J1 (t=0, 1×4 cores, 100 s) starts at once; J2 (t=10, 2×4 cores, 50 s) needs both nodes and waits
 /// for J1; J3 (t=20, 1×2 cores, 30 s) would fit at once but FIFO keeps it behind J2.
-const THREE_JOBS: &str = r#"
+pub(crate) const THREE_JOBS: &str = r#"
 name = "three-jobs"
 [[cluster.pools]]
 name = "p"

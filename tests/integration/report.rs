@@ -411,23 +411,11 @@ fn report_of_a_directory_without_results_fails_clearly() {
         .stderr(predicates::str::contains("no results here").and(predicates::str::contains("comparison.csv")));
 }
 
-/// Two 4-core nodes, FIFO: J1 (t=0, 4 cores, 100 s) runs at once; J2 (t=10, 2×4 cores) cannot
-/// start until J1 ends; J3 (t=20, 2 cores) would fit at once but waits behind J2, then at t=100
-/// J2 takes both nodes and J3, now the head, finds no free core until J2 ends at 150.
-const THREE_JOBS: &str = r#"
-name = "three-jobs"
-[[cluster.pools]]
-name = "p"
-count = 2
-cpu = 4
-[workload]
-type = "list"
-jobs = [
-  { submit = 0, runtime = 100, cpu = 4 },
-  { submit = 10, runtime = 50, cpu = 4, tasks = 2 },
-  { submit = 20, runtime = 30, cpu = 2 },
-]
-"#;
+// The three-job case of the core tests. Two 4-core nodes, FIFO: J1 (t=0, 4 cores, 100 s) runs at
+// once; J2 (t=10, 2×4 cores) cannot start until J1 ends; J3 (t=20, 2 cores) would fit at once but
+// waits behind J2, then at t=100 J2 takes both nodes and J3, now the head, finds no free core until
+// J2 ends at 150.
+use crate::core::THREE_JOBS;
 
 fn three_jobs_with_events(dir: &Path) -> PathBuf {
     let scenario = dir.join("three.toml");
