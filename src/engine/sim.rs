@@ -395,29 +395,16 @@ impl Simulation {
 
     /// Calls `f` with the queue discipline and a scheduling context over the world.
     fn with_queue<R>(&mut self, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
-        let Policies { selector, allocator, queue, .. } = &mut self.policies;
-        let mut ctx = SchedCtx {
-            world: &mut self.world,
-            selector: selector.as_mut(),
-            allocator: allocator.as_mut(),
-            started: &mut self.started,
-            preempted: &mut self.preempted,
-        };
-        f(queue.as_mut(), &mut ctx)
+        let (queue, mut ctx) =
+            queue_and_ctx(&mut self.policies, &mut self.world, &mut self.started, &mut self.preempted);
+        f(queue, &mut ctx)
     }
 
     /// Like [`Self::with_queue`], with the queue of the scheduler that owns job `j` (there may be several).
     fn with_job_queue<R>(&mut self, j: JobIdx, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
-        let Policies { selector, allocator, queue, .. } =
-            fault_events::policies_for(&mut self.policies, &mut self.faults, j);
-        let mut ctx = SchedCtx {
-            world: &mut self.world,
-            selector: selector.as_mut(),
-            allocator: allocator.as_mut(),
-            started: &mut self.started,
-            preempted: &mut self.preempted,
-        };
-        f(queue.as_mut(), &mut ctx)
+        let policies = fault_events::policies_for(&mut self.policies, &mut self.faults, j);
+        let (queue, mut ctx) = queue_and_ctx(policies, &mut self.world, &mut self.started, &mut self.preempted);
+        f(queue, &mut ctx)
     }
 
     fn schedule_pass(&mut self) {
@@ -436,4 +423,17 @@ impl Simulation {
         }
         self.preempted.clear();
     }
+}
+
+/// The queue discipline of `policies`, and a scheduling context over `world` with their selector and
+/// allocator that collects the jobs a pass starts and preempts.
+fn queue_and_ctx<'a>(
+    policies: &'a mut Policies,
+    world: &'a mut World,
+    started: &'a mut Vec<(JobIdx, Time, u32)>,
+    preempted: &'a mut Vec<JobIdx>,
+) -> (&'a mut dyn QueueDiscipline, SchedCtx<'a>) {
+    let Policies { selector, allocator, queue, .. } = policies;
+    let ctx = SchedCtx { world, selector: selector.as_mut(), allocator: allocator.as_mut(), started, preempted };
+    (queue.as_mut(), ctx)
 }

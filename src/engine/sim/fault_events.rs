@@ -2,11 +2,11 @@
 //! completion notices over the network, scheduler crashes and recovery, and stale gossip views. Kept out of
 //! `sim.rs` so the core loop stays small; the state they use is [`FaultLayer`].
 
-use super::Simulation;
+use super::{Simulation, queue_and_ctx};
 use crate::engine::event::Event;
 use crate::engine::faults::{FaultLayer, Phase, draw_us};
 use crate::engine::network::Msg;
-use crate::engine::sched::{JobState, SchedCtx};
+use crate::engine::sched::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
 use crate::policies::Policies;
 use crate::policies::recovery::Crash;
@@ -452,16 +452,9 @@ impl Simulation {
                 self.world.failed_shape = None; // the memo belongs to the cluster view it was made on
             }
             let pol = partition_policies(&mut self.policies, f, p);
-            let Policies { selector, allocator, queue, .. } = pol;
-            let mut ctx = SchedCtx {
-                world: &mut self.world,
-                selector: selector.as_mut(),
-                allocator: allocator.as_mut(),
-                started: &mut self.started,
-                preempted: &mut self.preempted,
-            };
+            let (queue, mut ctx) = queue_and_ctx(pol, &mut self.world, &mut self.started, &mut self.preempted);
             queue.schedule(&mut ctx);
-            crate::engine::placement::requeue_evicted(queue.as_mut(), &mut ctx);
+            crate::engine::placement::requeue_evicted(queue, &mut ctx);
             // With dispatches, the allocation round is the pass: grants grow before they are sent.
             let regrants = crate::engine::placement::close_round(ctx.world, ctx.selector, ctx.allocator);
             for (j, end, epoch) in regrants {
@@ -789,14 +782,7 @@ impl Simulation {
             .expect("the queue policy was validated when the run was built");
         let pol = partition_policies(&mut self.policies, f, p);
         pol.queue = fresh;
-        let Policies { selector, allocator, queue, .. } = pol;
-        let mut ctx = SchedCtx {
-            world: &mut self.world,
-            selector: selector.as_mut(),
-            allocator: allocator.as_mut(),
-            started: &mut self.started,
-            preempted: &mut self.preempted,
-        };
+        let (queue, mut ctx) = queue_and_ctx(pol, &mut self.world, &mut self.started, &mut self.preempted);
         for j in waiting {
             queue.enqueue(j, &mut ctx);
         }
