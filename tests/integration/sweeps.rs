@@ -295,13 +295,26 @@ fn one_and_two_threads_give_identical_bytes() {
     }
 }
 
-#[test]
-fn shards_merge_into_the_unsharded_study() {
+/// SMALL written to a temporary folder and run unsharded into `whole` (without charts: merging
+/// combines the CSV files; charts are drawn afterwards with `clustersim report`).
+fn unsharded_small() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let sc = scenario(dir.path(), "small.toml", SMALL);
     let whole = dir.path().join("whole");
-    // Merging combines the CSV files; charts are drawn afterwards with `clustersim report`.
     run_ok(&sc, &whole, &["-q", "--no-charts"]);
+    (dir, sc, whole)
+}
+
+/// `summary.csv` and `comparison.csv` of two study folders are byte-identical.
+fn assert_same_tables(a: &Path, b: &Path) {
+    for f in ["summary.csv", "comparison.csv"] {
+        assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f} differs");
+    }
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_study() {
+    let (dir, sc, whole) = unsharded_small();
     let shards: Vec<PathBuf> = (0..5).map(|k| dir.path().join(format!("shard{k}"))).collect();
     for (k, s) in shards.iter().enumerate() {
         let stdout = run_ok(&sc, s, &["--shard", &format!("{k}/5"), "--jobs", "1"]);
@@ -320,9 +333,10 @@ fn shards_merge_into_the_unsharded_study() {
     let mut order = shards.clone();
     order.reverse();
     clustersim().arg("merge").args(&order).arg("--out").arg(&merged).arg("-q").assert().success();
-    for f in ["summary.csv", "comparison.csv", "manifest.json"] {
-        assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
-    }
+    assert_same_tables(&whole, &merged);
+    assert!(
+        std::fs::read(whole.join("manifest.json")).unwrap() == std::fs::read(merged.join("manifest.json")).unwrap()
+    );
     assert_eq!(tree(&whole), tree(&merged), "run directories differ");
     // A shard run where a whole study was leaves no stale comparison behind.
     run_ok(&sc, &whole, &["-q", "--shard", "0/5"]);
@@ -491,11 +505,7 @@ node_scale = [1, 2]
 /// The documented Slurm script, run as three array tasks (ids 1–3) and a merge job, gives the study.
 #[test]
 fn the_slurm_script_shards_and_merges() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "small.toml", SMALL);
-    let whole = dir.path().join("whole");
-    // Merging combines the CSV files; charts are drawn afterwards with `clustersim report`.
-    run_ok(&sc, &whole, &["-q", "--no-charts"]);
+    let (dir, sc, whole) = unsharded_small();
     let bin = assert_cmd::cargo::cargo_bin("clustersim");
     let out = dir.path().join("slurm");
     let script = crate::util::repo("docs/slurm-sweep.sbatch");
@@ -515,9 +525,7 @@ fn the_slurm_script_shards_and_merges() {
         assert!(o.status.success(), "{task:?}: {}", String::from_utf8_lossy(&o.stderr));
     }
     assert_eq!(column(&out.join("shard-0/summary.csv"), "run_id"), ["c0-r0", "c1-r0", "c2-r0", "c3-r0"]);
-    for f in ["summary.csv", "comparison.csv"] {
-        assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(out.join(f)).unwrap(), "{f} differs");
-    }
+    assert_same_tables(&whole, &out);
 }
 
 /// The Jobs of the documented Kubernetes manifest, as (name, env, shell command, spec).
@@ -558,10 +566,7 @@ fn the_kubernetes_indexed_job_shards_and_merges() {
     assert_eq!(spec["parallelism"].as_i64(), Some(shards));
     assert_eq!(jobs[1].1["SHARDS"], shard_env["SHARDS"]);
 
-    let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path(), "small.toml", SMALL);
-    let whole = dir.path().join("whole");
-    run_ok(&sc, &whole, &["-q", "--no-charts"]);
+    let (dir, sc, whole) = unsharded_small();
     let bin = assert_cmd::cargo::cargo_bin("clustersim");
     let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
     let out = dir.path().join("k8s");
@@ -580,9 +585,7 @@ fn the_kubernetes_indexed_job_shards_and_merges() {
         pod(shard_env, shard_cmd, Some(i));
     }
     pod(&jobs[1].1, &jobs[1].2, None);
-    for f in ["summary.csv", "comparison.csv"] {
-        assert!(std::fs::read(whole.join(f)).unwrap() == std::fs::read(out.join(f)).unwrap(), "{f} differs");
-    }
+    assert_same_tables(&whole, &out);
 }
 
 /// Regression: a swept node count of 0 was rounded up to 1 node and run; it is an invalid
