@@ -34,8 +34,13 @@ fn tmp_name(path: &Path) -> PathBuf {
 
 /// Appends [`fmt_num`]`(x)` to `buf`.
 pub fn push_num(buf: &mut Vec<u8>, x: f64) {
-    if !x.is_finite() || x.fract() == 0.0 && x.abs() < 1e15 {
+    if !x.is_finite() {
         buf.extend_from_slice(fmt_num(x).as_bytes());
+        return;
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        // Whole numbers (a bounded slowdown of 1, most often) without a String each.
+        let _ = write!(buf, "{}", x as i64);
         return;
     }
     let start = buf.len();
