@@ -66,10 +66,10 @@ impl Simulation {
     pub fn new(workload: Arc<Workload>, cluster: Cluster, policies: Policies, opts: SimOptions) -> Self {
         let t0 = workload.jobs.first().map(|j| j.submit).unwrap_or(0);
         let mut dependents: Vec<Vec<JobIdx>> = Vec::new();
-        if workload.jobs.iter().any(|j| !j.deps.is_empty()) {
+        if workload.jobs.iter().any(|j| !j.deps().is_empty()) {
             dependents = vec![Vec::new(); workload.jobs.len()];
             for (i, job) in workload.jobs.iter().enumerate() {
-                for &d in &job.deps {
+                for &d in job.deps() {
                     dependents[d as usize].push(i as JobIdx);
                 }
             }
@@ -279,7 +279,7 @@ impl Simulation {
         }
         let mut waiting = 0;
         let mut failed_dep = None;
-        for &d in &job.deps {
+        for &d in job.deps() {
             match world.records[d as usize].state {
                 JobState::Completed => {}
                 JobState::Failed | JobState::Cancelled => failed_dep = Some(d),
@@ -292,8 +292,8 @@ impl Simulation {
             return;
         }
         // With a think time, a job whose dependencies all completed before it arrived waits out the rest of it.
-        let think_until = match job.deps.iter().filter_map(|&d| world.records[d as usize].end).max() {
-            Some(last_end) if waiting == 0 && job.dep_delay > 0 => last_end + job.dep_delay,
+        let think_until = match job.deps().iter().filter_map(|&d| world.records[d as usize].end).max() {
+            Some(last_end) if waiting == 0 && job.dep_delay() > 0 => last_end + job.dep_delay(),
             _ => 0,
         };
         let rec = &mut world.records[j as usize];
@@ -387,7 +387,7 @@ impl Simulation {
             let rec = &mut self.world.records[d as usize];
             rec.deps_left -= 1;
             if rec.deps_left == 0 {
-                let think_time = self.world.workload.jobs[d as usize].dep_delay;
+                let think_time = self.world.workload.jobs[d as usize].dep_delay();
                 self.release_held(d, self.world.now + think_time);
             }
         }

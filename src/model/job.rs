@@ -43,22 +43,16 @@ pub struct Job {
     pub runtime: Time,
     /// The user's estimate (walltime request).
     pub estimate: Time,
-    /// Hashing key for key-affine placement (defaults to the user).
-    pub key: Option<u64>,
-    /// Jobs (by index) that must complete before this one may start.
-    pub deps: Vec<JobIdx>,
-    /// Think time: the job becomes eligible this long after its last dependency completes
-    /// (and not before its own submit time). 0 without dependencies.
-    pub dep_delay: Time,
     /// The trace's queue number (SWF field 15), when it gives one.
     pub queue: Option<u16>,
     /// The trace's partition number (SWF field 16), when it gives one.
     pub partition: Option<u16>,
     /// At most one task of this job per node.
     pub anti_affinity: bool,
-    /// The rarely used properties (malleability, placement constraints), boxed so that the common
-    /// rigid job stays small; `None` when all are unset. Read them with [`Job::malleable`],
-    /// [`Job::requires`] and [`Job::prefers`]; set them with the `set_` methods.
+    /// The rarely used properties (malleability, placement constraints, a placement key,
+    /// dependencies), boxed so that the common rigid job stays small (96 bytes); `None` when all are
+    /// unset. Read them with [`Job::malleable`], [`Job::requires`], [`Job::prefers`], [`Job::key`],
+    /// [`Job::deps`] and [`Job::dep_delay`]; set them with the `set_` methods.
     extras: Option<Box<JobExtras>>,
 }
 
@@ -70,6 +64,13 @@ struct JobExtras {
     requires: Vec<String>,
     /// Node labels or pool names preferred as a tie-break.
     prefers: Vec<String>,
+    /// Hashing key for key-affine placement (defaults to the user).
+    key: Option<u64>,
+    /// Jobs (by index) that must complete before this one may start.
+    deps: Vec<JobIdx>,
+    /// Think time: the job becomes eligible this long after its last dependency completes
+    /// (and not before its own submit time). 0 without dependencies.
+    dep_delay: Time,
 }
 
 impl Job {
@@ -86,9 +87,6 @@ impl Job {
             request,
             runtime,
             estimate,
-            key: None,
-            deps: Vec::new(),
-            dep_delay: 0,
             queue: None,
             partition: None,
             anti_affinity: false,
@@ -112,6 +110,37 @@ impl Job {
     #[inline]
     pub fn prefers(&self) -> &[String] {
         self.extras.as_ref().map_or(&[], |e| &e.prefers)
+    }
+
+    /// The hashing key for key-affine placement, when the job has its own.
+    #[inline]
+    pub fn key(&self) -> Option<u64> {
+        self.extras.as_ref().and_then(|e| e.key)
+    }
+
+    /// Jobs (by index) that must complete before this one may start.
+    #[inline]
+    pub fn deps(&self) -> &[JobIdx] {
+        self.extras.as_ref().map_or(&[], |e| &e.deps)
+    }
+
+    /// Think time: the job becomes eligible this long after its last dependency completes (and not
+    /// before its own submit time). 0 without dependencies.
+    #[inline]
+    pub fn dep_delay(&self) -> Time {
+        self.extras.as_ref().map_or(0, |e| e.dep_delay)
+    }
+
+    pub fn set_key(&mut self, key: Option<u64>) {
+        self.edit_extras(|e| e.key = key);
+    }
+
+    pub fn set_deps(&mut self, deps: Vec<JobIdx>) {
+        self.edit_extras(|e| e.deps = deps);
+    }
+
+    pub fn set_dep_delay(&mut self, delay: Time) {
+        self.edit_extras(|e| e.dep_delay = delay);
     }
 
     pub fn set_malleable(&mut self, malleable: Option<Malleable>) {
@@ -142,7 +171,7 @@ impl Job {
 
     /// The key used by key-affine placement: the job's key, else its user.
     pub fn hash_key(&self) -> u64 {
-        self.key.unwrap_or(self.user as u64)
+        self.key().unwrap_or(self.user as u64)
     }
 }
 
@@ -193,8 +222,9 @@ impl Workload {
         let mut old: Vec<Option<Job>> = std::mem::take(&mut self.jobs).into_iter().map(Some).collect();
         self.jobs = order.iter().map(|&i| old[i].take().expect("each job moved once")).collect();
         for job in &mut self.jobs {
-            for d in &mut job.deps {
-                *d = new_index[*d as usize];
+            if !job.deps().is_empty() {
+                let deps = job.deps().iter().map(|&d| new_index[d as usize]).collect();
+                job.set_deps(deps);
             }
         }
     }
@@ -205,5 +235,30 @@ impl Workload {
 
     pub fn tier_name(&self, t: u8) -> String {
         self.tiers.get(t as usize).cloned().unwrap_or_else(|| t.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A million-job workload is a million of these: the rare properties stay behind one box.
+    #[test]
+    fn a_rigid_job_stays_small() {
+        assert!(std::mem::size_of::<Job>() <= 96, "Job is {} bytes", std::mem::size_of::<Job>());
+    }
+
+    #[test]
+    fn unset_extras_leave_the_job_equal_to_a_plain_one() {
+        let plain = Job::rigid(1, 0, 1, Resources::new(1, 0, 0), 10, 10);
+        let mut job = plain.clone();
+        job.set_deps(vec![3]);
+        job.set_dep_delay(5);
+        job.set_key(Some(9));
+        assert_eq!((job.deps(), job.dep_delay(), job.key(), job.hash_key()), (&[3][..], 5, Some(9), 9));
+        job.set_deps(Vec::new());
+        job.set_dep_delay(0);
+        job.set_key(None);
+        assert_eq!(job, plain);
     }
 }

@@ -9,6 +9,9 @@ use std::thread::JoinHandle;
 
 /// Bytes read per block (a block is cut after its last newline; the rest starts the next block).
 const BLOCK: usize = 1 << 18;
+/// Room in a new block for the start of a line carried over from the previous block (a longer line
+/// makes the block grow).
+const SLACK: usize = 4096;
 /// Blocks in flight between a helper thread and its consumer.
 const IN_FLIGHT: usize = 4;
 
@@ -56,7 +59,7 @@ impl LineBlocks {
         LineBlocks(Stage::spawn(move |tx, spare| {
             let mut carry: Vec<u8> = Vec::new();
             loop {
-                let mut block = spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+                let mut block = spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK + SLACK));
                 block.clear();
                 block.append(&mut carry);
                 let filled = match fill(&mut reader, &mut block) {

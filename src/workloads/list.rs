@@ -144,22 +144,24 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
         job.group = groups.id(e.group.as_deref().unwrap_or(&e.user));
         job.tier = e.tier;
         job.weight = e.weight;
-        job.key = e.key.as_deref().map(key_hash);
+        job.set_key(e.key.as_deref().map(key_hash));
         job.set_malleable(malleable);
         job.set_requires(e.requires.clone());
         job.set_prefers(e.prefers.clone());
         job.anti_affinity = e.anti_affinity;
+        let mut deps = Vec::with_capacity(e.deps.len());
         for d in &e.deps {
             match first_of.get(d).copied() {
-                Some(p) if p != i => job.deps.push(p as u32),
+                Some(p) if p != i => deps.push(p as u32),
                 _ => return Err(ScenarioError::invalid(k("deps"), format!("no other job has id {d}"))),
             }
         }
+        job.set_deps(deps);
         if let Some(think) = e.think {
             if e.deps.is_empty() {
                 return Err(ScenarioError::invalid(k("think"), "a think time needs `deps` to count from"));
             }
-            job.dep_delay = think.micros();
+            job.set_dep_delay(think.micros());
         }
         jobs.push(job);
     }

@@ -356,17 +356,6 @@ fn first_non_digit(w: u64) -> usize {
     (nonzero_bytes(high | low).trailing_zeros() / 8) as usize
 }
 
-/// The value of the first `k` (1 ≤ k ≤ 8) bytes of `w`, all ASCII digits, read as a decimal number.
-#[inline]
-fn digits_value(w: u64, k: usize) -> u64 {
-    let mask = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
-    // digits as values 0..=9, shifted so that the missing leading digits are zeros
-    let mut d = (w.wrapping_sub(LANES_01 * b'0' as u64) & mask) << (8 * (8 - k));
-    d = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff_00ff_00ff;
-    d = (d.wrapping_mul(100).wrapping_add(d >> 16)) & 0x0000_ffff_0000_ffff;
-    (d.wrapping_mul(10_000).wrapping_add(d >> 32)) & 0xffff_ffff
-}
-
 /// The value of the `len` bytes of `text` at `at` when they are a decimal number `I.F` with at most
 /// 8 digits on either side, 15 in all, and at least one after the point (`552.21`, `.5`); `None`
 /// otherwise. Exactly what `str::parse::<f64>` gives: the digits as an integer and 10^|F| are exact in
@@ -435,128 +424,236 @@ fn parse_line(
     }
 }
 
-/// Packs the flags of `m` (bit 7 of each byte) into 8 bits, byte j's flag in bit j.
-#[inline]
-fn pack_flags(m: u64) -> u64 {
-    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+/// The character classes of 64 bytes of a block, one bit per byte (bit j: byte j of the word).
+#[derive(Clone, Copy, Debug, Default)]
+struct Word {
+    /// Spaces and newlines (and every bit past the end of the text).
+    sep: u64,
+    /// Newlines.
+    nl: u64,
+    /// Minus signs.
+    minus: u64,
+    /// Decimal points.
+    dot: u64,
+    /// Every other byte that is not a digit: tabs, carriage returns, letters, `+`, ...
+    other: u64,
 }
 
-/// For the 64 bytes of `text` at `p` (the caller checks `p + 64 <= text.len()`): bit j of `.0` is set
-/// where byte j is a space or a newline, of `.1` where it is a newline, and `.2` is true when some
-/// other control character (tab, carriage return, ...) is among them.
-#[inline]
-fn separator_masks(text: &[u8], p: usize) -> (u64, u64, bool) {
-    let (mut sep, mut nl, mut ctrl) = (0u64, 0u64, 0u64);
-    for w in 0..8 {
-        let word = load8(text, p + 8 * w);
-        let space = !nonzero_bytes(word ^ (LANES_01 * b' ' as u64)) & LANES_80;
-        let newline = !nonzero_bytes(word ^ (LANES_01 * b'\n' as u64)) & LANES_80;
-        // 0x80 where the byte is ≤ 0x20 (ASCII control or space)
-        let low = !(((word & (LANES_01 * 0x7f)).wrapping_add(LANES_01 * 0x5f)) | word) & LANES_80;
-        ctrl |= low & !(space | newline);
-        sep |= pack_flags(space | newline) << (8 * w);
-        nl |= pack_flags(newline) << (8 * w);
+impl Word {
+    /// Classifies up to 64 bytes (the bits past `chunk.len()` are separators).
+    #[inline]
+    fn of(chunk: &[u8]) -> Word {
+        let mut m = Word { sep: if chunk.len() < 64 { u64::MAX << chunk.len() } else { 0 }, ..Word::default() };
+        for (j, &c) in chunk.iter().enumerate() {
+            let (space, newline, minus, dot) = (c == b' ', c == b'\n', c == b'-', c == b'.');
+            let digit = c.wrapping_sub(b'0') < 10;
+            m.sep |= u64::from(space | newline) << j;
+            m.nl |= u64::from(newline) << j;
+            m.minus |= u64::from(minus) << j;
+            m.dot |= u64::from(dot) << j;
+            m.other |= u64::from(!(digit | space | newline | minus | dot)) << j;
+        }
+        m
     }
-    (sep, nl, ctrl != 0)
 }
 
-/// Bit masks of a whole block, computed once, 64 bytes per word: bit j of word w is set where byte
-/// 64w + j is a space or a newline (`sep`; every bit past the text too), or a newline (`nl`); `odd[w]`
-/// says those 64 bytes hold another control character (a tab, a carriage return, ...).
+/// The classes of a whole block, computed once, a [`Word`] per 64 bytes.
 #[derive(Debug, Default)]
 struct Masks {
-    sep: Vec<u64>,
-    nl: Vec<u64>,
-    odd: Vec<bool>,
+    words: Vec<Word>,
 }
 
 impl Masks {
     fn build(&mut self, text: &[u8]) {
-        self.sep.clear();
-        self.nl.clear();
-        self.odd.clear();
-        let full = text.len() / 64;
-        for w in 0..full {
-            let (sep, nl, odd) = separator_masks(text, 64 * w);
-            self.sep.push(sep);
-            self.nl.push(nl);
-            self.odd.push(odd);
-        }
-        let tail = &text[64 * full..];
+        self.words.clear();
+        let mut chunks = text.chunks_exact(64);
+        self.words.extend(chunks.by_ref().map(Word::of_64));
+        let tail = chunks.remainder();
         if !tail.is_empty() {
-            let (mut sep, mut nl, mut odd) = (u64::MAX << tail.len(), 0u64, false);
-            for (j, &c) in tail.iter().enumerate() {
-                sep |= u64::from(c == b' ' || c == b'\n') << j;
-                nl |= u64::from(c == b'\n') << j;
-                odd |= c < b' ' && c != b'\n';
-            }
-            self.sep.push(sep);
-            self.nl.push(nl);
-            self.odd.push(odd);
+            self.words.push(Word::of(tail));
         }
     }
 }
 
-/// The fast path of [`parse_line`]: token boundaries come from the block's masks (computed once per
-/// block), a 64-byte word at a time, so that the tokens' values do not wait on one another; each value
-/// is read from eight bytes at once. Returns the index of the line's newline for a well-formed line;
-/// `None` (the caller then reads the line byte by byte) for anything else: control characters other
-/// than spaces, long or non-decimal numbers, a wrong number of fields, the last bytes of the text.
+impl Word {
+    /// [`Word::of`] 64 bytes, 16 at a time with SSE2 (part of every x86-64 processor).
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn of_64(chunk: &[u8]) -> Word {
+        use std::arch::x86_64::{__m128i, _mm_or_si128, _mm_set1_epi8, _mm_sub_epi8};
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8};
+        assert!(chunk.len() >= 64);
+        let mut m = Word::default();
+        for k in 0..4 {
+            // SAFETY: SSE2 is in every x86-64 processor (the target enables it), and the load reads
+            // the 16 bytes at 16k of `chunk`, which has at least 64.
+            let [sep, newline, minus, dot, known] = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k).cast::<__m128i>());
+                let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                let (space, newline, minus, dot) = (is(b' '), is(b'\n'), is(b'-'), is(b'.'));
+                // a digit is a byte b with b - '0' (wrapping) ≤ 9
+                let nine = _mm_set1_epi8(9);
+                let digit = _mm_cmpeq_epi8(_mm_max_epu8(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), nine), nine);
+                let sep = _mm_or_si128(space, newline);
+                let known = _mm_or_si128(_mm_or_si128(sep, digit), _mm_or_si128(minus, dot));
+                [sep, newline, minus, dot, known].map(|x| u64::from(_mm_movemask_epi8(x) as u16))
+            };
+            let shift = 16 * k;
+            m.sep |= sep << shift;
+            m.nl |= newline << shift;
+            m.minus |= minus << shift;
+            m.dot |= dot << shift;
+            m.other |= (!known & 0xffff) << shift;
+        }
+        m
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline]
+    fn of_64(chunk: &[u8]) -> Word {
+        Word::of(chunk)
+    }
+}
+
+/// Digits as byte values 0..=9 in the high `k` bytes of `d` (first digit lowest), zeros below: their
+/// decimal value (at most 8 digits).
 #[inline]
-fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64; FIELDS]) -> Option<usize> {
-    let mut n = 0;
-    let mut w = start / 64;
-    let mut from = u64::MAX << (start % 64); // the bits of the line in word w
-    let mut carry = 0u64; // 1 when a token runs on from the previous word
-    loop {
-        if masks.odd[w] {
+fn combine_digits(mut d: u64) -> u64 {
+    d = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff_00ff_00ff;
+    d = (d.wrapping_mul(100).wrapping_add(d >> 16)) & 0x0000_ffff_0000_ffff;
+    (d.wrapping_mul(10_000).wrapping_add(d >> 32)) & 0xffff_ffff
+}
+
+/// The value of the first `k` (1 ≤ k ≤ 8) bytes of `w`, all ASCII digits, read as a decimal number.
+#[inline]
+fn digits_value(w: u64, k: usize) -> u64 {
+    let mask = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
+    // digits as values 0..=9, shifted so that the missing leading digits are zeros
+    combine_digits((w.wrapping_sub(LANES_01 * b'0' as u64) & mask) << (8 * (8 - k)))
+}
+
+/// The value of a token of `len` (1 ≤ len ≤ 16) bytes at `at` that the masks show to be digits with at
+/// most a leading minus sign; `None` for a lone `-`. The caller checks `at + 16 <= text.len()`.
+#[inline]
+fn integer_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
+    let word = load8(text, at);
+    let neg = word & 0xff == u64::from(b'-');
+    // a leading `-` becomes a leading `0` (bytes after the token only borrow from bytes further on,
+    // which the shift drops)
+    let head = (word + 3 * u64::from(neg)).wrapping_sub(LANES_01 * u64::from(b'0'));
+    let v = if len <= 4 {
+        if len == usize::from(neg) {
             return None;
         }
-        let sep = masks.sep[w];
-        let nl = masks.nl[w] & from;
-        let line_end = nl.trailing_zeros() as usize; // 64: not in this word
-        let within = if line_end == 64 { from } else { from & ((1u64 << line_end) - 1) };
-        let tokens = !sep & within;
-        let mut starts = tokens & !((tokens << 1) | carry);
+        // four digits at most: two steps on 32 bits
+        let d = (head as u32) << (32 - 8 * len);
+        let d = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff;
+        u64::from((d.wrapping_mul(100).wrapping_add(d >> 16)) & 0xffff)
+    } else if len <= 8 {
+        combine_digits(head << (64 - 8 * len))
+    } else {
+        let low = combine_digits(load8(text, at + len - 8).wrapping_sub(LANES_01 * u64::from(b'0')));
+        combine_digits(head << (128 - 8 * len)) * 100_000_000 + low
+    };
+    // u64 → f64 rounds to nearest, as `str::parse` does; the sign is set without a branch ("-0" is −0)
+    Some(f64::from_bits((v as f64).to_bits() | u64::from(neg) << 63))
+}
+
+/// The value of any other token of `len` bytes at `at` (it may run into the next word of the masks):
+/// an integer of up to 16 digits or a short decimal, checked byte class by byte class; `None` when it
+/// is anything else (the caller then reads the line byte by byte).
+#[inline]
+fn token_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
+    let neg = text[at] == b'-';
+    let (at, digits) = (at + usize::from(neg), len - usize::from(neg));
+    let word = load8(text, at);
+    let v = if (1..=8).contains(&digits) && first_non_digit(word) >= digits {
+        digits_value(word, digits) as f64
+    } else if (9..=16).contains(&digits)
+        && first_non_digit(word) == 8
+        && first_non_digit(load8(text, at + digits - 8)) == 8
+    {
+        (digits_value(word, digits - 8) * 100_000_000 + digits_value(load8(text, at + digits - 8), 8)) as f64
+    } else {
+        decimal_value(text, at, digits)?
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// The fast path of [`parse_line`], for lines of up to 127 bytes: the line's token boundaries come from
+/// the block's masks (computed once per block), realigned to the line's start as two 64-bit windows, so
+/// that the tokens' values do not wait on one another and the branches see the same pattern on every
+/// line of a trace; each value is read from eight bytes at once. Returns the index of the line's
+/// newline for a well-formed line; `None` (the caller then reads the line byte by byte) for anything
+/// else: bytes other than spaces, digits, signs and points, long or non-decimal numbers, a wrong number
+/// of fields, longer lines, the last bytes of the text.
+#[inline]
+fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64; FIELDS]) -> Option<usize> {
+    const PAST_END: Word = Word { sep: u64::MAX, nl: 0, minus: 0, dot: 0, other: 0 };
+    let (w, shift) = (start / 64, start % 64);
+    let word = |k: usize| masks.words.get(w + k).copied().unwrap_or(PAST_END);
+    let (w0, w1, w2) = (word(0), word(1), word(2));
+    // the bits of a class from the line's start: bytes 0..64 and 64..128 of the line
+    let window = |class: fn(&Word) -> u64| -> [u64; 2] {
+        let join = |low: u64, high: u64| (low >> shift) | (high << 1) << (63 - shift);
+        [join(class(&w0), class(&w1)), join(class(&w1), class(&w2))]
+    };
+    let nl = window(|m| m.nl);
+    let end = if nl[0] != 0 {
+        nl[0].trailing_zeros() as usize
+    } else if nl[1] != 0 {
+        64 + nl[1].trailing_zeros() as usize
+    } else {
+        return None;
+    };
+    if start + end + 24 > text.len() {
+        return None;
+    }
+    let within = if end < 64 { [(1u64 << end) - 1, 0] } else { [u64::MAX, (1u64 << (end - 64)) - 1] };
+    let (sep, minus, dot, other) = (window(|m| m.sep), window(|m| m.minus), window(|m| m.dot), window(|m| m.other));
+    let tokens = [!sep[0] & within[0], !sep[1] & within[1]];
+    let starts = [tokens[0] & !(tokens[0] << 1), tokens[1] & !((tokens[1] << 1) | tokens[0] >> 63)];
+    if (starts[0].count_ones() + starts[1].count_ones()) as usize != FIELDS
+        || (other[0] | minus[0] & !starts[0]) & within[0] != 0
+        || (other[1] | minus[1] & !starts[1]) & within[1] != 0
+    {
+        return None;
+    }
+    let mut n = 0;
+    for half in 0..2 {
+        let (sep, dot) = (sep[half], dot[half]);
+        let mut starts = starts[half];
         while starts != 0 {
             let s = starts.trailing_zeros() as usize;
             starts &= starts - 1;
+            let at = start + 64 * half + s;
             let after = sep >> s; // separators from the token on
-            let len = if after != 0 {
-                after.trailing_zeros() as usize
-            } else {
-                // the token runs into the next word
-                let next = *masks.sep.get(w + 1)?;
-                if next == 0 || masks.odd[w + 1] {
+            let len = after.trailing_zeros() as usize;
+            if after == 0 {
+                // the token runs on past the line's 64th byte (its end is in the second window)
+                out[n] = token_value(text, at, 64 - s + window(|m| m.sep)[1].trailing_zeros() as usize)?;
+                n += 1;
+                continue;
+            }
+            let plain = (dot >> s).trailing_zeros() as usize >= len;
+            if UNUSED >> n & 1 == 1 {
+                // a field the reader does not use: only checked to be a number (at least one digit,
+                // at most one point)
+                let dots = ((dot >> s) & ((1u64 << len) - 1)).count_ones() as usize;
+                if dots > 1 || len <= usize::from(text[at] == b'-') + dots {
                     return None;
                 }
-                64 - s + next.trailing_zeros() as usize
-            };
-            let at = 64 * w + s;
-            if n == FIELDS || at + len + 16 > text.len() {
-                return None;
-            }
-            let neg = text[at] == b'-';
-            let digits = len - usize::from(neg);
-            let word = load8(text, at + usize::from(neg));
-            let v = if (1..=8).contains(&digits) && first_non_digit(word) >= digits {
-                digits_value(word, digits) as f64
+            } else if len == 2 && u16::from_le_bytes([text[at], text[at + 1]]) == u16::from_le_bytes(*b"-1") {
+                out[n] = -1.0; // "not known", the commonest token of a trace
+            } else if plain && len <= 16 {
+                out[n] = integer_value(text, at, len)?;
             } else {
-                decimal_value(text, at + usize::from(neg), digits)?
-            };
-            out[n] = if neg { -v } else { v };
+                out[n] = token_value(text, at, len)?;
+            }
             n += 1;
         }
-        if line_end < 64 {
-            return (n == FIELDS).then_some(64 * w + line_end);
-        }
-        carry = tokens >> 63;
-        w += 1;
-        from = u64::MAX;
-        if w == masks.sep.len() {
-            return None;
-        }
     }
+    Some(start + end)
 }
 
 /// The general path of [`parse_line`], byte by byte (eight at a time where it can).
@@ -661,6 +758,10 @@ pub const FIELD_NAMES: [&str; FIELDS] = [
     "preceding job",
     "think time",
 ];
+
+/// The fields the reader does not use (wait time, average cpu time, used memory, executable), bit k
+/// for field k + 1: the fast path only checks that they are numbers and leaves their values at 0.
+const UNUSED: u32 = 1 << 2 | 1 << 5 | 1 << 6 | 1 << 13;
 
 // Field indices (0-based).
 const JOB: usize = 0;
@@ -791,73 +892,52 @@ impl NumNames {
     }
 }
 
-/// What one line of a block is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum LineKind {
-    #[default]
-    Blank,
-    /// A `;` header line (`start..end` in the block).
-    Comment,
-    /// A job line, its numbers in `fields`.
-    Job,
-    /// A job line that is not 18 numbers (its message is the next of `ParsedLines::errors`).
-    Malformed,
-}
-
 /// One line of a block, classified and (for a job line) split into its numbers.
-#[derive(Clone, Debug, Default)]
-struct ParsedLine {
-    kind: LineKind,
-    start: u32,
-    end: u32,
-    fields: [f64; FIELDS],
+enum Line<'a> {
+    /// Empty or only blanks.
+    Blank,
+    /// A `;` header line.
+    Comment(&'a [u8]),
+    /// A job line's 18 numbers.
+    Job(&'a [f64; FIELDS]),
+    /// A job line that is not 18 numbers, and why.
+    Malformed(String),
 }
 
-/// The lines of one block, in order.
-#[derive(Debug, Default)]
-struct ParsedLines {
-    lines: Vec<ParsedLine>,
-    /// The messages of the malformed lines, in order.
-    errors: Vec<String>,
-    /// The block's masks (kept to reuse their memory).
-    masks: Masks,
-}
-
-/// Classifies every line of a block of whole lines and splits the job lines into their numbers (the
-/// stage of the reading pipeline that runs beside decompression and the building of jobs).
-fn parse_block(block: &[u8], out: &mut ParsedLines) {
-    out.lines.clear();
-    out.errors.clear();
-    out.masks.build(block);
+/// Classifies every line of a block of whole lines (with the block's masks) and splits the job lines
+/// into their numbers, handing each line in order to `each`; stops at the first error `each` returns.
+fn each_line<E>(
+    block: &[u8],
+    masks: &Masks,
+    mut each: impl FnMut(Line<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut fields = [0.0; FIELDS];
     let mut at = 0;
     while at < block.len() {
         let rest = &block[at..];
         let mut start = if rest.len() >= 8 { first_non_space(load8(rest, 0)) } else { 0 };
         start += rest[start..].iter().position(|&c| !is_blank(c)).unwrap_or(rest.len() - start);
-        // Filled in place: the record is written once.
-        out.lines.push(ParsedLine { kind: LineKind::Blank, start: (at + start) as u32, end: 0, fields: [0.0; FIELDS] });
-        let line = out.lines.last_mut().expect("just pushed");
         let end = if start == rest.len() {
+            each(Line::Blank)?;
             rest.len() // trailing blanks without a newline
         } else if rest[start] == b'\n' {
+            each(Line::Blank)?;
             start
         } else if rest[start] == b';' {
-            line.kind = LineKind::Comment;
-            line_end(rest, start)
+            let end = line_end(rest, start);
+            each(Line::Comment(&rest[start..end]))?;
+            end
         } else {
-            let (end, parsed) = parse_line(block, &out.masks, at + start, &mut line.fields);
+            let (end, parsed) = parse_line(block, masks, at + start, &mut fields);
             match parsed {
-                Ok(()) => line.kind = LineKind::Job,
-                Err(message) => {
-                    line.kind = LineKind::Malformed;
-                    out.errors.push(message);
-                }
+                Ok(()) => each(Line::Job(&fields))?,
+                Err(message) => each(Line::Malformed(message))?,
             }
             end - at
         };
-        line.end = (at + end) as u32;
         at += end + 1;
     }
+    Ok(())
 }
 
 /// A queue or partition number (fields 15, 16): `None` when the trace gives none (−1); an error when it
@@ -892,27 +972,27 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut machine: Option<u64> = opts.machine_procs;
     let mut machine_known = opts.machine_procs.is_some();
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
-    let mut blocks = MappedBlocks::<ParsedLines>::spawn(open_trace(path)?, parse_block);
+    let mut blocks = MappedBlocks::<Masks>::spawn(open_trace(path)?, |block, masks| masks.build(block));
     while let Some(next) = blocks.next_block() {
-        let (block, parsed) = next.map_err(|e| Error::io(path, e))?;
-        let mut errors = parsed.errors.iter();
-        for line in &parsed.lines {
+        let (block, masks) = next.map_err(|e| Error::io(path, e))?;
+        each_line(&block, &masks, |line| {
             line_no += 1;
-            match line.kind {
-                LineKind::Blank => continue,
-                LineKind::Comment => {
-                    header.take_comment(&String::from_utf8_lossy(&block[line.start as usize..line.end as usize]));
-                    continue;
+            let (fields, malformed) = match line {
+                Line::Blank => return Ok(()),
+                Line::Comment(text) => {
+                    header.take_comment(&String::from_utf8_lossy(text));
+                    return Ok(());
                 }
-                LineKind::Job | LineKind::Malformed => {}
-            }
-            let malformed = if line.kind == LineKind::Malformed { errors.next() } else { None };
+                Line::Job(fields) => (fields, None),
+                Line::Malformed(message) => (&[f64::NAN; FIELDS], Some(message)),
+            };
             header.job_lines += 1;
             if !reserved {
                 // The header's record count, when given, spares the copies of a growing vector.
                 reserved = true;
                 let hint = header.max_records.unwrap_or(0).min(opts.first_jobs.unwrap_or(u64::MAX)).min(1 << 24);
                 jobs.reserve(hint as usize);
+                crate::huge_pages::advise(&mut jobs);
             }
             if !machine_known {
                 machine = header.machine_procs();
@@ -928,11 +1008,10 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             }
             if opts.first_jobs.is_some_and(|k| jobs.len() as u64 >= k) {
                 skipped.add(reason::BEYOND_FIRST);
-                continue;
+                return Ok(());
             }
-            let fields = &line.fields;
             let numbers = match malformed {
-                Some(message) => Err(message.clone()),
+                Some(message) => Err(message),
                 None => small_number(fields, QUEUE).and_then(|q| Ok((q, small_number(fields, PARTITION)?))),
             };
             let (queue, partition) = match numbers {
@@ -941,49 +1020,49 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                     OnBadLine::Error => return Err(trace_err(line_no, message)),
                     OnBadLine::Skip => {
                         skipped.add(reason::MALFORMED);
-                        continue;
+                        return Ok(());
                     }
                 },
             };
             let status = fields[STATUS];
             if status == 2.0 || status == 3.0 || status == 4.0 {
                 skipped.add(reason::PARTIAL);
-                continue;
+                return Ok(());
             }
             if opts.drop_cancelled && status == 5.0 && fields[RUN] <= 0.0 {
                 skipped.add(reason::CANCELLED);
-                continue;
+                return Ok(());
             }
             if opts.drop_zero_runtime && fields[RUN] <= 0.0 {
                 skipped.add(reason::ZERO_RUNTIME);
-                continue;
+                return Ok(());
             }
             let submit_raw = to_time(fields[SUBMIT]);
             if opts.start.is_some_and(|s| submit_raw < s) {
                 skipped.add(reason::BEFORE_START);
-                continue;
+                return Ok(());
             }
             if opts.end.is_some_and(|e| submit_raw >= e) {
                 skipped.add(reason::AFTER_END);
-                continue;
+                return Ok(());
             }
             if !selected(&opts.queues, queue) {
                 skipped.add(reason::QUEUE);
-                continue;
+                return Ok(());
             }
             if !selected(&opts.partitions, partition) {
                 skipped.add(reason::PARTITION);
-                continue;
+                return Ok(());
             }
             if opts.drop_oversized && machine.is_some_and(|m| raw_procs(fields, opts.convention) > m as f64) {
                 skipped.add(reason::OVERSIZED);
-                continue;
+                return Ok(());
             }
             let (submit, procs, runtime, estimate) = match apply_convention(fields, opts.convention, machine) {
                 Ok(shape) => shape,
                 Err(why) => {
                     skipped.add(why);
-                    continue;
+                    return Ok(());
                 }
             };
             let (tasks, cpu) = match opts.machine {
@@ -997,6 +1076,11 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 0
             };
             let number = fields[JOB].max(0.0) as u64;
+            if jobs.len() == jobs.capacity() {
+                // no record count in the header (or more jobs than it says): grow in big steps
+                jobs.reserve(jobs.len().max(1 << 12));
+                crate::huge_pages::advise(&mut jobs);
+            }
             let index = jobs.len() as JobIdx;
             in_submit_order &= jobs.last().is_none_or(|last| last.submit <= submit);
             // Pushed first and completed in place: the record is written once.
@@ -1012,14 +1096,15 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             if opts.dependencies {
                 if fields[PRECEDING] > 0.0 {
                     if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
-                        job.deps.push(dep);
-                        job.dep_delay = to_time(fields[THINK]);
+                        job.set_deps(vec![dep]);
+                        job.set_dep_delay(to_time(fields[THINK]));
                     }
                 }
                 by_number.insert(number, index);
             }
-        }
-        blocks.give_back(block, parsed);
+            Ok(())
+        })?;
+        blocks.give_back(block, masks);
     }
     finish_jobs(&mut jobs, opts);
     let tiers = opts.tiers.as_ref().map_or_else(|| vec!["default".into()], |t| t.names(&header));
@@ -1301,20 +1386,33 @@ mod tests {
         let mut fast_taken = 0;
         for case in 0..20_000 {
             let messy = case % 2 == 1; // tabs, long numbers, decimals, junk
+            let wide = case % 4 == 0; // wide spacing: lines longer than the fast path's 127 bytes
             let fields = if case % 10 == 3 { rng.random_range(15..21) } else { FIELDS };
             let mut line = String::new();
             for f in 0..fields {
-                let gap = rng.random_range(if f == 0 { 0..6 } else { 1..9 });
+                let gap = rng.random_range(match (f, wide) {
+                    (0, _) => 0..6,
+                    (_, true) => 1..9,
+                    (_, false) => 1..3,
+                });
                 for _ in 0..gap {
                     line.push(if messy && rng.random::<f64>() < 0.02 { '\t' } else { ' ' });
                 }
-                let token = match rng.random_range(0..20) {
-                    0 => "-1".to_string(),
-                    1 if messy => format!("{}", rng.random_range(0..u64::MAX / 2)),
-                    2 if messy => format!("{:.2}", rng.random::<f64>() * 1000.0),
-                    3 if messy && rng.random::<f64>() < 0.1 => "x1".to_string(),
-                    4 => format!("-{}", rng.random_range(0..100_000_000u64)),
-                    _ => format!("{}", rng.random_range(0..100_000_000u64)),
+                let digits = |rng: &mut crate::rng::Rng, most: u32| {
+                    let k = rng.random_range(1..=most);
+                    rng.random_range(0..10u64.pow(k))
+                };
+                let token = match rng.random_range(0..24) {
+                    0 | 1 => "-1".to_string(),
+                    2 if messy => format!("{}", rng.random_range(0..u64::MAX / 2)),
+                    3 if messy => format!("{:.2}", rng.random::<f64>() * 1000.0),
+                    4 if messy && rng.random::<f64>() < 0.2 => {
+                        ["x1", "-", ".", "1.2.3", "5.", "-.5", "--1", "1-2", "+3", "1e3"][rng.random_range(0..10)]
+                            .to_string()
+                    }
+                    5 if messy => format!("{}", digits(&mut rng, 16)),
+                    6 => format!("-{}", digits(&mut rng, 8)),
+                    _ => format!("{}", digits(&mut rng, 9)),
                 };
                 line.push_str(&token);
             }
@@ -1329,18 +1427,21 @@ mod tests {
             let (mut a, mut b) = ([0.0; FIELDS], [0.0; FIELDS]);
             let (end, parsed) = parse_fields_bytewise(&text[earlier.len()..], &mut a);
             let slow = (earlier.len() + end, parsed);
+            // the fast path may leave the values of the fields the reader does not use at 0
+            let used =
+                |f: [f64; FIELDS]| (0..FIELDS).filter(|k| UNUSED >> k & 1 == 0).map(|k| f[k]).collect::<Vec<_>>();
             if let Some(fast) = parse_fields_by_mask(text, &masks, at, &mut b) {
                 fast_taken += 1;
                 assert_eq!((fast, Ok(())), slow, "{line:?}");
-                assert_eq!(a, b, "{line:?}");
+                assert_eq!(used(a), used(b), "{line:?}");
             }
             let mut c = [0.0; FIELDS];
             assert_eq!(parse_line(text, &masks, at, &mut c), slow);
             if slow.1.is_ok() {
-                assert_eq!(a, c);
+                assert_eq!(used(a), used(c));
             }
         }
-        assert!(fast_taken > 8_000, "the fast path was taken {fast_taken} times");
+        assert!(fast_taken > 5_000, "the fast path was taken {fast_taken} times"); // of about 13,000 plain lines
         // a token longer than a window
         let long = format!("1 {} 3\n{}", "7".repeat(100), " ".repeat(100));
         let mut f = [0.0; FIELDS];
@@ -1382,6 +1483,15 @@ mod tests {
         assert_eq!(end, 44);
         let e = e.unwrap_err();
         assert_eq!(e, "field 4 (run time) is not a number: `x`");
+        // the fields the reader does not use are still checked
+        let padding = " ".repeat(40);
+        for junk in ["1.2.3", ".", "-", "-."] {
+            let line = format!("1 2 {junk} 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n{padding}");
+            let e = parse_fields(line.as_bytes(), &mut f).1.unwrap_err();
+            assert_eq!(e, format!("field 3 (wait time) is not a number: `{junk}`"));
+        }
+        let line = format!("1 2 5. 4 5 -.5 7 8 9 10 11 12 13 14 15 16 17 18\n{padding}");
+        assert!(parse_fields(line.as_bytes(), &mut f).1.is_ok());
         assert!(parse_fields(b"1 2.5 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &mut f).1.is_ok());
         assert_eq!(f[1], 2.5);
     }

@@ -112,7 +112,7 @@ fn hash_remaps_only_the_failed_nodes_keys() {
     let mut h = selector("hash", &c);
     let job = |k: u64| {
         let mut j = Job::rigid(k, 0, 1, Resources::cpus(1), 1, 1);
-        j.key = Some(k);
+        j.set_key(Some(k));
         j
     };
     let place = |h: &mut Box<dyn NodeSelector>, c: &Cluster| -> Vec<NodeIdx> {

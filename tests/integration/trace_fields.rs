@@ -55,7 +55,7 @@ fn think_time_delays_a_dependent_job_after_its_predecessor_completes() {
     assert_eq!(runs, vec![(0.0, 100.0), (10.0, 60.0), (20.0, 50.0), (60.0, 70.0), (400.0, 410.0)]);
     let (_dir, path) = write_trace(THINK);
     let (w, _) = read_swf(&path, &SwfOptions { dependencies: true, ..Default::default() }).unwrap();
-    let delays: Vec<(Vec<u32>, u64)> = w.jobs.iter().map(|j| (j.deps.clone(), j.dep_delay / 1_000_000)).collect();
+    let delays: Vec<(Vec<u32>, u64)> = w.jobs.iter().map(|j| (j.deps().to_vec(), j.dep_delay() / 1_000_000)).collect();
     assert_eq!(delays, vec![(vec![], 0), (vec![0], 50), (vec![], 0), (vec![2], 100), (vec![2], 100)]);
 }
 

@@ -221,8 +221,8 @@ fn load_scaling_estimates_memory_nodes_and_dependencies() {
     let w = read_tiny(TINY, SwfOptions { machine: Machine::Nodes, ..Default::default() });
     assert_eq!((w.jobs[1].tasks, w.jobs[1].request.cpu), (4, 1));
     let w = read_tiny(TINY, SwfOptions { dependencies: true, ..Default::default() });
-    assert_eq!(w.jobs[4].deps, vec![1]);
-    assert!(w.jobs[..4].iter().all(|j| j.deps.is_empty()));
+    assert_eq!(w.jobs[4].deps(), [1]);
+    assert!(w.jobs[..4].iter().all(|j| j.deps().is_empty()));
 }
 
 #[test]
@@ -285,7 +285,7 @@ fn csv_job_list_reads_every_column_and_runs() {
     assert_eq!(w.users, vec!["alice", "bob"]);
     assert_eq!(w.groups, vec!["physics", "bob", "alice"]);
     assert_eq!((w.jobs[0].tier, w.jobs[0].weight, w.jobs[2].tier), (1, 2.5, 0));
-    assert_eq!(w.jobs[2].deps, vec![0, 1]);
+    assert_eq!(w.jobs[2].deps(), [0, 1]);
     assert_eq!(crate::util::starts_and_ends(&r), vec![(0.0, 100.0), (100.0, 150.0), (150.0, 180.0)]);
 }
 

@@ -82,7 +82,7 @@ mod tests {
 
     fn job(key: u64) -> Job {
         let mut j = Job::rigid(key, 0, 1, Resources::cpus(1), 1, 1);
-        j.key = Some(key);
+        j.set_key(Some(key));
         j
     }
 
