@@ -24,10 +24,13 @@ struct Stage<T> {
 
 impl<T: Send + 'static> Stage<T> {
     /// Runs `work(output, used items)` on a new thread.
-    fn spawn(work: impl FnOnce(SyncSender<io::Result<T>>, Receiver<T>) + Send + 'static) -> Stage<T> {
+    fn spawn(name: &str, work: impl FnOnce(SyncSender<io::Result<T>>, Receiver<T>) + Send + 'static) -> Stage<T> {
         let (tx, rx) = sync_channel::<io::Result<T>>(IN_FLIGHT);
         let (recycle, spare) = sync_channel::<T>(IN_FLIGHT + 2);
-        let handle = std::thread::spawn(move || work(tx, spare));
+        let handle = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || work(tx, spare))
+            .expect("the reader's helper thread starts");
         Stage { rx: Some(rx), recycle, handle: Some(handle) }
     }
 
@@ -50,45 +53,56 @@ impl<T> Drop for Stage<T> {
     }
 }
 
+/// Cuts what `reader` gives into blocks of whole lines (a block ends after its last newline; the rest
+/// starts the next block), taking empty blocks from `spare` (else allocating them), and hands each to
+/// `emit` until the end, an error, or `emit` returning false (its consumer stopped).
+fn cut_blocks(
+    mut reader: Box<dyn BufRead + Send>,
+    mut spare: impl FnMut() -> Option<Vec<u8>>,
+    mut emit: impl FnMut(io::Result<Vec<u8>>) -> bool,
+) {
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut block = spare().unwrap_or_else(|| Vec::with_capacity(BLOCK + SLACK));
+        block.clear();
+        block.append(&mut carry);
+        let filled = match fill(&mut reader, &mut block) {
+            Ok(n) => n,
+            Err(e) => {
+                emit(Err(e));
+                return;
+            }
+        };
+        if filled == 0 {
+            if !block.is_empty() {
+                emit(Ok(block));
+            }
+            return;
+        }
+        match block.iter().rposition(|&c| c == b'\n') {
+            Some(p) => carry.extend_from_slice(&block[p + 1..]),
+            None => {
+                // a line longer than the block: keep reading it
+                carry = block;
+                continue;
+            }
+        }
+        let keep = block.len() - carry.len();
+        block.truncate(keep);
+        if !emit(Ok(block)) {
+            return;
+        }
+    }
+}
+
 /// Whole-line blocks of a reader, produced on a helper thread.
 pub struct LineBlocks(Stage<Vec<u8>>);
 
 impl LineBlocks {
     /// Starts reading `reader` on a helper thread.
-    pub fn spawn(mut reader: Box<dyn BufRead + Send>) -> LineBlocks {
-        LineBlocks(Stage::spawn(move |tx, spare| {
-            let mut carry: Vec<u8> = Vec::new();
-            loop {
-                let mut block = spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK + SLACK));
-                block.clear();
-                block.append(&mut carry);
-                let filled = match fill(&mut reader, &mut block) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                if filled == 0 {
-                    if !block.is_empty() {
-                        let _ = tx.send(Ok(block));
-                    }
-                    return;
-                }
-                match block.iter().rposition(|&c| c == b'\n') {
-                    Some(p) => carry.extend_from_slice(&block[p + 1..]),
-                    None => {
-                        // a line longer than the block: keep reading it
-                        carry = block;
-                        continue;
-                    }
-                }
-                let keep = block.len() - carry.len();
-                block.truncate(keep);
-                if tx.send(Ok(block)).is_err() {
-                    return; // the parser stopped
-                }
-            }
+    pub fn spawn(reader: Box<dyn BufRead + Send>) -> LineBlocks {
+        LineBlocks(Stage::spawn("read blocks", move |tx, spare| {
+            cut_blocks(reader, || spare.try_recv().ok(), |block| tx.send(block).is_ok());
         }))
     }
 
@@ -103,32 +117,32 @@ impl LineBlocks {
     }
 }
 
-/// The blocks of a [`LineBlocks`], each with a value `map` computed from it on one more helper thread
-/// (a pipeline: decompression, mapping and the consumer's work overlap).
+/// The blocks of a reader, each with a value `map` computed from it on the same helper thread (so that
+/// decompression and mapping overlap the consumer's work).
 pub struct MappedBlocks<T>(Stage<(Vec<u8>, T)>);
 
 impl<T: Default + Send + 'static> MappedBlocks<T> {
     /// Starts reading `reader` and mapping its blocks; `map` fills a (reused) value from a block.
     pub fn spawn(reader: Box<dyn BufRead + Send>, map: fn(&[u8], &mut T)) -> MappedBlocks<T> {
-        MappedBlocks(Stage::spawn(move |tx, spare| {
-            let mut blocks = LineBlocks::spawn(reader);
-            while let Some(block) = blocks.next_block() {
-                let Ok(block) = block else {
-                    let _ = tx.send(block.map(|b| (b, T::default())));
-                    return;
-                };
-                let mut value = match spare.try_recv() {
-                    Ok((old, value)) => {
-                        blocks.give_back(old);
-                        value
-                    }
-                    Err(_) => T::default(),
-                };
-                map(&block, &mut value);
-                if tx.send(Ok((block, value))).is_err() {
-                    return; // the consumer stopped
-                }
-            }
+        MappedBlocks(Stage::spawn("read blocks", move |tx, spare| {
+            // a used block comes back with its value: the value waits here for the next block
+            let values = std::cell::RefCell::new(Vec::<T>::new());
+            cut_blocks(
+                reader,
+                || {
+                    let (block, value) = spare.try_recv().ok()?;
+                    values.borrow_mut().push(value);
+                    Some(block)
+                },
+                |block| {
+                    let item = block.map(|block| {
+                        let mut value = values.borrow_mut().pop().unwrap_or_default();
+                        map(&block, &mut value);
+                        (block, value)
+                    });
+                    tx.send(item).is_ok()
+                },
+            );
         }))
     }
 

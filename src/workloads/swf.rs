@@ -796,6 +796,7 @@ fn to_time(secs: f64) -> Time {
 }
 
 /// The shape of one job after the convention: (submit, processors, run time, estimate), or why it is skipped.
+#[inline]
 pub(crate) fn apply_convention(
     f: &[f64; FIELDS],
     convention: Convention,
@@ -942,11 +943,12 @@ fn each_line<E>(
 
 /// A queue or partition number (fields 15, 16): `None` when the trace gives none (−1); an error when it
 /// is not a whole number from 0 to 65,535.
+#[inline]
 fn small_number(fields: &[f64; FIELDS], k: usize) -> std::result::Result<Option<u16>, String> {
     let x = fields[k];
     if x < 0.0 {
         Ok(None)
-    } else if x <= u16::MAX as f64 && x.fract() == 0.0 {
+    } else if x <= u16::MAX as f64 && f64::from(x as u16) == x {
         Ok(Some(x as u16))
     } else {
         Err(format!("field {} ({}) is not a number from 0 to 65535: {x}", k + 1, FIELD_NAMES[k]))
