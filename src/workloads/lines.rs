@@ -1,7 +1,7 @@
 //! Streams a trace's (decompressed) bytes as blocks of whole lines, read on a helper thread so that
-//! decompression overlaps parsing, and optionally maps every block (e.g. splits its lines into fields)
-//! on a second helper thread. Blocks arrive in file order, so the result is the same as a sequential
-//! read; at most a few blocks are in memory at once.
+//! decompression overlaps parsing, and optionally maps every block on that thread too (the SWF reader
+//! computes its byte classes there). Blocks arrive in file order, so the result is the same as a
+//! sequential read; at most a few blocks are in memory at once.
 
 use std::io::{self, BufRead};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};

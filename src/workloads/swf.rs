@@ -796,7 +796,7 @@ fn to_time(secs: f64) -> Time {
 }
 
 /// The shape of one job after the convention: (submit, processors, run time, estimate), or why it is skipped.
-#[inline]
+#[inline(always)] // its result would otherwise come back through memory, a stall per job
 pub(crate) fn apply_convention(
     f: &[f64; FIELDS],
     convention: Convention,
@@ -958,8 +958,9 @@ fn small_number(fields: &[f64; FIELDS], k: usize) -> std::result::Result<Option<
 /// Reads a whole trace into a workload (jobs in submit order, ties in file order) and its header.
 /// Every line left out is counted in `Workload::skipped` with its reason.
 ///
-/// A pipeline of three threads: one decompresses the file into blocks of whole lines, one splits each
-/// block's lines into numbers, and this one applies the filters and the convention and builds the jobs.
+/// A pipeline of two threads: a helper decompresses the file into blocks of whole lines and classifies
+/// their bytes ([`Masks`]); this one splits each line into its numbers, applies the filters and the
+/// convention, and builds the jobs (into huge pages where the system offers them).
 pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)> {
     let mut header = SwfHeader::default();
     let mut skipped = SkipReport::default();
