@@ -8,6 +8,7 @@ const WORTH_IT: usize = 4 << 20;
 /// Advises the kernel that the (not yet touched) capacity of `v` will be used whole, so that it may
 /// map huge pages there as it is first written. Does nothing on other systems, for small vectors, or
 /// where transparent huge pages are off.
+#[allow(unsafe_code)]
 pub fn advise<T>(v: &mut Vec<T>) {
     let bytes = v.capacity() * std::mem::size_of::<T>();
     if bytes < WORTH_IT {

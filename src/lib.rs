@@ -4,6 +4,10 @@
 //! folder per axis, each policy in its own file), [`workloads`], [`metrics`], [`output`],
 //! [`scenario`], [`runner`], [`sweep`] (studies over many runs), [`check`] (regression checks
 //! against a baseline) and [`cli`].
+//!
+//! Unsafe code is denied everywhere but in two marked places, both in the trace reader's hot path:
+//! SSE2 byte classification (`workloads::swf`) and a huge-page hint (`huge_pages`).
+#![deny(unsafe_code)]
 
 pub mod check;
 pub mod cli;
