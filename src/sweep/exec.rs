@@ -340,9 +340,16 @@ fn execute(
     let dir = opts.out.join("runs").join(&plan.id);
     let hash = study.run_hash(plan);
     let parameters = study.parameter_values(plan.config);
+    // A complete run is reused when it has the files this invocation writes: with `--events` its
+    // event log (else it is run again); without, a log left by an earlier `--events` is removed.
+    let events = dir.join("events.csv");
     if opts.resume
         && let Some(row) = completed_row(&dir, &hash)
+        && (!opts.run.log_events || events.exists())
     {
+        if !opts.run.log_events && events.exists() {
+            std::fs::remove_file(&events).map_err(|e| format!("{}: {e}", events.display()))?;
+        }
         return Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: true });
     }
     let slot = cache.slot_prefetching(study, plan.config);

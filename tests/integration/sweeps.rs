@@ -371,6 +371,23 @@ fn resume_skips_complete_runs_and_redoes_the_rest() {
     assert!(stdout.contains("12 simulated, 0 resumed"), "{stdout}");
 }
 
+/// Regression: `--resume` reused a run folder whatever its event log, so a study resumed with
+/// `--events` lacked logs and one resumed without kept stale ones.
+#[test]
+fn resume_reuses_a_run_only_with_the_event_log_asked_for() {
+    let (_dir, sc, out) = study("small.toml", SMALL);
+    run_ok(&sc, &out, &["-q"]);
+    assert!(!out.join("runs/c0-r0/events.csv").exists());
+    let stdout = run_ok(&sc, &out, &["--resume", "--events"]);
+    assert!(stdout.contains("12 simulated, 0 resumed"), "{stdout}");
+    assert!(out.join("runs/c0-r0/events.csv").exists());
+    let stdout = run_ok(&sc, &out, &["--resume", "--events"]);
+    assert!(stdout.contains("0 simulated, 12 resumed"), "{stdout}");
+    let stdout = run_ok(&sc, &out, &["--resume"]);
+    assert!(stdout.contains("0 simulated, 12 resumed"), "{stdout}");
+    assert!(!out.join("runs/c0-r0/events.csv").exists());
+}
+
 /// The second queue value is not a policy: its runs fail, the others complete.
 const FAILING: &str = r#"
 name = "failing"
