@@ -464,6 +464,41 @@ fn backfilling_explains_why_a_fitting_job_waits() {
     );
 }
 
+/// srtf says why it does not suspend running jobs for a blocked shorter one. One 10-core node: J0 (3
+/// cores, 1000 s) and J1 (6 cores, 60 s) run from 0; J2 (8 cores, 100 s) arrives at 10. J1 has less
+/// left than J2 and may not be suspended; suspending J0 alone frees 4 cores, not 8. At 60 J1 ends,
+/// and suspending J0 frees enough: J2 starts.
+#[test]
+fn srtf_explains_a_declined_preemption() {
+    use crate::util::run_toml_with;
+    use clustersim::runner::RunOptions;
+    let jobs = [
+        "{ submit = 0, cpu = 3, runtime = 1000 }",
+        "{ submit = 0, cpu = 6, runtime = 60 }",
+        "{ submit = 10, cpu = 8, runtime = 100 }",
+    ]
+    .map(String::from);
+    let r = run_toml_with(&scenario(10, &jobs, "\"srtf\""), &RunOptions { log_events: true, ..Default::default() });
+    let log = r.output.log.unwrap();
+    let skips: Vec<_> =
+        log.iter().filter(|e| e.kind == "skip" && e.job == Some(2)).map(|e| (e.time, e.detail.as_str())).collect();
+    assert!(
+        skips.contains(&(
+            10_000_000,
+            "suspending every running job with a longer remaining estimate would not free enough"
+        )),
+        "{skips:?}"
+    );
+    assert_eq!(r.output.records[2].first_start, Some(60_000_000));
+    // A job with more left than every running one: nothing to suspend.
+    let jobs = ["{ submit = 0, cpu = 6, runtime = 60 }", "{ submit = 10, cpu = 8, runtime = 100 }"].map(String::from);
+    let r = run_toml_with(&scenario(10, &jobs, "\"srtf\""), &RunOptions { log_events: true, ..Default::default() });
+    let log = r.output.log.unwrap();
+    assert!(log.iter().any(|e| e.kind == "skip"
+        && e.job == Some(1)
+        && e.detail == "no running job has a longer remaining estimate to suspend"));
+}
+
 /// `clustersim explain` of job `id` after running `toml` with the event log on.
 fn explain(toml: &str, id: &str) -> String {
     use assert_cmd::Command;

@@ -94,6 +94,14 @@ impl Srtf {
             }
         }
         if !avail.holds(&req) {
+            // stable texts: `explain` shows a reason once, until it changes
+            ctx.note_wait(j, || {
+                if victims.is_empty() {
+                    "no running job has a longer remaining estimate to suspend".into()
+                } else {
+                    "suspending every running job with a longer remaining estimate would not free enough".into()
+                }
+            });
             return false;
         }
         for v in victims {
