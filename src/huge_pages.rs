@@ -16,15 +16,17 @@ pub fn advise<T>(v: &mut Vec<T>) {
     }
     #[cfg(target_os = "linux")]
     {
-        const PAGE: usize = 4096;
-        let start = v.as_mut_ptr() as usize;
-        let first_page = start.next_multiple_of(PAGE);
-        let len = (start + bytes).saturating_sub(first_page) / PAGE * PAGE;
-        // SAFETY: madvise(MADV_HUGEPAGE) on whole pages inside the vector's own allocation only changes
-        // how the kernel backs those pages, never their contents or validity; its result is only a hint
-        // taken or not, so it is ignored.
+        // SAFETY: sysconf only reads a system constant; madvise(MADV_HUGEPAGE) on whole pages inside
+        // the vector's own allocation only changes how the kernel backs those pages, never their
+        // contents or validity; its result is a hint taken or not, so it is ignored.
         unsafe {
-            libc::madvise(first_page as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+            let page = usize::try_from(libc::sysconf(libc::_SC_PAGESIZE)).unwrap_or(0).max(1);
+            let start = v.as_mut_ptr() as usize;
+            let first_page = start.next_multiple_of(page);
+            let len = (start + bytes).saturating_sub(first_page) / page * page;
+            if len > 0 {
+                libc::madvise(first_page as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+            }
         }
     }
 }

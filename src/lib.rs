@@ -13,7 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod error;
-pub mod huge_pages;
+pub(crate) mod huge_pages;
 pub mod metrics;
 pub mod model;
 pub mod numeric;

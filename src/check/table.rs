@@ -95,10 +95,10 @@ impl SummaryTable {
     pub fn seeds(&self) -> Vec<u64> {
         let mut seeds: Vec<u64> = Vec::new();
         for r in &self.rows {
-            if let Some(s) = self.cell(r, "seed").and_then(|s| s.parse().ok()) {
-                if !seeds.contains(&s) {
-                    seeds.push(s);
-                }
+            if let Some(s) = self.cell(r, "seed").and_then(|s| s.parse().ok())
+                && !seeds.contains(&s)
+            {
+                seeds.push(s);
             }
         }
         seeds

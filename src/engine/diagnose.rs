@@ -41,7 +41,7 @@ impl PlacementFailure {
 
 /// Memory in MiB as people read it (`512 MiB`, `8 GiB`, `1.5 TiB`).
 pub fn fmt_mem(mib: u64) -> String {
-    if mib >= 1 << 20 && mib % (1 << 10) == 0 {
+    if mib >= 1 << 20 && mib.is_multiple_of(1 << 10) {
         format!("{} TiB", trim(mib as f64 / (1u64 << 20) as f64))
     } else if mib >= 1 << 10 {
         format!("{} GiB", trim(mib as f64 / 1024.0))

@@ -157,10 +157,21 @@ impl Job {
 
     /// Applies `edit` to the extras, keeping `None` whenever they are all unset (so equal jobs compare equal).
     fn edit_extras(&mut self, edit: impl FnOnce(&mut JobExtras)) {
-        let mut extras = self.extras.take().unwrap_or_default();
-        edit(&mut extras);
-        if *extras != JobExtras::default() {
-            self.extras = Some(extras);
+        match &mut self.extras {
+            Some(extras) => {
+                edit(extras);
+                if **extras == JobExtras::default() {
+                    self.extras = None;
+                }
+            }
+            None => {
+                // built on the stack: setting a default value to a plain job allocates nothing
+                let mut extras = JobExtras::default();
+                edit(&mut extras);
+                if extras != JobExtras::default() {
+                    self.extras = Some(Box::new(extras));
+                }
+            }
         }
     }
 

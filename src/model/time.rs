@@ -74,7 +74,7 @@ fn format_duration(t: Time, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     const UNITS: [(Time, &str); 5] =
         [(86_400 * SECOND, "d"), (3600 * SECOND, "h"), (60 * SECOND, "m"), (SECOND, "s"), (1000, "ms")];
     for (size, unit) in UNITS {
-        if t >= size && t % size == 0 {
+        if t >= size && t.is_multiple_of(size) {
             return write!(f, "{}{unit}", t / size);
         }
     }

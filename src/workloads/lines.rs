@@ -95,28 +95,6 @@ fn cut_blocks(
     }
 }
 
-/// Whole-line blocks of a reader, produced on a helper thread.
-pub struct LineBlocks(Stage<Vec<u8>>);
-
-impl LineBlocks {
-    /// Starts reading `reader` on a helper thread.
-    pub fn spawn(reader: Box<dyn BufRead + Send>) -> LineBlocks {
-        LineBlocks(Stage::spawn("read blocks", move |tx, spare| {
-            cut_blocks(reader, || spare.try_recv().ok(), |block| tx.send(block).is_ok());
-        }))
-    }
-
-    /// The next block (whole lines, the last one possibly without its newline), or `None` at the end.
-    pub fn next_block(&mut self) -> Option<io::Result<Vec<u8>>> {
-        self.0.next()
-    }
-
-    /// Hands a used block back for reuse.
-    pub fn give_back(&self, block: Vec<u8>) {
-        self.0.give_back(block);
-    }
-}
-
 /// The blocks of a reader, each with a value `map` computed from it on the same helper thread (so that
 /// decompression and mapping overlap the consumer's work).
 pub struct MappedBlocks<T>(Stage<(Vec<u8>, T)>);
@@ -181,13 +159,18 @@ fn fill(reader: &mut Box<dyn BufRead + Send>, block: &mut Vec<u8>) -> io::Result
 mod tests {
     use super::*;
 
+    /// The blocks of `text`, with nothing computed beside them.
+    fn blocks_of(text: Vec<u8>) -> MappedBlocks<()> {
+        MappedBlocks::spawn(Box::new(io::Cursor::new(text)), |_, _| {})
+    }
+
     fn lines_of(text: Vec<u8>) -> Vec<Vec<u8>> {
-        let mut blocks = LineBlocks::spawn(Box::new(io::Cursor::new(text)));
+        let mut blocks = blocks_of(text);
         let mut all = Vec::new();
         while let Some(b) = blocks.next_block() {
-            let b = b.unwrap();
+            let (b, ()) = b.unwrap();
             all.extend_from_slice(&b);
-            blocks.give_back(b);
+            blocks.give_back(b, ());
         }
         all.split(|&c| c == b'\n').map(|l| l.to_vec()).collect()
     }
@@ -203,9 +186,9 @@ mod tests {
         assert_eq!(lines.len(), 100_001);
         assert_eq!(lines[12345], format!("line 12345 {}", "x".repeat(12345 % 50)).into_bytes());
         assert_eq!(lines[100_000].len(), 3 * BLOCK);
-        let mut blocks = LineBlocks::spawn(Box::new(io::Cursor::new(text)));
+        let mut blocks = blocks_of(text);
         while let Some(b) = blocks.next_block() {
-            let b = b.unwrap();
+            let (b, ()) = b.unwrap();
             let whole = b.last() == Some(&b'\n') || b.iter().all(|&c| c == b'y');
             assert!(whole, "a block ends inside a line");
         }

@@ -477,7 +477,7 @@ impl Masks {
 
 impl Word {
     /// [`Word::of`] 64 bytes, 16 at a time with SSE2 (part of every x86-64 processor).
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline]
     #[allow(unsafe_code)]
     fn of_64(chunk: &[u8]) -> Word {
@@ -509,7 +509,7 @@ impl Word {
         m
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     #[inline]
     fn of_64(chunk: &[u8]) -> Word {
         Word::of(chunk)
@@ -534,7 +534,8 @@ fn digits_value(w: u64, k: usize) -> u64 {
 }
 
 /// The value of a token of `len` (1 ≤ len ≤ 16) bytes at `at` that the masks show to be digits with at
-/// most a leading minus sign; `None` for a lone `-`. The caller checks `at + 16 <= text.len()`.
+/// most a leading minus sign; `None` for a lone `-`. The caller checks that 16 bytes from `at` are
+/// in the text.
 #[inline]
 fn integer_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
     let word = load8(text, at);
@@ -622,7 +623,7 @@ fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64
     }
     let mut n = 0;
     for half in 0..2 {
-        let (sep, dot) = (sep[half], dot[half]);
+        let (second_sep, sep, dot) = (sep[1], sep[half], dot[half]);
         let mut starts = starts[half];
         while starts != 0 {
             let s = starts.trailing_zeros() as usize;
@@ -632,7 +633,7 @@ fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64
             let len = after.trailing_zeros() as usize;
             if after == 0 {
                 // the token runs on past the line's 64th byte (its end is in the second window)
-                out[n] = token_value(text, at, 64 - s + window(|m| m.sep)[1].trailing_zeros() as usize)?;
+                out[n] = token_value(text, at, 64 - s + second_sep.trailing_zeros() as usize)?;
                 n += 1;
                 continue;
             }
@@ -644,6 +645,7 @@ fn parse_fields_by_mask(text: &[u8], masks: &Masks, start: usize, out: &mut [f64
                 if dots > 1 || len <= usize::from(text[at] == b'-') + dots {
                     return None;
                 }
+                out[n] = 0.0;
             } else if len == 2 && u16::from_le_bytes([text[at], text[at + 1]]) == u16::from_le_bytes(*b"-1") {
                 out[n] = -1.0; // "not known", the commonest token of a trace
             } else if plain && len <= 16 {
@@ -709,7 +711,7 @@ fn parse_fields_bytewise(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::r
             i += 1;
         }
         let value = if i > digits && (i == len || text[i] == b'\n' || is_blank(text[i])) {
-            if neg { -v as f64 } else { v as f64 }
+            if neg { -(v as f64) } else { v as f64 }
         } else {
             while i < len && !text[i].is_ascii_whitespace() {
                 i += 1;
@@ -880,10 +882,10 @@ struct NumNames {
 impl NumNames {
     fn id(&mut self, raw: f64) -> u32 {
         let key = raw as i64;
-        if let Some((k, i)) = self.last {
-            if k == key {
-                return i;
-            }
+        if let Some((k, i)) = self.last
+            && k == key
+        {
+            return i;
         }
         let i = *self.index.entry(key).or_insert_with(|| {
             self.names.push(key.to_string());
@@ -1081,7 +1083,8 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             };
             let number = fields[JOB].max(0.0) as u64;
             if jobs.len() == jobs.capacity() {
-                // no record count in the header (or more jobs than it says): grow in big steps
+                // no record count in the header (or more jobs than it says): grow as a vector does,
+                // and ask for huge pages again for the new memory
                 jobs.reserve(jobs.len().max(1 << 12));
                 crate::huge_pages::advise(&mut jobs);
             }
@@ -1098,11 +1101,11 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 job.tier = tiers.tier_of(queue, partition);
             }
             if opts.dependencies {
-                if fields[PRECEDING] > 0.0 {
-                    if let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64)) {
-                        job.set_deps(vec![dep]);
-                        job.set_dep_delay(to_time(fields[THINK]));
-                    }
+                if fields[PRECEDING] > 0.0
+                    && let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64))
+                {
+                    job.set_deps(vec![dep]);
+                    job.set_dep_delay(to_time(fields[THINK]));
                 }
                 by_number.insert(number, index);
             }
@@ -1136,11 +1139,11 @@ fn finish_jobs(jobs: &mut [Job], opts: &SwfOptions) {
             job.estimate = estimate(job);
         }
     }
-    if opts.load_scale != 1.0 {
-        if let Some(t0) = jobs.iter().map(|j| j.submit).min() {
-            for job in jobs.iter_mut() {
-                job.submit = t0 + ((job.submit - t0) as f64 / opts.load_scale).round() as Time;
-            }
+    if opts.load_scale != 1.0
+        && let Some(t0) = jobs.iter().map(|j| j.submit).min()
+    {
+        for job in jobs.iter_mut() {
+            job.submit = t0 + ((job.submit - t0) as f64 / opts.load_scale).round() as Time;
         }
     }
 }
@@ -1205,10 +1208,10 @@ impl SwfSpec {
         if !(self.load_scale.is_finite() && self.load_scale > 0.0) {
             return Err(ScenarioError::invalid(k("load_scale"), "expected a factor > 0"));
         }
-        if let EstimateMode::Factor(f) = self.estimate {
-            if !(f.is_finite() && f > 0.0) {
-                return Err(ScenarioError::invalid(k("estimate"), "expected a factor > 0"));
-            }
+        if let EstimateMode::Factor(f) = self.estimate
+            && !(f.is_finite() && f > 0.0)
+        {
+            return Err(ScenarioError::invalid(k("estimate"), "expected a factor > 0"));
         }
         if self.node_cores == Some(0) {
             return Err(ScenarioError::invalid(k("node_cores"), "expected at least 1 core"));
@@ -1216,10 +1219,10 @@ impl SwfSpec {
         if self.node_cores.is_some() && self.machine != Machine::Nodes {
             return Err(ScenarioError::invalid(k("node_cores"), "only applies with machine = \"nodes\""));
         }
-        if let (Some(s), Some(e)) = (self.start, self.end) {
-            if e <= s {
-                return Err(ScenarioError::invalid(k("end"), "must be after `start`"));
-            }
+        if let (Some(s), Some(e)) = (self.start, self.end)
+            && e <= s
+        {
+            return Err(ScenarioError::invalid(k("end"), "must be after `start`"));
         }
         for (key, list) in [("queues", &self.queues), ("partitions", &self.partitions)] {
             if list.as_ref().is_some_and(|l| l.is_empty() || l.iter().any(|&n| !(-1..=65_535).contains(&n))) {
@@ -1431,9 +1434,11 @@ mod tests {
             let (mut a, mut b) = ([0.0; FIELDS], [0.0; FIELDS]);
             let (end, parsed) = parse_fields_bytewise(&text[earlier.len()..], &mut a);
             let slow = (earlier.len() + end, parsed);
-            // the fast path may leave the values of the fields the reader does not use at 0
-            let used =
-                |f: [f64; FIELDS]| (0..FIELDS).filter(|k| UNUSED >> k & 1 == 0).map(|k| f[k]).collect::<Vec<_>>();
+            // the fast path leaves the values of the fields the reader does not use at 0; the
+            // values compare bit for bit (−0 is not 0)
+            let used = |f: [f64; FIELDS]| {
+                (0..FIELDS).filter(|k| UNUSED >> k & 1 == 0).map(|k| f[k].to_bits()).collect::<Vec<_>>()
+            };
             if let Some(fast) = parse_fields_by_mask(text, &masks, at, &mut b) {
                 fast_taken += 1;
                 assert_eq!((fast, Ok(())), slow, "{line:?}");
@@ -1458,10 +1463,12 @@ mod tests {
         use rand::RngExt;
         let mut rng = crate::rng::stream(5, "classes");
         let alphabet = b" \n-.0123456789\t\rx+e;";
-        for case in 0..2_000 {
-            let chunk: Vec<u8> = (0..64)
-                .map(|_| if case % 2 == 0 { rng.random::<u8>() } else { alphabet[rng.random_range(0..alphabet.len())] })
-                .collect();
+        for case in 0..2_004 {
+            let chunk: Vec<u8> = match case {
+                0..4 => (0..64).map(|i| (64 * case + i) as u8).collect(), // every byte value once
+                _ if case % 2 == 0 => (0..64).map(|_| rng.random::<u8>()).collect(),
+                _ => (0..64).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect(),
+            };
             let (fast, plain) = (Word::of_64(&chunk), Word::of(&chunk));
             assert_eq!(
                 (fast.sep, fast.nl, fast.minus, fast.dot, fast.other),

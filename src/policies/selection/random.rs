@@ -29,10 +29,10 @@ impl Sampler {
     /// One draw from the most preferred level that has a fitting node, with that level.
     pub fn sample<'p>(&self, task: &Task<'p>, rng: &mut Rng) -> Option<(NodeIdx, &'p [(Scope, u32)])> {
         for level in task.plan.levels() {
-            if level.iter().any(|&(s, _)| self.trees.get(s).may_fit(task.req)) {
-                if let Some(n) = self.draw(task, level, rng) {
-                    return Some((n, level));
-                }
+            if level.iter().any(|&(s, _)| self.trees.get(s).may_fit(task.req))
+                && let Some(n) = self.draw(task, level, rng)
+            {
+                return Some((n, level));
             }
         }
         None
