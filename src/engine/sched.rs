@@ -118,14 +118,75 @@ pub struct UsageIntegral {
     pub queued_max: u64,
 }
 
+/// The running jobs: a count, and an index by (estimated end, index) kept only when some queue
+/// discipline reads it (the backfilling ones plan with it); FIFO runs skip its cost.
+#[derive(Debug, Default)]
+pub struct RunningJobs {
+    count: usize,
+    /// `Some` when indexed.
+    by_estimate: Option<BTreeSet<(Time, JobIdx)>>,
+    /// Listed jobs, by index (a job is listed once per attempt).
+    listed: Vec<bool>,
+}
+
+impl RunningJobs {
+    /// Keeps the index by estimated end from now on (call before any job starts).
+    pub fn index_by_estimate(&mut self) {
+        debug_assert_eq!(self.count, 0, "index asked for after jobs started");
+        self.by_estimate.get_or_insert_with(BTreeSet::new);
+    }
+
+    /// How many jobs are running.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The index by (estimated end, index); empty when no discipline asked for it.
+    pub fn by_estimate(&self) -> &BTreeSet<(Time, JobIdx)> {
+        static EMPTY: BTreeSet<(Time, JobIdx)> = BTreeSet::new();
+        debug_assert!(self.by_estimate.is_some(), "the running index was not asked for");
+        self.by_estimate.as_ref().unwrap_or(&EMPTY)
+    }
+
+    fn insert(&mut self, est_end: Time, j: JobIdx) {
+        let i = j as usize;
+        if self.listed.len() <= i {
+            self.listed.resize(i + 1, false);
+        }
+        if !std::mem::replace(&mut self.listed[i], true) {
+            self.count += 1;
+        }
+        if let Some(index) = &mut self.by_estimate {
+            index.insert((est_end, j));
+        }
+    }
+
+    /// Takes `j` (listed with `est_end`) off; nothing if it is not listed.
+    pub fn remove(&mut self, est_end: Time, j: JobIdx) {
+        if let Some(listed) = self.listed.get_mut(j as usize)
+            && std::mem::take(listed)
+        {
+            self.count -= 1;
+        }
+        if let Some(index) = &mut self.by_estimate {
+            index.remove(&(est_end, j));
+        }
+    }
+}
+
 /// Everything the scheduler and the metrics see: the cluster, the jobs and their records.
 pub struct World {
     pub now: Time,
     pub workload: Arc<Workload>,
     pub records: Vec<JobRecord>,
     pub cluster: Cluster,
-    /// Running jobs keyed by (estimated end, index): the reservation view backfilling needs.
-    pub running: BTreeSet<(Time, JobIdx)>,
+    /// The running jobs: how many, and for the disciplines that read it (backfilling) an index by
+    /// estimated end.
+    pub running: RunningJobs,
     pub kill_at_estimate: bool,
     pub counters: DisruptionCounters,
     /// Jobs that reached a final state so far.
@@ -163,7 +224,7 @@ impl World {
             workload,
             records,
             cluster,
-            running: BTreeSet::new(),
+            running: RunningJobs::default(),
             kill_at_estimate,
             counters: DisruptionCounters::default(),
             finished: 0,
@@ -250,7 +311,7 @@ impl World {
         self.tier_load.sub_queued(job.tier);
         self.tier_load.add_running(job.tier, placement_total(&placement));
         rec.placement = placement;
-        self.running.insert((rec.est_end, j));
+        self.running.insert(rec.est_end, j);
         self.starvation.left(job, j);
         rec.run_end
     }
@@ -296,7 +357,7 @@ impl World {
     /// Removes a running job whose capacity is already released from the running set and the tier load.
     pub fn unlist(&mut self, j: JobIdx) {
         let rec = &self.records[j as usize];
-        self.running.remove(&(rec.est_end, j));
+        self.running.remove(rec.est_end, j);
         self.tier_load.sub_running(self.workload.jobs[j as usize].tier, placement_total(&rec.placement));
     }
 }
@@ -335,9 +396,10 @@ impl<'a> SchedCtx<'a> {
         &self.world.cluster
     }
 
-    /// Running jobs ordered by estimated end time.
+    /// Running jobs ordered by estimated end time (for a discipline whose
+    /// [`QueueDiscipline::reads_running_by_estimate`](crate::policies::QueueDiscipline::reads_running_by_estimate) is true).
     pub fn running(&self) -> &BTreeSet<(Time, JobIdx)> {
-        &self.world.running
+        self.world.running.by_estimate()
     }
 
     /// Places every task of job `j` now (gang start) and starts it; on failure nothing changes.

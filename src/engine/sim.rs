@@ -75,6 +75,9 @@ impl Simulation {
             }
         }
         let mut world = World::new(workload, cluster, opts.kill_at_estimate, t0);
+        if policies.queue.reads_running_by_estimate() {
+            world.running.index_by_estimate();
+        }
         if opts.log_events {
             world.log = Some(Vec::new());
         }

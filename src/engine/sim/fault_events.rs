@@ -394,7 +394,7 @@ impl Simulation {
             self.world.release(j);
         } else {
             let est_end = self.world.records[j as usize].est_end;
-            self.world.running.remove(&(est_end, j));
+            self.world.running.remove(est_end, j);
         }
         self.released_placement(j);
     }

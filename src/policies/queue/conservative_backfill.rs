@@ -257,6 +257,10 @@ impl Conservative {
 }
 
 impl QueueDiscipline for Conservative {
+    fn reads_running_by_estimate(&self) -> bool {
+        true
+    }
+
     fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
         if self.reservation.len() < ctx.jobs().len() {
             self.reservation.resize(ctx.jobs().len(), None);

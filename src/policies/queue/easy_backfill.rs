@@ -221,6 +221,10 @@ struct Room {
 }
 
 impl QueueDiscipline for EasyBackfill {
+    fn reads_running_by_estimate(&self) -> bool {
+        true
+    }
+
     fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
         self.queue.insert((ctx.job(job).submit, job));
     }

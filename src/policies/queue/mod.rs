@@ -33,6 +33,12 @@ pub trait QueueDiscipline: Send {
 
     /// A running job ended (completed, failed or was killed); for usage accounting.
     fn job_ended(&mut self, _job: JobIdx, _ctx: &mut SchedCtx<'_>) {}
+
+    /// True when the discipline reads [`SchedCtx::running`] (the running jobs by estimated end); the
+    /// engine keeps that index only then.
+    fn reads_running_by_estimate(&self) -> bool {
+        false
+    }
 }
 
 type Constructor = fn(&Params, &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError>;
