@@ -539,3 +539,32 @@ impl<'a> SchedCtx<'a> {
         self.world.counters.lost_work_core_us += extra as u128 * cores as u128;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With or without the index the count is exact, and taking off a job that is not listed (or
+    /// twice) changes nothing.
+    #[test]
+    fn running_jobs_count_with_and_without_the_index() {
+        for indexed in [false, true] {
+            let mut r = RunningJobs::default();
+            if indexed {
+                r.index_by_estimate();
+            }
+            r.insert(50, 2);
+            r.insert(30, 7);
+            r.remove(99, 4); // never listed
+            assert_eq!(r.len(), 2);
+            r.remove(50, 2);
+            r.remove(50, 2);
+            assert_eq!(r.len(), 1);
+            if indexed {
+                assert_eq!(r.by_estimate().iter().copied().collect::<Vec<_>>(), vec![(30, 7)]);
+            }
+            r.remove(30, 7);
+            assert!(r.is_empty());
+        }
+    }
+}
