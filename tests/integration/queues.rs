@@ -436,11 +436,19 @@ mod promise {
     }
 }
 
+/// The `skip` notes (time, reason) of the job at index `job`, after running `jobs` on one node of
+/// `cores` under `queue` with the event log on; and when that job first started.
+fn skip_notes(cores: u32, jobs: &[String], queue: &str, job: u32) -> (Vec<(u64, String)>, Option<u64>) {
+    use crate::util::run_toml_with;
+    use clustersim::runner::RunOptions;
+    let r = run_toml_with(&scenario(cores, jobs, queue), &RunOptions { log_events: true, ..Default::default() });
+    let notes = r.output.log.unwrap().into_iter().filter(|e| e.kind == "skip" && e.job == Some(job));
+    (notes.map(|e| (e.time, e.detail)).collect(), r.output.records[job as usize].first_start)
+}
+
 /// With the event log on, backfilling says why a job that fits now was held back.
 #[test]
 fn backfilling_explains_why_a_fitting_job_waits() {
-    use crate::util::run_toml_with;
-    use clustersim::runner::RunOptions;
     // 10 cores: J1 (6 cores) runs 0-100; J2 (8 cores) is the head from t=1, due at 100 with 2
     // cores to spare; J3 (3 cores, 200 s) fits the 4 free cores now but would run past 100.
     let jobs = [
@@ -449,17 +457,12 @@ fn backfilling_explains_why_a_fitting_job_waits() {
         "{ submit = 2, cpu = 3, runtime = 200 }",
     ]
     .map(String::from);
-    let log = |queue: &str| {
-        let r = run_toml_with(&scenario(10, &jobs, queue), &RunOptions { log_events: true, ..Default::default() });
-        let log = r.output.log.unwrap();
-        log.into_iter().filter(|e| e.kind == "skip" && e.job == Some(2)).map(|e| (e.time, e.detail)).collect::<Vec<_>>()
-    };
     assert_eq!(
-        log("\"easy_backfill\""),
+        skip_notes(10, &jobs, "\"easy_backfill\"", 2).0,
         vec![(2_000_000, "would delay the reservation of job 2, the head of the queue".to_string())]
     );
     assert_eq!(
-        log("\"conservative_backfill\""),
+        skip_notes(10, &jobs, "\"conservative_backfill\"", 2).0,
         vec![(2_000_000, "waits for its reservation (see its reserve events)".to_string())]
     );
 }
@@ -470,33 +473,21 @@ fn backfilling_explains_why_a_fitting_job_waits() {
 /// and suspending J0 frees enough: J2 starts.
 #[test]
 fn srtf_explains_a_declined_preemption() {
-    use crate::util::run_toml_with;
-    use clustersim::runner::RunOptions;
     let jobs = [
         "{ submit = 0, cpu = 3, runtime = 1000 }",
         "{ submit = 0, cpu = 6, runtime = 60 }",
         "{ submit = 10, cpu = 8, runtime = 100 }",
     ]
     .map(String::from);
-    let r = run_toml_with(&scenario(10, &jobs, "\"srtf\""), &RunOptions { log_events: true, ..Default::default() });
-    let log = r.output.log.unwrap();
-    let skips: Vec<_> =
-        log.iter().filter(|e| e.kind == "skip" && e.job == Some(2)).map(|e| (e.time, e.detail.as_str())).collect();
-    assert!(
-        skips.contains(&(
-            10_000_000,
-            "suspending every running job with a longer remaining estimate would not free enough"
-        )),
-        "{skips:?}"
-    );
-    assert_eq!(r.output.records[2].first_start, Some(60_000_000));
+    let (notes, started) = skip_notes(10, &jobs, "\"srtf\"", 2);
+    let declined = "suspending every running job with a longer remaining estimate would not free enough";
+    assert!(notes.contains(&(10_000_000, declined.to_string())), "{notes:?}");
+    assert_eq!(started, Some(60_000_000));
     // A job with more left than every running one: nothing to suspend.
     let jobs = ["{ submit = 0, cpu = 6, runtime = 60 }", "{ submit = 10, cpu = 8, runtime = 100 }"].map(String::from);
-    let r = run_toml_with(&scenario(10, &jobs, "\"srtf\""), &RunOptions { log_events: true, ..Default::default() });
-    let log = r.output.log.unwrap();
-    assert!(log.iter().any(|e| e.kind == "skip"
-        && e.job == Some(1)
-        && e.detail == "no running job has a longer remaining estimate to suspend"));
+    let (notes, _) = skip_notes(10, &jobs, "\"srtf\"", 1);
+    let nothing = "no running job has a longer remaining estimate to suspend";
+    assert!(notes.contains(&(10_000_000, nothing.to_string())), "{notes:?}");
 }
 
 /// `clustersim explain` of job `id` after running `toml` with the event log on.
