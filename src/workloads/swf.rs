@@ -561,25 +561,19 @@ fn integer_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
     Some(f64::from_bits((v as f64).to_bits() | u64::from(neg) << 63))
 }
 
-/// The value of any other token of `len` bytes at `at` (it may run into the next word of the masks):
-/// an integer of up to 16 digits or a short decimal, checked byte class by byte class; `None` when it
+/// The value of any other token of `len` bytes at `at` (it may run across the line's 64th byte):
+/// an integer of up to 16 bytes (checked, then read by [`integer_value`]) or a short decimal; `None` when it
 /// is anything else (the caller then reads the line byte by byte).
 #[inline]
 fn token_value(text: &[u8], at: usize, len: usize) -> Option<f64> {
-    let neg = text[at] == b'-';
-    let (at, digits) = (at + usize::from(neg), len - usize::from(neg));
-    let word = load8(text, at);
-    let v = if (1..=8).contains(&digits) && first_non_digit(word) >= digits {
-        digits_value(word, digits) as f64
-    } else if (9..=16).contains(&digits)
-        && first_non_digit(word) == 8
-        && first_non_digit(load8(text, at + digits - 8)) == 8
-    {
-        (digits_value(word, digits - 8) * 100_000_000 + digits_value(load8(text, at + digits - 8), 8)) as f64
+    let neg = usize::from(text[at] == b'-');
+    let digits = len - neg;
+    let all_digits = |from: usize, k: usize| first_non_digit(load8(text, from)) >= k;
+    if len <= 16 && digits >= 1 && all_digits(at + neg, digits.min(8)) && (digits <= 8 || all_digits(at + len - 8, 8)) {
+        integer_value(text, at, len)
     } else {
-        decimal_value(text, at, digits)?
-    };
-    Some(if neg { -v } else { v })
+        decimal_value(text, at + neg, digits).map(|v| if neg == 1 { -v } else { v })
+    }
 }
 
 /// The fast path of [`parse_line`], for lines of up to 127 bytes: the line's token boundaries come from
