@@ -55,14 +55,19 @@ pub enum Dist {
         scale: Quantity,
         shape: f64,
     },
-    /// The empirical distribution of `values`, or of a `field` of a `trace` (SWF or CSV job list), drawn by
-    /// inverting its piecewise-linear distribution function (values are sorted when the scenario is read).
+    /// The empirical distribution of `values`, or of a `field` of a `trace` (SWF or CSV job list): each
+    /// draw is one of the values, all equally likely; with `interpolate = true`, a draw from the
+    /// piecewise-linear distribution function through the sorted values instead (values are sorted
+    /// when the scenario is read).
     Empirical {
         #[serde(default)]
         values: Vec<f64>,
         /// A trace whose column fills `values` (relative to the scenario file's folder).
         trace: Option<std::path::PathBuf>,
         field: Option<super::empirical::TraceField>,
+        /// Draw between the values (a continuous distribution) rather than the values themselves.
+        #[serde(default)]
+        interpolate: bool,
     },
 }
 
@@ -78,12 +83,18 @@ impl Dist {
             Dist::Weibull { scale, shape } | Dist::Pareto { scale, shape } if scale.0 <= 0.0 || shape <= 0.0 => {
                 bad("expected scale > 0 and shape > 0")
             }
-            Dist::Empirical { ref values, ref trace, field } => {
+            Dist::Empirical { ref values, ref trace, field, .. } => {
                 if trace.is_some() != field.is_some() {
                     return bad("an empirical distribution from a trace needs both `trace` and `field`");
                 }
                 if values.is_empty() && trace.is_none() {
                     return bad("expected `values = [...]` or `trace` and `field`");
+                }
+                if values.is_empty() {
+                    // traces are fitted (values filled) only for the workload's distributions
+                    return bad(
+                        "a `trace` is fitted only for the workload's distributions: give `values = [...]` here",
+                    );
                 }
                 if values.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
                     return bad("values must be finite and ≥ 0");
@@ -108,7 +119,7 @@ impl Dist {
                     shape * scale.0 / (shape - 1.0)
                 }
             }
-            Dist::Empirical { ref values, .. } => super::empirical::mean(values),
+            Dist::Empirical { ref values, interpolate, .. } => super::empirical::mean(values, interpolate),
         }
     }
 
@@ -131,7 +142,9 @@ impl Dist {
             }
             Dist::Weibull { scale, shape } => Weibull::new(scale.0, shape).expect("validated").sample(rng),
             Dist::Pareto { scale, shape } => Pareto::new(scale.0, shape).expect("validated").sample(rng),
-            Dist::Empirical { ref values, .. } => super::empirical::sample(values, rng.random::<f64>()),
+            Dist::Empirical { ref values, interpolate, .. } => {
+                super::empirical::sample(values, interpolate, rng.random::<f64>())
+            }
         }
     }
 

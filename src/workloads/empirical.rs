@@ -1,5 +1,5 @@
-//! Empirical distributions fitted from a trace: which column to take, loading it, and drawing from the
-//! piecewise-linear inverse of its distribution function.
+//! Empirical distributions, given or fitted from a trace: which column to take, loading it, and drawing
+//! one of the values (or, interpolated, from the piecewise-linear inverse of their distribution function).
 
 use super::csv_jobs::read_csv_jobs;
 use super::dist::Dist;
@@ -29,7 +29,8 @@ pub enum TraceField {
 }
 
 /// Reads `field` of every job of a trace (SWF under the plain convention, dropping jobs with run time ≤ 0,
-/// or a CSV job list when the name ends in `.csv` / `.csv.gz`), sorted ascending.
+/// or a CSV job list when the name ends in `.csv` / `.csv.gz`), sorted ascending. A malformed line is an
+/// error naming the file and line: a fit never leaves out what it cannot read.
 ///
 /// A sweep builds one scenario per configuration, each fitting the same columns of the same trace, so the
 /// values are remembered per (file, column) while the file's size and modification time stay the same.
@@ -67,12 +68,12 @@ fn fitted() -> &'static FittedMemo {
 fn read_values(path: &Path, field: TraceField) -> Result<Vec<f64>> {
     let name = path.to_string_lossy();
     let w: Workload = if name.ends_with(".csv") || name.ends_with(".csv.gz") {
-        read_csv_jobs(path, &[], OnBadLine::Skip)?
+        read_csv_jobs(path, &[], OnBadLine::Error)?
     } else {
         let opts = SwfOptions {
             convention: Convention::Plain,
             drop_zero_runtime: true,
-            on_bad_line: OnBadLine::Skip,
+            on_bad_line: OnBadLine::Error,
             ..Default::default()
         };
         read_swf(path, &opts)?.0
@@ -90,14 +91,18 @@ fn read_values(path: &Path, field: TraceField) -> Result<Vec<f64>> {
     Ok(values)
 }
 
-/// Fills an empirical distribution from its trace (paths relative to `base`) and sorts its values.
-pub fn prepare(dist: &mut Dist, base: &Path) -> std::result::Result<(), String> {
-    if let Dist::Empirical { values, trace, field } = dist {
+/// Fills an empirical distribution from its trace (paths relative to `base`) and sorts its values;
+/// `key` (e.g. `workload.runtime`) names the distribution in messages.
+pub fn prepare(dist: &mut Dist, key: &str, base: &Path) -> std::result::Result<(), String> {
+    if let Dist::Empirical { values, trace, field, .. } = dist {
+        if trace.is_some() && !values.is_empty() {
+            return Err(format!("{key}: expected either `values = [...]` or `trace` and `field`, not both"));
+        }
         if let (Some(path), Some(field)) = (trace.as_mut(), *field) {
             *path = base.join(&*path);
-            *values = load_values(path, field).map_err(|e| e.to_string())?;
+            *values = load_values(path, field).map_err(|e| format!("{key}.trace: {e}"))?;
             if values.is_empty() {
-                return Err(format!("{}: no job to fit an empirical distribution to", path.display()));
+                return Err(format!("{key}.trace: {}: no job to fit an empirical distribution to", path.display()));
             }
         }
         values.sort_by(f64::total_cmp);
@@ -105,25 +110,29 @@ pub fn prepare(dist: &mut Dist, base: &Path) -> std::result::Result<(), String> 
     Ok(())
 }
 
-/// Mean of the piecewise-linear distribution through the sorted `values` (each adjacent pair equally likely).
-pub fn mean(values: &[f64]) -> f64 {
+/// Mean of the distribution of the sorted `values`: their average; interpolated, the mean of the
+/// piecewise-linear distribution through them (each adjacent pair equally likely).
+pub fn mean(values: &[f64], interpolate: bool) -> f64 {
     match values.len() {
         0 => 0.0,
         1 => values[0],
-        n => values.windows(2).map(|w| (w[0] + w[1]) / 2.0).sum::<f64>() / (n - 1) as f64,
+        n if interpolate => values.windows(2).map(|w| (w[0] + w[1]) / 2.0).sum::<f64>() / (n - 1) as f64,
+        n => values.iter().sum::<f64>() / n as f64,
     }
 }
 
-/// The draw for uniform `u` ∈ [0, 1): linear interpolation between the order statistics around u·(n−1).
-pub fn sample(values: &[f64], u: f64) -> f64 {
+/// The draw for uniform `u` ∈ [0, 1): the value at index ⌊u·n⌋ of the sorted `values`; interpolated,
+/// the linear interpolation between the order statistics around u·(n−1).
+pub fn sample(values: &[f64], interpolate: bool, u: f64) -> f64 {
     match values.len() {
         0 => 0.0,
         1 => values[0],
-        n => {
+        n if interpolate => {
             let x = u * (n - 1) as f64;
             let i = (x.floor() as usize).min(n - 2);
             values[i] + (x - i as f64) * (values[i + 1] - values[i])
         }
+        n => values[((u * n as f64) as usize).min(n - 1)],
     }
 }
 
@@ -132,13 +141,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn draws_the_values_themselves_each_equally_likely() {
+        let v = [10.0, 20.0, 40.0];
+        assert_eq!(sample(&v, false, 0.0), 10.0);
+        assert_eq!(sample(&v, false, 0.33), 10.0);
+        assert_eq!(sample(&v, false, 0.34), 20.0);
+        assert_eq!(sample(&v, false, 0.67), 40.0);
+        assert_eq!(sample(&v, false, 0.999_999), 40.0);
+        // (10 + 20 + 40) / 3
+        assert_eq!(mean(&v, false), 70.0 / 3.0);
+    }
+
+    #[test]
     fn interpolates_between_order_statistics() {
         let v = [10.0, 20.0, 40.0];
-        assert_eq!(sample(&v, 0.0), 10.0);
-        assert_eq!(sample(&v, 0.25), 15.0);
-        assert_eq!(sample(&v, 0.75), 30.0);
+        assert_eq!(sample(&v, true, 0.0), 10.0);
+        assert_eq!(sample(&v, true, 0.25), 15.0);
+        assert_eq!(sample(&v, true, 0.75), 30.0);
         // (15 + 30) / 2
-        assert_eq!(mean(&v), 22.5);
+        assert_eq!(mean(&v, true), 22.5);
     }
 
     #[test]

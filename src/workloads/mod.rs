@@ -33,16 +33,22 @@ pub fn resolve_trace(sc: &mut Scenario, base: &Path) -> Result<(), String> {
         WorkloadSpec::Csv(spec) => spec.path = base.join(&spec.path),
         WorkloadSpec::Synthetic(spec) => {
             let dists = [
-                spec.interarrival.as_mut(),
-                Some(&mut spec.runtime),
-                Some(&mut spec.tasks),
-                Some(&mut spec.cpu),
-                Some(&mut spec.memory),
-                Some(&mut spec.gpu),
-                Some(&mut spec.estimate_factor),
+                ("interarrival", spec.interarrival.as_mut()),
+                ("runtime", Some(&mut spec.runtime)),
+                ("tasks", Some(&mut spec.tasks)),
+                ("cpu", Some(&mut spec.cpu)),
+                ("memory", Some(&mut spec.memory)),
+                ("gpu", Some(&mut spec.gpu)),
+                ("estimate_factor", Some(&mut spec.estimate_factor)),
             ];
-            for d in dists.into_iter().flatten() {
-                empirical::prepare(d, base)?;
+            for (key, d) in dists {
+                if let Some(d) = d {
+                    empirical::prepare(d, &format!("workload.{key}"), base)?;
+                }
+            }
+            if let Some(m) = spec.malleable.as_mut() {
+                empirical::prepare(&mut m.max_cpu, "workload.malleable.max_cpu", base)?;
+                empirical::prepare(&mut m.serial_fraction, "workload.malleable.serial_fraction", base)?;
             }
         }
         WorkloadSpec::List(_) => {}

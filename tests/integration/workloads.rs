@@ -372,6 +372,64 @@ fn empirical_runtimes_fitted_from_a_trace_keep_its_mean() {
     assert!(w.jobs.iter().all(|j| j.runtime <= max && j.runtime >= 1_000_000));
 }
 
+/// Regression: `values = [60, 300, 3600]` drew between the values (mean 1064 s over 50,000 draws
+/// instead of 1320 s); now every draw is one of the values, all equally likely.
+#[test]
+fn empirical_values_are_drawn_as_given_and_keep_their_mean() {
+    let w = synthetic(
+        "jobs = 30000\ninterarrival = { dist = \"constant\", value = 10 }\n\
+         runtime = { dist = \"empirical\", values = [3600, 60, 300] }\n",
+    );
+    let runs: Vec<f64> = w.jobs.iter().map(|j| j.runtime as f64 / 1e6).collect();
+    assert!(runs.iter().all(|&r| r == 60.0 || r == 300.0 || r == 3600.0));
+    for v in [60.0, 300.0, 3600.0] {
+        let share = runs.iter().filter(|&&r| r == v).count() as f64 / runs.len() as f64;
+        assert!((share - 1.0 / 3.0).abs() < 0.02, "{v}: drawn {share} of the time");
+    }
+    let mean = runs.iter().sum::<f64>() / runs.len() as f64;
+    assert!((mean / 1320.0 - 1.0).abs() < 0.03, "mean {mean}");
+    // interpolated, draws fall between the values and the mean is the piecewise-linear one: 1065 s
+    let w = synthetic(
+        "jobs = 30000\ninterarrival = { dist = \"constant\", value = 10 }\n\
+         runtime = { dist = \"empirical\", values = [60, 300, 3600], interpolate = true }\n",
+    );
+    let mean = w.jobs.iter().map(|j| j.runtime as f64 / 1e6).sum::<f64>() / w.jobs.len() as f64;
+    assert!((mean / 1065.0 - 1.0).abs() < 0.03, "interpolated mean {mean}");
+    assert!(w.jobs.iter().any(|j| ![60, 300, 3600].contains(&(j.runtime / 1_000_000))));
+}
+
+/// Regression: a trace an empirical distribution was fitted to lost its malformed lines silently.
+#[test]
+fn empirical_fit_names_a_malformed_trace_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "1 0 0 100 1 -1 -1 1 200 -1 1 1 1 -1 1 -1 -1 -1\n";
+    std::fs::write(
+        dir.path().join("t.swf"),
+        format!("; MaxProcs: 4\n{good}2 5 0 1x0 1 -1 -1 1 200 -1 1 1 1 -1 1 -1 -1 -1\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("t.csv"), "submit,runtime\n0,30\n5,abc\n").unwrap();
+    let parse = |dist: &str| {
+        let text = format!(
+            "name = \"fit\"\n[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 8\n[workload]\ntype = \"synthetic\"\n\
+             jobs = 10\ninterarrival = {{ dist = \"constant\", value = 10 }}\nruntime = {dist}\n"
+        );
+        Scenario::parse_in(&text, dir.path()).map(|_| ()).unwrap_err()
+    };
+    let swf = parse("{ dist = \"empirical\", trace = \"t.swf\", field = \"runtime\" }");
+    assert!(swf.starts_with("workload.runtime.trace: ") && swf.contains("t.swf:3: "), "{swf}");
+    let csv = parse("{ dist = \"empirical\", trace = \"t.csv\", field = \"runtime\" }");
+    assert!(csv.starts_with("workload.runtime.trace: ") && csv.contains("t.csv:3: "), "{csv}");
+    assert!(
+        parse("{ dist = \"empirical\", trace = \"none.swf\", field = \"runtime\" }")
+            .starts_with("workload.runtime.trace: ")
+    );
+    assert_eq!(
+        parse("{ dist = \"empirical\", trace = \"t.swf\", field = \"runtime\", values = [1] }"),
+        "workload.runtime: expected either `values = [...]` or `trace` and `field`, not both"
+    );
+}
+
 #[test]
 fn generator_keys_are_checked() {
     let bad = |workload: &str| {
