@@ -172,6 +172,15 @@ pub fn write_run(dir: &Path, r: &RunResult, sc: &Scenario) -> Result<()> {
 }
 
 /// A short human-readable summary table of one run.
+/// `input lines skipped N: a reason, b reason` for what reading a workload left out; `None` when nothing was.
+pub fn skipped_line(skipped: &crate::model::SkipReport) -> Option<String> {
+    if skipped.total() == 0 {
+        return None;
+    }
+    let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+    Some(format!("input lines skipped {}: {}", skipped.total(), why.join(", ")))
+}
+
 pub fn summary_table(r: &RunResult) -> String {
     let m = &r.metrics;
     let a = &m.all;
@@ -188,10 +197,9 @@ pub fn summary_table(r: &RunResult) -> String {
     if a.not_submitted > 0 {
         s += &format!("not submitted {} (submit time after the horizon)\n", a.not_submitted);
     }
-    let skipped = &r.output.workload.skipped;
-    if skipped.total() > 0 {
-        let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
-        s += &format!("input lines skipped {}: {}\n", skipped.total(), why.join(", "));
+    if let Some(line) = skipped_line(&r.output.workload.skipped) {
+        s += &line;
+        s += "\n";
     }
     let row = |name: &str, v: String, unit: &str| format!("  {name:<26}{v:>14} {unit}\n");
     s += &row("wait mean", format!("{:.1}", a.wait_mean), "s");

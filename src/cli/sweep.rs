@@ -85,6 +85,10 @@ pub fn run(
         run: RunOptions { log_events: events, ..Default::default() },
     };
     let o = sweep::run_study(&study, &opts)?;
+    let (skipped, notes) = sweep::inputs::lines(&sweep::inputs::input_reports(&out), o.simulated + o.resumed);
+    for line in notes {
+        eprintln!("{line}");
+    }
     if let Some(line) = rejected_in_study(&out.join("summary.csv")) {
         eprintln!("{line}");
     }
@@ -94,6 +98,9 @@ pub fn run(
     if !quiet {
         if a.shard.is_none() {
             print!("{}", sweep::terminal::comparison_table(&out.join("comparison.csv"), &a.sort)?);
+        }
+        for line in skipped {
+            println!("{line}");
         }
         let what = match a.shard {
             Some(s) => format!("shard {}/{} of {} runs", s.index, s.count, study.ids.runs()),

@@ -33,31 +33,38 @@ pub fn execute(paths: &[PathBuf]) -> ExitCode {
 fn validate_one(path: &Path) -> Result<String> {
     let loaded = LoadedScenario::load(path)?;
     if loaded.scenario.sweep.is_none() {
-        read_workload(path, &loaded.scenario)?;
-        return Ok(format!("{}: ok", path.display()));
+        let skipped = read_workload(path, &loaded.scenario)?;
+        return Ok(format!("{}: ok{}", path.display(), with_skips(&skipped)));
     }
     let line = super::sweep::validate(path)?;
     // Every distinct workload of the configurations (a sweep may override the trace or its filters).
     let study = Study::load(path, None)?;
     let mut seen: Vec<String> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     for c in 0..study.ids.configurations {
         let sc = study.scenario(c).map_err(Error::Other)?.scenario;
         let key = format!("{:?} {:?}", sc.workload, sc.build_cluster().total_capacity);
         if !seen.contains(&key) {
-            read_workload(path, &sc)?;
+            skipped.extend(read_workload(path, &sc)?.filter(|s| !skipped.contains(s)));
             seen.push(key);
         }
     }
-    Ok(line)
+    Ok(format!("{line}{}", with_skips(&skipped)))
+}
+
+/// ` (input lines skipped ...)` after a verdict, one per distinct workload; nothing when none were.
+fn with_skips<'a>(skipped: impl IntoIterator<Item = &'a String>) -> String {
+    skipped.into_iter().map(|s| format!(" ({s})")).collect()
 }
 
 /// Reads a workload that comes from files or a job list exactly as a run does (a broken trace line is
 /// reported as FILE:LINE); synthetic workloads are left to the run (their parameters are already checked).
-fn read_workload(path: &Path, sc: &Scenario) -> Result<()> {
+/// Returns the `input lines skipped ...` text of what the reading left out, if anything.
+fn read_workload(path: &Path, sc: &Scenario) -> Result<Option<String>> {
     if matches!(sc.workload, WorkloadSpec::Synthetic(_)) {
-        return Ok(());
+        return Ok(None);
     }
-    sc.build_workload(sc.seed).map(drop).map_err(|e| match e {
+    sc.build_workload(sc.seed).map(|w| crate::runner::skipped_line(&w.skipped)).map_err(|e| match e {
         // A list's errors name the scenario by its `name`; name the file instead.
         Error::Scenario { source, .. } => Error::Scenario { path: path.to_path_buf(), source },
         e => Error::Other(format!("{}: workload: {e}", path.display())),

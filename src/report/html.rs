@@ -114,7 +114,13 @@ fn manifest_facts(dir: &Path) -> Result<Vec<(String, String)>> {
             _ => None,
         }
     };
-    Ok(m.iter().filter_map(|(k, v)| show(v).filter(|s| !s.is_empty()).map(|s| (k.replace('_', " "), s))).collect())
+    let mut facts: Vec<(String, String)> =
+        m.iter().filter_map(|(k, v)| show(v).filter(|s| !s.is_empty()).map(|s| (k.replace('_', " "), s))).collect();
+    let input = crate::sweep::inputs::manifest_lines(&serde_json::Value::Object(m));
+    if !input.is_empty() {
+        facts.push(("input".into(), input.join("; ")));
+    }
+    Ok(facts)
 }
 
 fn dl(facts: &[(String, String)]) -> String {

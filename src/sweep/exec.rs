@@ -226,7 +226,9 @@ pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
     Ok(outcome)
 }
 
-/// `manifest.json` of a study or shard: the study, the shard (if any), the runs that completed and the failures.
+/// `manifest.json` of a study or shard: the study, the shard (if any), the runs that completed, the
+/// failures, and what the runs left out of their input (see [`super::inputs`]; read from the run
+/// directories, so `summary.csv` and the runs must be in place).
 pub fn write_manifest(
     out: &Path,
     study: serde_json::Value,
@@ -244,6 +246,7 @@ pub fn write_manifest(
     }
     m["runs_ok"] = serde_json::json!(runs_ok);
     m["runs_failed"] = failures.iter().map(|f| serde_json::json!({ "run_id": f.run_id, "error": f.message })).collect();
+    m["input_reports"] = super::inputs::to_json(&super::inputs::input_reports(out));
     write_atomic(&out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &m).map_err(std::io::Error::other)?;
         w.write_all(b"\n")

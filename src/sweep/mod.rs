@@ -3,6 +3,7 @@
 //! with confidence intervals (see `docs/sweeps.md`).
 
 pub mod exec;
+pub mod inputs;
 pub mod keys;
 pub mod merge;
 pub mod plan;

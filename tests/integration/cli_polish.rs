@@ -204,3 +204,42 @@ fn a_failed_merge_leaves_nothing_that_looks_complete() {
     assert_eq!(names(&kept), ["comparison.csv", "manifest.json", "notes.txt", "runs", "summary.csv"]);
     assert_eq!(names(&kept.join("runs")), ["c0-r0", "c0-r1", "c1-r0", "c1-r1"]);
 }
+
+/// Regression: a sweep (like the shipped kth-sp2.toml) never said which trace lines it left out; the
+/// counts were only in each run's manifest. Now the sweep prints them once, with the runs they cover,
+/// the study's manifest and report carry them, and `validate` names them too.
+#[test]
+fn a_sweep_reports_the_input_lines_it_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // line 3: run time 0 (dropped and counted); line 4: not a number (skipped and counted)
+    write(
+        d,
+        "t.swf",
+        "; MaxProcs: 8\n1 0 0 100 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n2 5 0 0 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+         3 6 0 x 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n4 9 0 50 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n",
+    );
+    let sc = write(
+        d,
+        "s.toml",
+        "name = \"skips\"\n[workload]\ntype = \"swf\"\npath = \"t.swf\"\ndrop_zero_runtime = true\non_bad_line = \"skip\"\n\
+         [sweep]\nqueue = [\"fifo\", \"easy_backfill\"]\n",
+    );
+    let out_dir = d.join("out");
+    let (code, out, err) = cli(&["run", s(&sc), "--out", s(&out_dir)]);
+    assert_eq!(code, 0, "{out}{err}");
+    let line = out.lines().find(|l| l.starts_with("input lines skipped")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.starts_with("input lines skipped 2: ") && line.ends_with(" (all 2 runs)"), "{line}");
+    assert!(line.contains("1 malformed line") && line.contains("1 run time <= 0"), "{line}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
+    let reports = manifest["input_reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1, "{manifest}");
+    assert_eq!(reports[0]["runs"], serde_json::json!(["c0-r0", "c1-r0"]));
+    assert_eq!(reports[0]["skipped_input"].as_array().unwrap().len(), 2);
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("<dt>input</dt><dd>input lines skipped 2: "), "the report names the skips");
+    let (code, out, _) = cli(&["validate", s(&sc)]);
+    assert_eq!(code, 0);
+    assert!(out.trim_end().ends_with(") (input lines skipped 2: 1 run time <= 0, 1 malformed line)"), "{out}");
+}
