@@ -11,6 +11,19 @@ pub enum ScenarioError {
     /// A policy name that the resolver of its axis does not know.
     #[error("key `{key}`: unknown {axis} policy `{name}` (valid names: {valid})")]
     UnknownPolicy { key: String, axis: &'static str, name: String, valid: String },
+    /// Another error, located at line `line` (1-based) of the scenario file, which reads `text`.
+    #[error("line {line}, {source}\n{line:>5} | {text}")]
+    At { line: usize, text: String, source: Box<ScenarioError> },
+}
+
+impl ScenarioError {
+    /// The key the error concerns.
+    pub fn key(&self) -> &str {
+        match self {
+            ScenarioError::Invalid { key, .. } | ScenarioError::UnknownPolicy { key, .. } => key,
+            ScenarioError::At { source, .. } => source.key(),
+        }
+    }
 }
 
 impl ScenarioError {

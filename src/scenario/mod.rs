@@ -146,6 +146,22 @@ fn workload_error(text: &str) -> Option<String> {
     }
 }
 
+/// `e` with the line of the scenario `text` that sets its key, when the key is `table.key` (or
+/// `table.key.more` for a value inside an inline table) of a plain `[table]`; else `e` as it is.
+fn locate(text: &str, e: ScenarioError) -> ScenarioError {
+    let key = e.key();
+    if key.contains('[') {
+        return e; // a key inside an array of tables: its header repeats
+    }
+    let parts: Vec<&str> = key.split('.').collect();
+    // the longest table prefix that has a header in the file, then the key right under it
+    let found = (1..parts.len()).rev().find_map(|n| key_line(text, &parts[..n].join("."), parts[n]));
+    match found {
+        Some((line, text)) => ScenarioError::At { line, text: text.to_string(), source: Box::new(e) },
+        None => e,
+    }
+}
+
 /// The first line (1-based, with its text) that sets `key` directly in table `[table]`.
 fn key_line<'t>(text: &'t str, table: &str, key: &str) -> Option<(usize, &'t str)> {
     let header = format!("[{table}]");
@@ -234,7 +250,7 @@ impl Scenario {
         let base = path.parent().unwrap_or(Path::new(""));
         let sc =
             Scenario::parse_in(&text, base).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
-        sc.validate().map_err(|source| Error::Scenario { path: path.to_path_buf(), source })?;
+        sc.validate().map_err(|source| Error::Scenario { path: path.to_path_buf(), source: locate(&text, source) })?;
         Ok(sc)
     }
 

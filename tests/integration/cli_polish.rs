@@ -243,3 +243,28 @@ fn a_sweep_reports_the_input_lines_it_skipped() {
     assert_eq!(code, 0);
     assert!(out.trim_end().ends_with(") (input lines skipped 2: 1 run time <= 0, 1 malformed line)"), "{out}");
 }
+
+/// Regression: a value out of range (`load_scale = 0`) was named by its key only; the error now also
+/// gives the line that sets it, as parse errors do. Unknown policy names too.
+#[test]
+fn a_wrong_value_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "t.swf", "; MaxProcs: 8\n1 0 0 100 2 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1\n");
+    let sc = write(d, "s.toml", "name = \"s\"\n\n[workload]\ntype = \"swf\"\npath = \"t.swf\"\nload_scale = 0\n");
+    let (code, _, err) = cli(&["validate", s(&sc)]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: line 6, key `workload.load_scale`: expected a factor > 0\n    6 | load_scale = 0\n",
+            sc.display()
+        )
+    );
+    let sc =
+        write(d, "p.toml", "name = \"p\"\n[workload]\ntype = \"swf\"\npath = \"t.swf\"\n[policy]\nqueue = \"fifoo\"\n");
+    let (code, _, err) = cli(&["validate", s(&sc)]);
+    assert_eq!(code, 2);
+    assert!(err.contains(": line 6, key `policy.queue`: unknown queue policy `fifoo` (valid names: "), "{err}");
+    assert!(err.ends_with("\n    6 | queue = \"fifoo\"\n"), "{err}");
+}
