@@ -121,12 +121,30 @@ pub fn nonempty(workload: Workload, sc: &Scenario, source: &Path) -> Result<Work
     };
     let skipped = &workload.skipped;
     let report = if skipped.total() > 0 {
-        let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
-        format!(" (skipped {}: {})", skipped.total(), why.join(", "))
+        format!(" (skipped {}: {})", skipped.total(), skipped.items().join(", "))
     } else {
         String::new()
     };
     Err(Error::Other(format!("{}: the workload has no jobs: {why}{report}", source.display())))
+}
+
+/// The input notes of a workload read from a file (a header count that does not match the file,
+/// dropped dependencies), one `warning: FILE: note` line each, on stderr (shown even with `--quiet`).
+pub fn warn_input_notes(workload: &Workload, sc: &Scenario) {
+    for line in input_warnings(workload, sc) {
+        eprintln!("{line}");
+    }
+}
+
+/// The lines [`warn_input_notes`] prints.
+pub fn input_warnings(workload: &Workload, sc: &Scenario) -> Vec<String> {
+    use crate::scenario::WorkloadSpec;
+    let source = match &sc.workload {
+        WorkloadSpec::Swf(s) => s.path.display().to_string(),
+        WorkloadSpec::Csv(c) => c.path.display().to_string(),
+        _ => "workload".to_string(),
+    };
+    workload.skipped.notes.iter().map(|note| format!("warning: {source}: {note}")).collect()
 }
 
 /// One warning line on stderr when jobs were rejected because they fit on no node: their count and
@@ -177,8 +195,7 @@ pub fn skipped_line(skipped: &crate::model::SkipReport) -> Option<String> {
     if skipped.total() == 0 {
         return None;
     }
-    let why: Vec<String> = skipped.reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
-    Some(format!("input lines skipped {}: {}", skipped.total(), why.join(", ")))
+    Some(format!("input lines skipped {}: {}", skipped.total(), skipped.items().join(", ")))
 }
 
 pub fn summary_table(r: &RunResult) -> String {

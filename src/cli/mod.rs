@@ -103,11 +103,15 @@ pub enum TraceAction {
         #[arg(long, default_value = "p")]
         convention: String,
         /// Processors of the machine (default: the header's MaxProcs).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         procs: Option<u64>,
         /// Skip and count malformed lines instead of stopping at the first.
         #[arg(long)]
         skip_bad_lines: bool,
+        /// A CSV job list's tier names, lowest first, as the scenario's `tiers` (default: the names
+        /// in the `tier` column, numbered after its tier numbers in the order they first appear).
+        #[arg(long, value_delimiter = ',')]
+        tiers: Vec<String>,
     },
 }
 
@@ -137,6 +141,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let dir = out.unwrap_or_else(|| sc.output_dir());
             crate::output::stale::check_out_dir(&dir)?;
             let workload = Arc::new(runner::nonempty(sc.build_workload(seed)?, sc, &scenario)?);
+            runner::warn_input_notes(&workload, sc);
             let result = runner::simulate(
                 sc,
                 &loaded.hash,
@@ -156,10 +161,10 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Trace { action: TraceAction::Stats { file, convention, procs, skip_bad_lines } } => {
+        Command::Trace { action: TraceAction::Stats { file, convention, procs, skip_bad_lines, tiers } } => {
             let opts = crate::workloads::stats::options(&convention, procs, skip_bad_lines)
                 .map_err(crate::error::Error::Other)?;
-            let stats = crate::workloads::stats::trace_stats(&file, &opts)?;
+            let stats = crate::workloads::stats::trace_stats_with_tiers(&file, &opts, &tiers)?;
             // A closed pipe (`| head`) is not an error worth a panic.
             let _ = write!(std::io::stdout(), "{stats}");
             Ok(ExitCode::SUCCESS)

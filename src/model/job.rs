@@ -186,22 +186,64 @@ impl Job {
     }
 }
 
-/// Why input jobs were left out of a workload; every skip is counted, never silent.
+/// Why input jobs were left out of a workload; every skip is counted, never silent. Also the notes
+/// on the input as a whole (a header count that does not match the file, dropped dependencies).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SkipReport {
     /// (reason, count), in a stable order.
     pub reasons: Vec<(String, u64)>,
+    /// Beside `reasons` (same order): the line of the first input line skipped for that reason, when
+    /// the reader knows it.
+    pub first_lines: Vec<Option<u64>>,
+    /// Notes on the input that skip no line, e.g. "header says MaxRecords 28476 but the file has 9976
+    /// job lines (truncated or edited?)"; shown as warnings.
+    pub notes: Vec<String>,
 }
 
 impl SkipReport {
+    /// Counts one skipped line whose line number is not known.
     pub fn add(&mut self, reason: &str) {
-        match self.reasons.iter_mut().find(|(r, _)| r == reason) {
-            Some((_, n)) => *n += 1,
-            None => self.reasons.push((reason.to_string(), 1)),
+        self.add_line(reason, None);
+    }
+
+    /// Counts one skipped line, `line` (1-based) in its file.
+    pub fn add_at(&mut self, reason: &str, line: u64) {
+        self.add_line(reason, Some(line));
+    }
+
+    fn add_line(&mut self, reason: &str, line: Option<u64>) {
+        self.first_lines.resize(self.reasons.len(), None);
+        match self.reasons.iter().position(|(r, _)| r == reason) {
+            Some(i) => {
+                self.reasons[i].1 += 1;
+                if self.first_lines[i].is_none() {
+                    self.first_lines[i] = line;
+                }
+            }
+            None => {
+                self.reasons.push((reason.to_string(), 1));
+                self.first_lines.push(line);
+            }
         }
     }
+
     pub fn total(&self) -> u64 {
         self.reasons.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The line of the first input line skipped for the `i`-th reason, when known.
+    pub fn first_line(&self, i: usize) -> Option<u64> {
+        self.first_lines.get(i).copied().flatten()
+    }
+
+    /// One item per reason, for summaries: `3 malformed line (first: line 17)`.
+    pub fn items(&self) -> Vec<String> {
+        (self.reasons.iter().enumerate())
+            .map(|(i, (reason, n))| match self.first_line(i) {
+                Some(line) => format!("{n} {reason} (first: line {line})"),
+                None => format!("{n} {reason}"),
+            })
+            .collect()
     }
 }
 

@@ -334,10 +334,21 @@ pub fn write_manifest(path: &Path, info: &RunInfo, out: &RunOutput) -> Result<()
         "jobs": out.workload.jobs.len(),
         "nodes": out.cluster.nodes.len(),
         "window_s": [as_secs_f64(out.window.0), as_secs_f64(out.window.1)],
-        "skipped_input": out.workload.skipped.reasons.iter().map(|(r, n)| serde_json::json!({"reason": r, "count": n})).collect::<Vec<_>>(),
+        "skipped_input": skipped_input(&out.workload.skipped),
+        "input_notes": out.workload.skipped.notes,
     });
     write_atomic(path, |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })
+}
+
+/// The manifest's `skipped_input`: one `{reason, count, first_line}` per reason (`first_line` when known).
+fn skipped_input(skipped: &crate::model::SkipReport) -> Vec<serde_json::Value> {
+    (skipped.reasons.iter().enumerate())
+        .map(|(i, (reason, count))| match skipped.first_line(i) {
+            Some(line) => serde_json::json!({"reason": reason, "count": count, "first_line": line}),
+            None => serde_json::json!({"reason": reason, "count": count}),
+        })
+        .collect()
 }

@@ -39,6 +39,8 @@ pub struct TraceStats {
     pub queues: Vec<(i64, u64)>,
     /// Jobs per partition number (SWF field 16; −1: none given), ascending.
     pub partitions: Vec<(i64, u64)>,
+    /// Jobs per tier (name, jobs), lowest tier first, for a CSV job list with more than one tier.
+    pub tiers: Vec<(String, u64)>,
 }
 
 /// How many jobs carry each number (−1 for none), ascending.
@@ -62,9 +64,23 @@ fn counts_line(counts: &[(i64, u64)], names: &std::collections::BTreeMap<i64, St
 
 /// Reads the trace (SWF, or a CSV job list when its name ends in `.csv` / `.csv.gz`) and summarises it.
 pub fn trace_stats(path: &Path, opts: &SwfOptions) -> Result<TraceStats> {
+    trace_stats_with_tiers(path, opts, &[])
+}
+
+/// [`trace_stats`]; `tiers` names a CSV list's tiers, lowest first, as a scenario's `tiers` does; empty: the names the
+/// `tier` column gives, numbered after its highest tier number in the order they first appear.
+pub fn trace_stats_with_tiers(path: &Path, opts: &SwfOptions, tiers: &[String]) -> Result<TraceStats> {
     let name = path.to_string_lossy();
-    let (w, header, lines) = if name.ends_with(".csv") || name.ends_with(".csv.gz") {
-        let w = read_csv_jobs(path, &[], opts.on_bad_line)?;
+    let csv = name.ends_with(".csv") || name.ends_with(".csv.gz");
+    if !csv && !tiers.is_empty() {
+        return Err(crate::error::Error::Other(format!(
+            "--tiers names the tiers of a CSV job list (*.csv, *.csv.gz); {} is read as SWF",
+            path.display()
+        )));
+    }
+    let (w, header, lines) = if csv {
+        let tiers = if tiers.is_empty() { csv_tier_names(path)? } else { tiers.to_vec() };
+        let w = read_csv_jobs(path, &tiers, opts.on_bad_line)?;
         let lines = w.jobs.len() as u64 + w.skipped.total();
         (w, None, lines)
     } else {
@@ -74,6 +90,42 @@ pub fn trace_stats(path: &Path, opts: &SwfOptions) -> Result<TraceStats> {
     };
     let machine_procs = opts.machine_procs.or_else(|| header.as_ref().and_then(SwfHeader::machine_procs));
     Ok(summarise(path, &w, header, lines, machine_procs))
+}
+
+/// The tiers of a CSV job list read without a scenario: "0" … the highest tier number in its `tier`
+/// column, then the names that column gives, in the order they first appear (at most 256 in all).
+fn csv_tier_names(path: &Path) -> Result<Vec<String>> {
+    let mut csv = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(super::swf::open_trace(path)?);
+    let Some(column) = csv.headers().ok().and_then(|h| h.iter().position(|c| c == "tier")) else {
+        return Ok(Vec::new());
+    };
+    let (mut top, mut names) = (None::<u8>, Vec::<String>::new());
+    for record in csv.records() {
+        // a row that does not read is the job-list reader's to report
+        let Some(value) = record.ok().and_then(|r| r.get(column).map(str::to_string)) else { continue };
+        match value.parse::<u8>() {
+            Ok(n) => top = top.max(Some(n)),
+            Err(_) if !value.is_empty() && !names.contains(&value) => names.push(value),
+            Err(_) => {}
+        }
+    }
+    if names.is_empty() {
+        return Ok(Vec::new()); // numbers only: the reader names them
+    }
+    let mut tiers: Vec<String> = (0..top.map_or(0, |t| u16::from(t) + 1)).map(|t| t.to_string()).collect();
+    tiers.extend(names);
+    if tiers.len() > 256 {
+        return Err(crate::error::Error::Other(format!(
+            "{}: the `tier` column names {} tiers; at most 256 (0-255)",
+            path.display(),
+            tiers.len()
+        )));
+    }
+    Ok(tiers)
 }
 
 fn five(values: &[f64]) -> [f64; 5] {
@@ -87,6 +139,17 @@ fn five(values: &[f64]) -> [f64; 5] {
     ]
 }
 
+/// Jobs per tier, lowest first (tiers without jobs left out); empty when all jobs share one tier.
+fn tier_counts(w: &Workload) -> Vec<(String, u64)> {
+    let mut counts = vec![0u64; 256];
+    for j in &w.jobs {
+        counts[j.tier as usize] += 1;
+    }
+    let used: Vec<(String, u64)> =
+        (0..=255u8).filter(|&t| counts[t as usize] > 0).map(|t| (w.tier_name(t), counts[t as usize])).collect();
+    if used.len() > 1 { used } else { Vec::new() }
+}
+
 fn summarise(path: &Path, w: &Workload, header: Option<SwfHeader>, lines: u64, machine: Option<u64>) -> TraceStats {
     let first = w.jobs.first().map(|j| as_secs_f64(j.submit)).unwrap_or(0.0);
     let last = w.jobs.last().map(|j| as_secs_f64(j.submit)).unwrap_or(0.0);
@@ -97,6 +160,7 @@ fn summarise(path: &Path, w: &Workload, header: Option<SwfHeader>, lines: u64, m
     let ratios: Vec<f64> =
         w.jobs.iter().filter(|j| j.runtime > 0).map(|j| j.estimate as f64 / j.runtime as f64).collect();
     let work: f64 = procs.iter().zip(&runtimes).map(|(p, r)| p * r).sum();
+    let tiers = if header.is_none() { tier_counts(w) } else { Vec::new() };
     TraceStats {
         path: path.to_path_buf(),
         lines,
@@ -114,6 +178,7 @@ fn summarise(path: &Path, w: &Workload, header: Option<SwfHeader>, lines: u64, m
         offered_load: machine.filter(|_| span > 0.0).map(|m| work / (m as f64 * span)),
         queues: count_numbers(w.jobs.iter().map(|j| j.queue)),
         partitions: count_numbers(w.jobs.iter().map(|j| j.partition)),
+        tiers,
     }
 }
 
@@ -136,8 +201,14 @@ impl fmt::Display for TraceStats {
         writeln!(f, "job lines      {}", self.lines)?;
         writeln!(f, "jobs           {}", self.jobs)?;
         writeln!(f, "skipped        {}", self.skipped.total())?;
-        for (reason, count) in &self.skipped.reasons {
-            writeln!(f, "  {count:>10}  {reason}")?;
+        for (i, (reason, count)) in self.skipped.reasons.iter().enumerate() {
+            match self.skipped.first_line(i) {
+                Some(line) => writeln!(f, "  {count:>10}  {reason} (first: line {line})")?,
+                None => writeln!(f, "  {count:>10}  {reason}")?,
+            }
+        }
+        for note in &self.skipped.notes {
+            writeln!(f, "note           {note}")?;
         }
         let days = (self.last_submit - self.first_submit) / 86_400.0;
         writeln!(f, "submit span    {:.0} … {:.0} s ({days:.1} days)", self.first_submit, self.last_submit)?;
@@ -160,6 +231,10 @@ impl fmt::Display for TraceStats {
             writeln!(f, "jobs by queue  {}", counts_line(&self.queues, &h.queue_names))?;
             writeln!(f, "by partition   {}", counts_line(&self.partitions, &h.partition_names))?;
         }
+        if !self.tiers.is_empty() {
+            let counts: Vec<String> = self.tiers.iter().map(|(t, n)| format!("{t}: {n}")).collect();
+            writeln!(f, "jobs by tier   {}", counts.join(", "))?;
+        }
         Ok(())
     }
 }
@@ -175,6 +250,7 @@ pub fn options(convention: &str, procs: Option<u64>, skip_bad_lines: bool) -> st
         convention,
         machine_procs: procs,
         on_bad_line: if skip_bad_lines { OnBadLine::Skip } else { OnBadLine::Error },
+        machine_hint: "give the machine's processors with `--procs N`",
         ..Default::default()
     })
 }

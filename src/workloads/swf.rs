@@ -125,7 +125,13 @@ pub struct SwfOptions {
     pub partitions: Option<Vec<i64>>,
     /// Give jobs the tier of their queue or partition; `None`: every job in tier 0.
     pub tiers: Option<TierMap>,
+    /// How to give the machine's size when the header has none, for the error message (default: the
+    /// scenario's pools; `trace stats` says `--procs N`).
+    pub machine_hint: &'static str,
 }
+
+/// [`SwfOptions::machine_hint`] for a scenario.
+pub const HINT_POOLS: &str = "give the cluster's pools in the scenario";
 
 /// Which SWF field a job's tier comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -209,6 +215,7 @@ impl Default for SwfOptions {
             queues: None,
             partitions: None,
             tiers: None,
+            machine_hint: HINT_POOLS,
         }
     }
 }
@@ -231,6 +238,10 @@ pub struct SwfHeader {
     pub partition_names: BTreeMap<i64, String>,
     /// Job lines read (neither comment nor blank), kept or skipped; 0 from [`read_header`].
     pub job_lines: u64,
+    /// A `MaxProcs` line whose value is not a number ≥ 1: (its line, the value).
+    pub bad_max_procs: Option<(u64, String)>,
+    /// A `MaxNodes` line whose value is not a number ≥ 1: (its line, the value).
+    pub bad_max_nodes: Option<(u64, String)>,
 }
 
 impl SwfHeader {
@@ -239,16 +250,52 @@ impl SwfHeader {
         self.max_procs.or(self.max_nodes).filter(|&p| p > 0)
     }
 
-    fn take_comment(&mut self, line: &str) {
+    /// The machine's processors as the header gives them (`MaxProcs`, else `MaxNodes`), or, when the
+    /// line that would give them has a value that is not a number ≥ 1, that line and a message naming it.
+    pub fn machine(&self) -> std::result::Result<Option<u64>, (u64, String)> {
+        let bad = |key: &str, (line, value): &(u64, String)| {
+            (*line, format!("header line `{key}: {value}`: expected a number of processors >= 1"))
+        };
+        match (self.max_procs, &self.bad_max_procs, self.max_nodes, &self.bad_max_nodes) {
+            (Some(p), _, _, _) => Ok(Some(p)),
+            (None, Some(b), _, _) => Err(bad("MaxProcs", b)),
+            (None, None, Some(n), _) => Ok(Some(n)),
+            (None, None, None, Some(b)) => Err(bad("MaxNodes", b)),
+            (None, None, None, None) => Ok(None),
+        }
+    }
+
+    /// A note when the header's record count (`MaxRecords`, else `MaxJobs`) does not match the job
+    /// lines read: the file was cut or edited. Job lines are counted whatever the filters keep. With
+    /// only `MaxJobs`, more lines than jobs is normal (a job's partial-execution records).
+    pub fn count_note(&self) -> Option<String> {
+        let lines = self.job_lines;
+        match (self.max_records, self.max_jobs) {
+            (Some(r), _) if r != lines => {
+                Some(format!("header says MaxRecords {r} but the file has {lines} job lines (truncated or edited?)"))
+            }
+            (None, Some(j)) if lines < j => {
+                Some(format!("header says MaxJobs {j} but the file has {lines} job lines (truncated or edited?)"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Reads one `;` header line, line `line_no` of the file.
+    fn take_comment(&mut self, line: &str, line_no: u64) {
         let Some((key, value)) = line.trim_start().trim_start_matches(';').split_once(':') else {
             return;
         };
         let value = value.trim();
         let num = || value.parse::<i64>().ok();
         let unum = || value.parse::<u64>().ok();
+        let machine = |max: &mut Option<u64>, bad: &mut Option<(u64, String)>| match unum() {
+            Some(p) if p > 0 => (*max, *bad) = (Some(p), None),
+            _ => (*max, *bad) = (None, Some((line_no, value.to_string()))),
+        };
         match key.trim() {
-            "MaxProcs" => self.max_procs = unum(),
-            "MaxNodes" => self.max_nodes = unum(),
+            "MaxProcs" => machine(&mut self.max_procs, &mut self.bad_max_procs),
+            "MaxNodes" => machine(&mut self.max_nodes, &mut self.bad_max_nodes),
             "MaxRuntime" => self.max_runtime = unum(),
             "MaxJobs" => self.max_jobs = unum(),
             "MaxRecords" => self.max_records = unum(),
@@ -300,12 +347,14 @@ pub fn read_header(path: &Path) -> Result<SwfHeader> {
     let mut reader = open_trace(path)?;
     let mut header = SwfHeader::default();
     let mut buf = Vec::with_capacity(256);
+    let mut line_no = 0;
     loop {
         buf.clear();
         let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }
+        line_no += 1;
         let text = String::from_utf8_lossy(&buf);
         let t = text.trim();
         if t.is_empty() {
@@ -314,7 +363,7 @@ pub fn read_header(path: &Path) -> Result<SwfHeader> {
         if !t.starts_with(';') {
             break;
         }
-        header.take_comment(t);
+        header.take_comment(t, line_no);
     }
     Ok(header)
 }
@@ -687,7 +736,7 @@ fn parse_fields_bytewise(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::r
                 let v = digits_value(w, k) as f64;
                 i += k;
                 if n == FIELDS {
-                    return (line_end(text, i), Err(format!("expected {FIELDS} fields, found more")));
+                    return too_many_fields(text, i);
                 }
                 out[n] = if neg { -v } else { v };
                 n += 1;
@@ -726,12 +775,20 @@ fn parse_fields_bytewise(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::r
             }
         };
         if n == FIELDS {
-            return (line_end(text, i), Err(format!("expected {FIELDS} fields, found more")));
+            return too_many_fields(text, i);
         }
         out[n] = value;
         n += 1;
     }
     (i, if n < FIELDS { Err(format!("expected {FIELDS} fields, found {n}")) } else { Ok(()) })
+}
+
+/// The result for a line that goes on past its 18th field, which ends at `i`: how many fields it has.
+#[cold]
+fn too_many_fields(text: &[u8], i: usize) -> (usize, std::result::Result<(), String>) {
+    let end = line_end(text, i);
+    let more = text[i..end].split(|&c| c.is_ascii_whitespace()).filter(|t| !t.is_empty()).count();
+    (end, Err(format!("expected {FIELDS} fields, found {}", FIELDS + 1 + more)))
 }
 
 /// SWF field names, for messages.
@@ -775,6 +832,62 @@ const QUEUE: usize = 14;
 const PARTITION: usize = 15;
 const PRECEDING: usize = 16;
 const THINK: usize = 17;
+
+/// The largest time a field may give, in seconds: a quarter of what [`Time`] holds in µs (about
+/// 146,000 years), so that sums of times stay in range.
+pub const MAX_SECS: f64 = (Time::MAX / 4 / SECOND) as f64;
+/// The largest processor count a field may give (a job's tasks are a `u32`).
+pub const MAX_PROCS: f64 = u32::MAX as f64;
+/// The largest job, user, group or preceding-job number (and memory in MiB): 2^53, the last whole
+/// number an `f64` holds exactly.
+pub const MAX_NUMBER: f64 = (1u64 << 53) as f64;
+
+/// A field's value for a message: `1e300` rather than 301 digits.
+fn shown(x: f64) -> String {
+    if x.abs() >= 1e16 { format!("{x:e}") } else { x.to_string() }
+}
+
+/// Checks that the used fields of a well-formed line hold values a job can have: times and numbers in
+/// range, whole processor counts, a preceding job and think time that are either given (≥ 0) or −1.
+/// A handful of branch-free comparisons on the fast path; [`bad_field`] says which field fails.
+#[inline]
+fn check_fields(f: &[f64; FIELDS]) -> std::result::Result<(), String> {
+    let times = f[SUBMIT].max(f[RUN]).max(f[REQ_TIME]).max(f[THINK]);
+    let procs = f[ALLOC].max(f[REQ_PROCS]);
+    let numbers = f[JOB].abs().max(f[USER].abs()).max(f[GROUP].abs()).max(f[PRECEDING]).max(f[REQ_MEM]);
+    let whole = (f[ALLOC] as i64 as f64 == f[ALLOC]) & (f[REQ_PROCS] as i64 as f64 == f[REQ_PROCS]);
+    let unknown_or_given = |x: f64| (x >= 0.0) | (x == -1.0);
+    let dependency = unknown_or_given(f[PRECEDING]) & unknown_or_given(f[THINK]);
+    if (times <= MAX_SECS) & (procs <= MAX_PROCS) & (numbers <= MAX_NUMBER) & whole & dependency {
+        Ok(())
+    } else {
+        Err(bad_field(f))
+    }
+}
+
+/// What [`check_fields`] found wrong, for the first field that fails.
+#[cold]
+fn bad_field(f: &[f64; FIELDS]) -> String {
+    let name = |k: usize| format!("field {} ({})", k + 1, FIELD_NAMES[k]);
+    for k in [JOB, SUBMIT, RUN, ALLOC, REQ_PROCS, REQ_TIME, REQ_MEM, USER, GROUP, PRECEDING, THINK] {
+        let x = f[k];
+        let limit = match k {
+            SUBMIT | RUN | REQ_TIME | THINK => MAX_SECS,
+            ALLOC | REQ_PROCS => MAX_PROCS,
+            _ => MAX_NUMBER,
+        };
+        if x.abs() > limit && !(x < 0.0 && matches!(k, SUBMIT | RUN | REQ_TIME | ALLOC | REQ_PROCS | REQ_MEM)) {
+            return format!("{} is out of range: {} (at most {})", name(k), shown(x), shown(limit));
+        }
+        if matches!(k, ALLOC | REQ_PROCS) && x as i64 as f64 != x {
+            return format!("{} is not a whole number: {}", name(k), shown(x));
+        }
+        if matches!(k, PRECEDING | THINK) && x < 0.0 && x != -1.0 {
+            return format!("{} is negative: {} (expected -1 when there is none)", name(k), shown(x));
+        }
+    }
+    "a field is out of range".into() // not reached: check_fields failed on one of the fields above
+}
 
 /// Seconds (possibly fractional) to simulated time; negative values become 0.
 #[inline]
@@ -820,14 +933,14 @@ pub(crate) fn apply_convention(
         }
         Convention::Plain => {
             if submit < 0.0 {
-                return Err("submit time unknown (-1)");
+                return Err(if submit == -1.0 { "submit time unknown (-1)" } else { "submit time negative" });
             }
             let procs = if f[REQ_PROCS] > 0.0 { f[REQ_PROCS] } else { alloc };
             if procs <= 0.0 {
-                return Err("processors unknown (-1)");
+                return Err(if procs == -1.0 { "processors unknown (-1)" } else { "processors 0 or negative" });
             }
             if run < 0.0 {
-                return Err("run time unknown (-1)");
+                return Err(if run == -1.0 { "run time unknown (-1)" } else { "run time negative" });
             }
             let runtime = to_time(run);
             let estimate = if req_time > 0.0 { to_time(req_time) } else { runtime };
@@ -862,6 +975,7 @@ pub mod reason {
     pub const BEYOND_FIRST: &str = "beyond `first_jobs`";
     pub const QUEUE: &str = "queue not in `queues`";
     pub const PARTITION: &str = "partition not in `partitions`";
+    pub const DUPLICATE: &str = "duplicate job number (dependencies = true)";
 }
 
 /// Interns numeric ids (users, groups) to dense indices, named by the number.
@@ -967,7 +1081,10 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut in_submit_order = true;
     let mut users = NumNames::default();
     let mut groups = NumNames::default();
-    let mut by_number: BTreeMap<u64, JobIdx> = BTreeMap::new();
+    // with dependencies: job number → (index, line), and the dependencies whose preceding job is not
+    // in the workload
+    let mut by_number: BTreeMap<u64, (JobIdx, u64)> = BTreeMap::new();
+    let (mut dropped_deps, mut first_dropped_dep) = (0u64, None);
     let mut line_no: u64 = 0;
     let mut machine: Option<u64> = opts.machine_procs;
     let mut machine_known = opts.machine_procs.is_some();
@@ -980,7 +1097,7 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             let (fields, malformed) = match line {
                 Line::Blank => return Ok(()),
                 Line::Comment(text) => {
-                    header.take_comment(&String::from_utf8_lossy(text));
+                    header.take_comment(&String::from_utf8_lossy(text), line_no);
                     return Ok(());
                 }
                 Line::Job(fields) => (fields, None),
@@ -994,74 +1111,81 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 jobs.reserve(hint as usize);
                 crate::huge_pages::advise(&mut jobs);
             }
-            if !machine_known {
-                machine = header.machine_procs();
-                machine_known = true;
-                if machine.is_none() && opts.convention == Convention::P {
-                    return Err(trace_err(
-                        line_no,
-                        "convention P clamps processors to the machine, but the header has no MaxProcs \
-                     (give the cluster's pools in the scenario)"
-                            .into(),
-                    ));
-                }
-            }
             if opts.first_jobs.is_some_and(|k| jobs.len() as u64 >= k) {
-                skipped.add(reason::BEYOND_FIRST);
+                skipped.add_at(reason::BEYOND_FIRST, line_no);
                 return Ok(());
             }
             let numbers = match malformed {
                 Some(message) => Err(message),
-                None => small_number(fields, QUEUE).and_then(|q| Ok((q, small_number(fields, PARTITION)?))),
+                None => check_fields(fields)
+                    .and_then(|()| small_number(fields, QUEUE))
+                    .and_then(|q| Ok((q, small_number(fields, PARTITION)?))),
             };
             let (queue, partition) = match numbers {
                 Ok(numbers) => numbers,
                 Err(message) => match opts.on_bad_line {
                     OnBadLine::Error => return Err(trace_err(line_no, message)),
                     OnBadLine::Skip => {
-                        skipped.add(reason::MALFORMED);
+                        skipped.add_at(reason::MALFORMED, line_no);
                         return Ok(());
                     }
                 },
             };
+            if !machine_known {
+                // decided at the first well-formed job line, so that a file that is no trace at all
+                // fails on its first line rather than on its header
+                machine_known = true;
+                machine = header
+                    .machine()
+                    .map_err(|(line, message)| trace_err(line, format!("{message} ({})", opts.machine_hint)))?;
+                if machine.is_none() && opts.convention == Convention::P {
+                    return Err(trace_err(
+                        line_no,
+                        format!(
+                            "convention P clamps processors to the machine, but the header has no MaxProcs ({})",
+                            opts.machine_hint
+                        ),
+                    ));
+                }
+            }
             let status = fields[STATUS];
             if status == 2.0 || status == 3.0 || status == 4.0 {
-                skipped.add(reason::PARTIAL);
+                skipped.add_at(reason::PARTIAL, line_no);
                 return Ok(());
             }
             if opts.drop_cancelled && status == 5.0 && fields[RUN] <= 0.0 {
-                skipped.add(reason::CANCELLED);
+                skipped.add_at(reason::CANCELLED, line_no);
                 return Ok(());
             }
             if opts.drop_zero_runtime && fields[RUN] <= 0.0 {
-                skipped.add(reason::ZERO_RUNTIME);
+                skipped.add_at(reason::ZERO_RUNTIME, line_no);
                 return Ok(());
             }
             let submit_raw = to_time(fields[SUBMIT]);
             if opts.start.is_some_and(|s| submit_raw < s) {
-                skipped.add(reason::BEFORE_START);
+                skipped.add_at(reason::BEFORE_START, line_no);
                 return Ok(());
             }
             if opts.end.is_some_and(|e| submit_raw >= e) {
-                skipped.add(reason::AFTER_END);
+                skipped.add_at(reason::AFTER_END, line_no);
                 return Ok(());
             }
             if !selected(&opts.queues, queue) {
-                skipped.add(reason::QUEUE);
+                skipped.add_at(reason::QUEUE, line_no);
                 return Ok(());
             }
             if !selected(&opts.partitions, partition) {
-                skipped.add(reason::PARTITION);
+                skipped.add_at(reason::PARTITION, line_no);
                 return Ok(());
             }
             if opts.drop_oversized && machine.is_some_and(|m| raw_procs(fields, opts.convention) > m as f64) {
-                skipped.add(reason::OVERSIZED);
+                skipped.add_at(reason::OVERSIZED, line_no);
                 return Ok(());
             }
             let (submit, procs, runtime, estimate) = match apply_convention(fields, opts.convention, machine) {
                 Ok(shape) => shape,
                 Err(why) => {
-                    skipped.add(why);
+                    skipped.add_at(why, line_no);
                     return Ok(());
                 }
             };
@@ -1069,13 +1193,51 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 Machine::Pool => (1u32, procs),
                 Machine::Nodes => (procs.min(u32::MAX as u64) as u32, 1u64),
             };
+            // a line that is well formed but cannot be a job of this workload: an error naming the
+            // line, or skipped and counted under `reason`
+            let mut refuse = |why: &'static str, message: String| match opts.on_bad_line {
+                OnBadLine::Error => Err(trace_err(line_no, message)),
+                OnBadLine::Skip => {
+                    skipped.add_at(why, line_no);
+                    Ok(())
+                }
+            };
             let mem = if opts.memory && fields[REQ_MEM] > 0.0 {
                 // KB per processor → MiB per task, rounded up.
-                ((fields[REQ_MEM] * cpu as f64) / 1024.0).ceil() as u64
+                let mib = ((fields[REQ_MEM] * cpu as f64) / 1024.0).ceil();
+                if mib > MAX_NUMBER {
+                    let message = format!(
+                        "field 10 (requested memory) is out of range: {} KB per processor × {cpu} processors",
+                        shown(fields[REQ_MEM])
+                    );
+                    return refuse(reason::MALFORMED, message);
+                }
+                mib as u64
             } else {
                 0
             };
             let number = fields[JOB].max(0.0) as u64;
+            let mut dep = None;
+            if opts.dependencies {
+                if number > 0
+                    && let Some(&(_, first)) = by_number.get(&number)
+                {
+                    let message = format!(
+                        "job number {number} already on line {first} (with dependencies = true, job numbers \
+                         must be unique)"
+                    );
+                    return refuse(reason::DUPLICATE, message);
+                }
+                if fields[PRECEDING] > 0.0 {
+                    match by_number.get(&(fields[PRECEDING] as u64)) {
+                        Some(&(index, _)) => dep = Some(index),
+                        None => {
+                            dropped_deps += 1;
+                            first_dropped_dep.get_or_insert(line_no);
+                        }
+                    }
+                }
+            }
             if jobs.len() == jobs.capacity() {
                 // no record count in the header (or more jobs than it says): grow as a vector does,
                 // and ask for huge pages again for the new memory
@@ -1095,25 +1257,47 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                 job.tier = tiers.tier_of(queue, partition);
             }
             if opts.dependencies {
-                if fields[PRECEDING] > 0.0
-                    && let Some(&dep) = by_number.get(&(fields[PRECEDING] as u64))
-                {
+                if let Some(dep) = dep {
                     job.set_deps(vec![dep]);
                     job.set_dep_delay(to_time(fields[THINK]));
                 }
-                by_number.insert(number, index);
+                by_number.insert(number, (index, line_no));
             }
             Ok(())
         })?;
         blocks.give_back(block, masks);
     }
     finish_jobs(&mut jobs, opts);
+    if let Some(first) = first_dropped_dep {
+        let noun = if dropped_deps == 1 { "dependency" } else { "dependencies" };
+        skipped
+            .notes
+            .push(format!("{dropped_deps} {noun} dropped: preceding job not in the workload (first: line {first})"));
+    }
+    skipped.notes.extend(header.count_note());
     let tiers = opts.tiers.as_ref().map_or_else(|| vec!["default".into()], |t| t.names(&header));
     let mut workload = Workload { jobs, users: users.names, groups: groups.names, tiers, skipped };
     if !in_submit_order {
         workload.sort_by_submit();
     }
     Ok((workload, header))
+}
+
+/// The divisors of `n` (≥ 1), ascending.
+fn divisors(n: u64) -> Vec<u64> {
+    let (mut low, mut high) = (Vec::new(), Vec::new());
+    let mut d = 1;
+    while d <= n / d {
+        if n % d == 0 {
+            low.push(d);
+            if d != n / d {
+                high.push(n / d);
+            }
+        }
+        d += 1;
+    }
+    low.extend(high.iter().rev());
+    low
 }
 
 /// True when `number` (a queue or partition; `None` = unknown, written −1) is in the list, or there is no list.
@@ -1266,7 +1450,10 @@ impl SwfSpec {
     /// (`machine = "pool"`), or `MaxProcs / node_cores` nodes of `node_cores` cores (`machine = "nodes"`).
     pub fn default_pool(&self) -> std::result::Result<crate::scenario::PoolSpec, String> {
         let header = read_header(&self.path).map_err(|e| format!("workload.path: {e}"))?;
-        let procs = header.machine_procs().ok_or_else(|| {
+        let procs = header.machine().map_err(|(line, message)| {
+            format!("workload.path: {}:{line}: {message}; give the cluster as [[cluster.pools]]", self.path.display())
+        })?;
+        let procs = procs.ok_or_else(|| {
             format!(
                 "workload.path: {} has no MaxProcs (or MaxNodes) header line; give the cluster as [[cluster.pools]]",
                 self.path.display()
@@ -1276,7 +1463,16 @@ impl SwfSpec {
             Machine::Pool => (1, procs),
             Machine::Nodes => {
                 let cores = self.node_cores.unwrap_or(1).max(1);
-                (procs.div_ceil(cores), cores)
+                if procs % cores != 0 {
+                    let divisors: Vec<String> = divisors(procs).iter().map(u64::to_string).collect();
+                    return Err(format!(
+                        "workload.node_cores: {cores} cores per node do not divide the trace's {procs} processors \
+                         (MaxProcs of {}); choose a divisor of {procs} ({}), or give the cluster as [[cluster.pools]]",
+                        self.path.display(),
+                        divisors.join(", ")
+                    ));
+                }
+                (procs / cores, cores)
             }
         };
         Ok(crate::scenario::PoolSpec {
@@ -1310,6 +1506,7 @@ impl SwfSpec {
             queues: self.queues.clone(),
             partitions: self.partitions.clone(),
             tiers: self.tier_map().ok().flatten(),
+            machine_hint: HINT_POOLS,
         }
     }
 }
