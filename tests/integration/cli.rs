@@ -229,8 +229,11 @@ fn skipped_trace_lines_are_reported_on_screen_and_in_the_manifest() {
         .arg(dir.path().join("out"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("input lines skipped 1: 1 processors unknown (-1)"));
+        .stdout(predicate::str::contains("input lines skipped 1: 1 processors unknown (-1) (first: line 27323)"));
     let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    assert_eq!(json["skipped_input"], serde_json::json!([{"reason": "processors unknown (-1)", "count": 1}]));
+    assert_eq!(
+        json["skipped_input"],
+        serde_json::json!([{"reason": "processors unknown (-1)", "count": 1, "first_line": 27323}])
+    );
 }

@@ -12,6 +12,7 @@ mod properties;
 mod queues;
 mod report;
 mod sweeps;
+mod swf_inputs;
 mod trace_fields;
 mod util;
 mod workloads;
