@@ -763,12 +763,8 @@ fn parse_fields_bytewise(text: &[u8], out: &mut [f64; FIELDS]) -> (usize, std::r
             match parse_number_slow(token) {
                 Some(x) => x,
                 None if n < FIELDS => {
-                    let message = format!(
-                        "field {} ({}) is not a number: `{}`",
-                        n + 1,
-                        FIELD_NAMES[n],
-                        String::from_utf8_lossy(token)
-                    );
+                    let message =
+                        format!("field {} ({}) is not a number: `{}`", n + 1, FIELD_NAMES[n], shown_token(token));
                     return (line_end(text, i), Err(message));
                 }
                 None => f64::NAN,
@@ -841,6 +837,15 @@ pub const MAX_PROCS: f64 = u32::MAX as f64;
 /// The largest job, user, group or preceding-job number (and memory in MiB): 2^53, the last whole
 /// number an `f64` holds exactly.
 pub const MAX_NUMBER: f64 = (1u64 << 53) as f64;
+
+/// A token for a message: at most 40 bytes of it (a binary file's first "token" can be long).
+#[cold]
+fn shown_token(token: &[u8]) -> String {
+    match token.len() {
+        0..=40 => String::from_utf8_lossy(token).into_owned(),
+        n => format!("{}… ({n} bytes)", String::from_utf8_lossy(&token[..40])),
+    }
+}
 
 /// A field's value for a message: `1e300` rather than 301 digits.
 fn shown(x: f64) -> String {
