@@ -1293,7 +1293,7 @@ fn divisors(n: u64) -> Vec<u64> {
     let (mut low, mut high) = (Vec::new(), Vec::new());
     let mut d = 1;
     while d <= n / d {
-        if n % d == 0 {
+        if n.is_multiple_of(d) {
             low.push(d);
             if d != n / d {
                 high.push(n / d);
@@ -1468,7 +1468,7 @@ impl SwfSpec {
             Machine::Pool => (1, procs),
             Machine::Nodes => {
                 let cores = self.node_cores.unwrap_or(1).max(1);
-                if procs % cores != 0 {
+                if !procs.is_multiple_of(cores) {
                     let divisors: Vec<String> = divisors(procs).iter().map(u64::to_string).collect();
                     return Err(format!(
                         "workload.node_cores: {cores} cores per node do not divide the trace's {procs} processors \

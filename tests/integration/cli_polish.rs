@@ -241,7 +241,11 @@ fn a_sweep_reports_the_input_lines_it_skipped() {
     assert!(html.contains("<dt>input</dt><dd>input lines skipped 2: "), "the report names the skips");
     let (code, out, _) = cli(&["validate", s(&sc)]);
     assert_eq!(code, 0);
-    assert!(out.trim_end().ends_with(") (input lines skipped 2: 1 run time <= 0, 1 malformed line)"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with(") (input lines skipped 2: 1 run time <= 0 (first: line 3), 1 malformed line (first: line 4))"),
+        "{out}"
+    );
 }
 
 /// Regression: a value out of range (`load_scale = 0`) was named by its key only; the error now also
