@@ -210,6 +210,29 @@ fn max_records_that_the_file_does_not_match_is_an_input_note() {
     assert_eq!(notes, vec!["header says MaxJobs 4 but the file has 1 job lines (truncated or edited?)".to_string()]);
     let (_d, more) = write("m.swf", &format!("; MaxJobs: 1\n{HEAD}{}{}", job(1, 0), job(2, 5)));
     assert!(read_swf(&more, &SwfOptions::default()).unwrap().0.skipped.notes.is_empty());
+    // a cleaned log may keep the original log's MaxRecords: the jobs its filters removed make up the
+    // difference (HPC2N's cleaned version: 527,371 records less 324,495 removed = 202,876 lines)
+    let cleaned = |records: u32| {
+        format!(
+            "; MaxRecords: {records}\n; Note: THIS IS A CLEANED VERSION OF THE LOG!\n;       The filters used to produce it were\n\
+             ;         user=2 (4 jobs removed)\n;         user=60 and (job>=2) (3 jobs removed)\n{HEAD}{}{}",
+            job(1, 0),
+            job(2, 5)
+        )
+    };
+    let (_d, cleaned_log) = write("c.swf", &cleaned(9));
+    assert!(read_swf(&cleaned_log, &SwfOptions::default()).unwrap().0.skipped.notes.is_empty());
+    let (_d, cleaned_log) = write("c.swf", &cleaned(2));
+    assert!(read_swf(&cleaned_log, &SwfOptions::default()).unwrap().0.skipped.notes.is_empty());
+    let (_d, cut_cleaned) = write("c.swf", &cleaned(10));
+    assert_eq!(
+        read_swf(&cut_cleaned, &SwfOptions::default()).unwrap().0.skipped.notes,
+        vec![
+            "header says MaxRecords 10, less 7 jobs removed by its cleaning filters, but the file has 2 job lines \
+             (truncated or edited?)"
+                .to_string()
+        ]
+    );
     // trace stats lists it; a run warns on stderr and stores it in the manifest
     assert!(
         trace_stats(&path, &SwfOptions::default()).unwrap().to_string().contains(&format!("note           {note}"))
