@@ -1406,12 +1406,15 @@ impl SwfSpec {
             ));
         }
         if !(self.load_scale.is_finite() && self.load_scale > 0.0) {
-            return Err(ScenarioError::invalid(k("load_scale"), "expected a factor > 0"));
+            return Err(ScenarioError::invalid(
+                k("load_scale"),
+                format!("expected a factor > 0, found {}", self.load_scale),
+            ));
         }
         if let EstimateMode::Factor(f) = self.estimate
             && !(f.is_finite() && f > 0.0)
         {
-            return Err(ScenarioError::invalid(k("estimate"), "expected a factor > 0"));
+            return Err(ScenarioError::invalid(k("estimate"), format!("expected a factor > 0, found {f}")));
         }
         if self.node_cores == Some(0) {
             return Err(ScenarioError::invalid(k("node_cores"), "expected at least 1 core"));

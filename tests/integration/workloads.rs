@@ -520,7 +520,7 @@ fn swf_scenario_keys() {
         err("estimate = \"guess\"").contains("unknown estimate `guess` (valid: \"user\", \"perfect\", or a number k")
     );
     assert!(err("colour = 1").contains("unknown field `colour`"));
-    assert_eq!(err("load_scale = 0"), "key `workload.load_scale`: expected a factor > 0");
+    assert_eq!(err("load_scale = 0"), "key `workload.load_scale`: expected a factor > 0, found 0");
     assert_eq!(
         err("memory = true"),
         "key `workload.memory`: jobs will ask for memory but no node has any: set workload.node_memory or the pools' memory"
