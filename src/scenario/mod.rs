@@ -327,6 +327,17 @@ impl Scenario {
 
     /// The workload the scenario describes, drawn from `seed`'s workload stream.
     pub fn build_workload(&self, seed: u64) -> Result<Workload> {
+        let w = self.build_workload_unchecked(seed)?;
+        // Whatever the source, jobs waiting for each other in a cycle could never start (job lists and
+        // CSV files report it earlier, with its key or line).
+        crate::workloads::deps::check_workload(&w).map_err(|m| match &self.workload {
+            WorkloadSpec::Swf(s) => Error::Other(format!("{}: {m}", s.path.display())),
+            _ => Error::Scenario { path: self.name.clone().into(), source: ScenarioError::invalid("workload", m) },
+        })?;
+        Ok(w)
+    }
+
+    fn build_workload_unchecked(&self, seed: u64) -> Result<Workload> {
         match &self.workload {
             WorkloadSpec::Synthetic(s) => Ok(s.generate_on(seed, Some(self.build_cluster().total_capacity.cpu))),
             WorkloadSpec::List(l) => crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")

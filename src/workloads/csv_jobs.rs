@@ -3,12 +3,11 @@
 
 use super::list::{self, JobEntry};
 use super::swf::{OnBadLine, open_trace};
-use crate::error::{Error, Result, ScenarioError};
+use crate::error::{Error, Result};
 use crate::model::resources::parse_memory_mib;
 use crate::model::time::parse_duration;
 use crate::model::{Duration, SkipReport, Workload};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The columns a job list may have, in documentation order; only `submit` and `runtime` are required.
@@ -59,6 +58,8 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
     let mut lines: Vec<u64> = Vec::new();
     let mut skipped = SkipReport::default();
     let mut record = csv::StringRecord::new();
+    // The row's number under the header, from 1, counting skipped rows (not comment lines): the default id.
+    let mut row: u64 = 0;
     loop {
         let more = match csv.read_record(&mut record) {
             Ok(more) => more,
@@ -66,6 +67,7 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 match on_bad_line {
                     OnBadLine::Skip if line > 0 => {
+                        row += 1;
                         skipped.add(super::swf::reason::MALFORMED);
                         continue;
                     }
@@ -76,9 +78,11 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
         if !more {
             break;
         }
+        row += 1;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         match parse_row(&record, &cols, tiers) {
-            Ok(entry) => {
+            Ok(mut entry) => {
+                entry.id = entry.id.or(Some(row));
                 entries.push(entry);
                 lines.push(line);
             }
@@ -88,25 +92,10 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
             },
         }
     }
-    check_deps(&entries, &lines).map_err(|(line, message)| trace_err(line, message))?;
-    let mut w = list::build(&entries, tiers, &path.display().to_string()).map_err(|source| match source {
-        ScenarioError::Invalid { key, message } => trace_err(0, format!("{key}: {message}")),
-        other => Error::Other(other.to_string()),
-    })?;
+    let mut w = list::build_entries(&entries, tiers, &|i| format!("line {}", lines[i]))
+        .map_err(|e| trace_err(lines[e.index], format!("column `{}`: {}", e.field, e.message)))?;
     w.skipped = skipped;
     Ok(w)
-}
-
-/// Every dependency names an earlier or later job of the list other than the job itself.
-fn check_deps(entries: &[JobEntry], lines: &[u64]) -> std::result::Result<(), (u64, String)> {
-    let ids: BTreeSet<u64> = entries.iter().enumerate().map(|(i, e)| e.id.unwrap_or(i as u64 + 1)).collect();
-    for (i, e) in entries.iter().enumerate() {
-        let own = e.id.unwrap_or(i as u64 + 1);
-        if let Some(d) = e.deps.iter().find(|d| **d == own || !ids.contains(d)) {
-            return Err((lines[i], format!("column `deps`: no other job has id {d}")));
-        }
-    }
-    Ok(())
 }
 
 /// One row to a job entry; `cols[k]` is the column (index into [`COLUMNS`]) of the row's k-th field.

@@ -105,19 +105,49 @@ pub fn key_hash(key: &str) -> u64 {
 
 /// Builds a workload from entries; `key` names the scenario key for messages (`workload.jobs`).
 pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Workload, ScenarioError> {
+    build_entries(entries, tiers, &|i| format!("{key}[{i}]"))
+        .map_err(|e| ScenarioError::invalid(format!("{key}[{}].{}", e.index, e.field), e.message))
+}
+
+/// An entry that makes no job: the entry (index in the list), its field (key or column) and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryError {
+    pub index: usize,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Builds a workload from entries; `place(i)` names entry `i` in messages (`workload.jobs[3]`, `line 5`).
+/// Ids must be unique (an entry without `id` takes its position from 1) and dependencies must name
+/// another entry's id and form no cycle.
+pub fn build_entries(
+    entries: &[JobEntry],
+    tiers: &[String],
+    place: &dyn Fn(usize) -> String,
+) -> Result<Workload, EntryError> {
     let mut users = Names::default();
     let mut groups = Names::default();
     let mut jobs = Vec::with_capacity(entries.len());
     let ids: Vec<u64> = entries.iter().enumerate().map(|(i, e)| e.id.unwrap_or(i as u64 + 1)).collect();
-    // First position of each id (an indexed lookup keeps long lists with dependencies linear-logarithmic).
-    let mut first_of: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+    // Position of each id (an indexed lookup keeps long lists with dependencies linear-logarithmic).
+    let mut position: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
     for (p, id) in ids.iter().enumerate() {
-        first_of.entry(*id).or_insert(p);
+        if let Some(first) = position.insert(*id, p) {
+            return Err(EntryError {
+                index: p,
+                field: "id",
+                message: format!(
+                    "job id {id} is given twice, by {} and {}; ids must be unique",
+                    place(first),
+                    place(p)
+                ),
+            });
+        }
     }
     for (i, e) in entries.iter().enumerate() {
-        let k = |f: &str| format!("{key}[{i}].{f}");
+        let invalid = |field: &'static str, message: String| EntryError { index: i, field, message };
         if e.tasks == 0 {
-            return Err(ScenarioError::invalid(k("tasks"), "expected at least 1 task"));
+            return Err(invalid("tasks", "expected at least 1 task".into()));
         }
         let malleable = match (e.min_cpu, e.max_cpu) {
             (None, None) => None,
@@ -125,9 +155,9 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
                 Some(Malleable { min_cpu: lo, max_cpu: hi, serial_fraction: e.serial_fraction })
             }
             _ => {
-                return Err(ScenarioError::invalid(
-                    k("min_cpu"),
-                    "a malleable job needs 1 ≤ min_cpu ≤ max_cpu and 0 ≤ serial_fraction ≤ 1",
+                return Err(invalid(
+                    "min_cpu",
+                    "a malleable job needs 1 ≤ min_cpu ≤ max_cpu and 0 ≤ serial_fraction ≤ 1".into(),
                 ));
             }
         };
@@ -151,19 +181,26 @@ pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Worklo
         job.anti_affinity = e.anti_affinity;
         let mut deps = Vec::with_capacity(e.deps.len());
         for d in &e.deps {
-            match first_of.get(d).copied() {
+            match position.get(d).copied() {
                 Some(p) if p != i => deps.push(p as u32),
-                _ => return Err(ScenarioError::invalid(k("deps"), format!("no other job has id {d}"))),
+                Some(_) => return Err(invalid("deps", format!("job {d} depends on itself"))),
+                None => return Err(invalid("deps", format!("no other job has id {d}"))),
             }
         }
         job.set_deps(deps);
         if let Some(think) = e.think {
             if e.deps.is_empty() {
-                return Err(ScenarioError::invalid(k("think"), "a think time needs `deps` to count from"));
+                return Err(invalid("think", "a think time needs `deps` to count from".into()));
             }
             job.set_dep_delay(think.micros());
         }
         jobs.push(job);
+    }
+    // Checked in list order, so that the cycle's first job is the first listed.
+    if let Some(cycle) = super::deps::find_cycle(&jobs) {
+        let index = cycle[0] as usize;
+        let message = super::deps::cycle_message(&jobs, &cycle);
+        return Err(EntryError { index, field: "deps", message });
     }
     let max_tier = jobs.iter().map(|j| j.tier as usize + 1).max().unwrap_or(1);
     let mut tier_names = tiers.to_vec();

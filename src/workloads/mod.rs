@@ -2,6 +2,7 @@
 
 pub mod arrivals;
 pub mod csv_jobs;
+pub mod deps;
 pub mod dist;
 pub mod empirical;
 pub mod lines;
