@@ -8,6 +8,8 @@ use crate::model::resources::parse_memory_mib;
 use crate::model::time::parse_duration;
 use crate::model::{Duration, SkipReport, Workload};
 use serde::Deserialize;
+use std::collections::VecDeque;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The columns a job list may have, in documentation order; only `submit` and `runtime` are required.
@@ -32,18 +34,20 @@ pub struct CsvSpec {
 /// Reads a CSV job list; rows that fail are an error naming the line, or skipped and counted as
 /// "malformed line" with `on_bad_line = "skip"`.
 pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> Result<Workload> {
-    let reader = open_trace(path)?;
+    let reader = LineIndex { inner: open_trace(path)?, read: 0, passed: 0, newlines: VecDeque::new() };
     let mut csv = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).flexible(true).from_reader(reader);
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
-    let headers = csv.headers().map_err(|e| trace_err(1, e.to_string()))?.clone();
+    let headers = csv.headers().map_err(|e| trace_err(1, read_error(&e))).cloned();
+    let header_line = last_line_read(&mut csv);
+    let headers = headers?;
     let mut cols: Vec<usize> = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == h) {
-            Some(c) if cols.contains(&c) => return Err(trace_err(1, format!("column `{h}` appears twice"))),
+            Some(c) if cols.contains(&c) => return Err(trace_err(header_line, format!("column `{h}` appears twice"))),
             Some(c) => cols.push(c),
             None => {
                 return Err(trace_err(
-                    1,
+                    header_line,
                     format!("unknown column {} `{h}` (valid columns: {})", i + 1, COLUMNS.join(", ")),
                 ));
             }
@@ -51,7 +55,7 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
     }
     for required in ["submit", "runtime"] {
         if !headers.iter().any(|h| h == required) {
-            return Err(trace_err(1, format!("the header has no `{required}` column")));
+            return Err(trace_err(header_line, format!("the header has no `{required}` column")));
         }
     }
     let mut entries: Vec<JobEntry> = Vec::new();
@@ -61,25 +65,22 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
     // The row's number under the header, from 1, counting skipped rows (not comment lines): the default id.
     let mut row: u64 = 0;
     loop {
-        let more = match csv.read_record(&mut record) {
+        let read = csv.read_record(&mut record);
+        let line = last_line_read(&mut csv);
+        let more = match read {
             Ok(more) => more,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                match on_bad_line {
-                    OnBadLine::Skip if line > 0 => {
-                        row += 1;
-                        skipped.add(super::swf::reason::MALFORMED);
-                        continue;
-                    }
-                    _ => return Err(trace_err(line, e.to_string())),
-                }
+            // a row that is not UTF-8 (or has a field too long); an I/O error has no position
+            Err(e) if e.position().is_some() && on_bad_line == OnBadLine::Skip => {
+                row += 1;
+                skipped.add(super::swf::reason::MALFORMED);
+                continue;
             }
+            Err(e) => return Err(trace_err(line, read_error(&e))),
         };
         if !more {
             break;
         }
         row += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         match parse_row(&record, &cols, tiers) {
             Ok(mut entry) => {
                 entry.id = entry.id.or(Some(row));
@@ -96,6 +97,56 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
         .map_err(|e| trace_err(lines[e.index], format!("column `{}`: {}", e.field, e.message)))?;
     w.skipped = skipped;
     Ok(w)
+}
+
+/// Passes the file's bytes through and remembers where its lines end, so that a row's line is told
+/// exactly (the csv crate's own line count leaves out comment and blank lines). Keeps only the line
+/// ends read ahead of the parser.
+struct LineIndex<R> {
+    inner: R,
+    /// Bytes read so far.
+    read: u64,
+    /// Line ends already passed by [`LineIndex::line_of`].
+    passed: u64,
+    /// Offsets of the line ends read but not yet passed.
+    newlines: VecDeque<u64>,
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let base = self.read;
+        self.newlines.extend(buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| base + i as u64));
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineIndex<R> {
+    /// The line (from 1) holding byte `at`; `at` must not decrease from one call to the next.
+    fn line_of(&mut self, at: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&end| end < at) {
+            self.newlines.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// The line of the last byte the parser consumed: the line of the row (or header) just read (its last
+/// line, when a quoted field spans several).
+fn last_line_read<R: Read>(csv: &mut csv::Reader<LineIndex<R>>) -> u64 {
+    let end = csv.position().byte();
+    csv.get_mut().line_of(end.saturating_sub(1))
+}
+
+/// A parser error as a message without the csv crate's own (record, line, byte) position.
+fn read_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8 text", err.field() + 1),
+        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
+        _ => e.to_string(),
+    }
 }
 
 /// One row to a job entry; `cols[k]` is the column (index into [`COLUMNS`]) of the row's k-th field.

@@ -527,3 +527,137 @@ fn swf_scenario_keys() {
     );
     assert!(err("convention = \"q\"").contains("unknown variant `q`, expected `p` or `plain`"));
 }
+
+/// A scenario running `jobs.csv` (written into `dir`) on one 8-core node, malformed rows skipped.
+fn skipping_csv_scenario(dir: &std::path::Path, csv: &str) -> String {
+    std::fs::write(dir.join("jobs.csv"), csv).unwrap();
+    format!(
+        "name = \"skip\"\n[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 8\n[workload]\ntype = \"csv\"\n\
+         path = \"{}\"\non_bad_line = \"skip\"\n",
+        dir.join("jobs.csv").display()
+    )
+}
+
+/// The default id is the row's number under the header, counting skipped rows (not comment lines):
+/// row 2 is malformed and skipped, so row 5's `deps = 3` means row 3 (submit 6 s, 10 s), and row 5
+/// (submitted at 8 s) starts when it ends, at 16 s; row 4 (500 s) is not waited for.
+#[test]
+fn csv_skip_keeps_row_number_ids() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "submit,runtime,deps\n0,100,\n5,abc,\n# a comment is not a row\n6,10,\n7,500,\n8,10,3\n";
+    let r = run_toml(&skipping_csv_scenario(dir.path(), csv));
+    let w = &r.output.workload;
+    assert_eq!(w.jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![1, 3, 4, 5]);
+    assert_eq!(w.jobs[3].deps(), [1]);
+    assert_eq!(skips(w), vec![("malformed line", 1)]);
+    assert_eq!(crate::util::starts_and_ends(&r), vec![(0.0, 100.0), (6.0, 16.0), (7.0, 507.0), (16.0, 26.0)]);
+    // A dependency on the row after a skipped one stays valid (it used to be "no other job has id 3").
+    let path = dir.path().join("jobs.csv");
+    std::fs::write(&path, "submit,runtime,deps\n0,100,\n5,abc,\n6,10,\n7,10,3\n").unwrap();
+    let w = read_csv_jobs(&path, &[], OnBadLine::Skip).unwrap();
+    assert_eq!(
+        w.jobs.iter().map(|j| (j.id, j.deps().to_vec())).collect::<Vec<_>>(),
+        vec![(1, vec![]), (3, vec![]), (4, vec![1])]
+    );
+}
+
+/// Jobs waiting for each other could never start: an error naming the cycle's job ids, at the CSV line
+/// (the cycle's first job) or the list key — not a run ending with unfinished jobs.
+#[test]
+fn dependency_cycle_is_an_error() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.csv");
+    let err = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
+    };
+    let cycle = |ids: &str| {
+        format!("jobs {ids} depend on each other in a cycle (each waits for the next): none of them could ever start")
+    };
+    let at = |line: u64, m: &str| format!("{}:{line}: column `deps`: {m}", path.display());
+    assert_eq!(err("submit,runtime,deps\n0,10,2\n1,10,1\n"), at(2, &cycle("1 -> 2 -> 1")));
+    // Job 1 only waits for the cycle 2 -> 4 -> 3 -> 2, which is named from its first listed job (line 3).
+    assert_eq!(
+        err("id,submit,runtime,deps\n1,0,10,2\n2,0,10,4\n3,0,10,2\n4,0,10,3 1\n"),
+        at(3, &cycle("2 -> 4 -> 3 -> 2"))
+    );
+    assert_eq!(err("id,submit,runtime,deps\n1,0,10,\n7,0,10,7\n"), at(3, "job 7 depends on itself"));
+    // Inline lists: the same check, naming the key of the cycle's first job.
+    let inline = "name = \"c\"\n[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 1\n[workload]\ntype = \"list\"\n\
+                  jobs = [{ id = 1, submit = 0, runtime = 10 }, { id = 2, submit = 5, runtime = 10, deps = [3] },\n\
+                  { id = 3, submit = 6, runtime = 10, deps = [2] }]\n";
+    let expected = format!("c: key `workload.jobs[1].deps`: {}", cycle("2 -> 3 -> 2"));
+    assert_eq!(Scenario::parse(inline).unwrap().build_workload(1).unwrap_err().to_string(), expected);
+    let acyclic = inline.replace("deps = [2]", "deps = [1]");
+    assert_eq!(run_toml(&acyclic).output.records.len(), 3);
+}
+
+/// Two jobs with one id would make `deps` ambiguous (it used to bind to the last): always an error
+/// naming both rows, including an explicit id equal to another row's default (its row number).
+#[test]
+fn duplicate_job_ids_are_an_error() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.csv");
+    let err = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
+    };
+    let at = |line: u64, m: &str| format!("{}:{line}: column `id`: {m}", path.display());
+    assert_eq!(
+        err("id,submit,runtime,deps\n1,0,10,\n1,5,10,\n2,6,10,1\n"),
+        at(3, "job id 1 is given twice, by line 2 and line 3; ids must be unique")
+    );
+    // Row 2 has no id, so it is job 2, like the explicit id of row 3 (line 5: a comment line comes first).
+    assert_eq!(
+        err("id,submit,runtime\n1,0,10\n,0,10\n# comment\n2,0,10\n"),
+        at(5, "job id 2 is given twice, by line 3 and line 5; ids must be unique")
+    );
+    let inline = "name = \"d\"\n[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 1\n[workload]\ntype = \"list\"\n\
+                  jobs = [{ id = 1, submit = 0, runtime = 10 }, { id = 1, submit = 5, runtime = 10 }]\n";
+    assert_eq!(
+        Scenario::parse(inline).unwrap().build_workload(1).unwrap_err().to_string(),
+        "d: key `workload.jobs[1].id`: job id 1 is given twice, by workload.jobs[0] and workload.jobs[1]; ids must be unique"
+    );
+}
+
+/// An error found when the rows become jobs (here a think time without `deps`) names the row's line
+/// and column like the others (it used to say `FILE:0: FILE[0].think`).
+#[test]
+fn csv_list_errors_name_the_line_and_column() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.csv");
+    std::fs::write(&path, "submit,runtime,think\n0,10,\n1,10,5\n").unwrap();
+    assert_eq!(
+        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string(),
+        format!("{}:3: column `think`: a think time needs `deps` to count from", path.display())
+    );
+}
+
+/// A row's line counts the comment and blank lines above it (the csv crate's own count leaves them
+/// out), for the header too: here the bad row is on line 6, the unknown column on line 3.
+#[test]
+fn csv_error_lines_count_comment_and_blank_lines() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.csv");
+    let err = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
+    };
+    let at = |line: u64, m: &str| format!("{}:{line}: {m}", path.display());
+    assert_eq!(err("submit,runtime\r\n0,1\r\n# comment\r\n\r\n\r\n5,2,7\r\n"), at(6, "expected 2 fields, found 3"));
+    assert!(err("# comment\n\nsubmit,runtime,colour\n").starts_with(&at(3, "unknown column 3 `colour`")));
+    std::fs::write(&path, "submit,runtime,user\n0,1,a\n# comment\n1,2,\u{e9}\n").unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] = 0xff; // not UTF-8
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(
+        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string(),
+        at(4, "field 3 is not valid UTF-8 text")
+    );
+}
