@@ -72,7 +72,7 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
             // a row that is not UTF-8 (or has a field too long); an I/O error has no position
             Err(e) if e.position().is_some() && on_bad_line == OnBadLine::Skip => {
                 row += 1;
-                skipped.add(super::swf::reason::MALFORMED);
+                skipped.add_at(super::swf::reason::MALFORMED, line);
                 continue;
             }
             Err(e) => return Err(trace_err(line, read_error(&e))),
@@ -89,7 +89,7 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
             }
             Err(message) => match on_bad_line {
                 OnBadLine::Error => return Err(trace_err(line, message)),
-                OnBadLine::Skip => skipped.add(super::swf::reason::MALFORMED),
+                OnBadLine::Skip => skipped.add_at(super::swf::reason::MALFORMED, line),
             },
         }
     }

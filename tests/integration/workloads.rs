@@ -551,6 +551,7 @@ fn csv_skip_keeps_row_number_ids() {
     assert_eq!(w.jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![1, 3, 4, 5]);
     assert_eq!(w.jobs[3].deps(), [1]);
     assert_eq!(skips(w), vec![("malformed line", 1)]);
+    assert_eq!(w.skipped.items(), ["1 malformed line (first: line 3)"]);
     assert_eq!(crate::util::starts_and_ends(&r), vec![(0.0, 100.0), (6.0, 16.0), (7.0, 507.0), (16.0, 26.0)]);
     // A dependency on the row after a skipped one stays valid (it used to be "no other job has id 3").
     let path = dir.path().join("jobs.csv");
