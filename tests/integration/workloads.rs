@@ -293,15 +293,18 @@ fn csv_job_list_reads_every_column_and_runs() {
     assert_eq!(crate::util::starts_and_ends(&r), vec![(0.0, 100.0), (100.0, 150.0), (150.0, 180.0)]);
 }
 
+/// Writes `text` as the CSV job list at `path` and reads it, expecting an error: its message.
+fn csv_error(path: &std::path::Path, text: impl AsRef<[u8]>) -> String {
+    std::fs::write(path, text).unwrap();
+    clustersim::workloads::csv_jobs::read_csv_jobs(path, &[], OnBadLine::Error).unwrap_err().to_string()
+}
+
 #[test]
 fn csv_errors_name_the_line_and_column_or_are_skipped_and_counted() {
     use clustersim::workloads::csv_jobs::read_csv_jobs;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs.csv");
-    let err = |text: &str| {
-        std::fs::write(&path, text).unwrap();
-        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
-    };
+    let err = |text: &str| csv_error(&path, text);
     let at = |line: u64, m: &str| format!("{}:{line}: {m}", path.display());
     assert_eq!(
         err("submit,runtime,colour\n0,1,red\n"),
@@ -567,13 +570,9 @@ fn csv_skip_keeps_row_number_ids() {
 /// (the cycle's first job) or the list key — not a run ending with unfinished jobs.
 #[test]
 fn dependency_cycle_is_an_error() {
-    use clustersim::workloads::csv_jobs::read_csv_jobs;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs.csv");
-    let err = |text: &str| {
-        std::fs::write(&path, text).unwrap();
-        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
-    };
+    let err = |text: &str| csv_error(&path, text);
     let cycle = |ids: &str| {
         format!("jobs {ids} depend on each other in a cycle (each waits for the next): none of them could ever start")
     };
@@ -599,13 +598,9 @@ fn dependency_cycle_is_an_error() {
 /// naming both rows, including an explicit id equal to another row's default (its row number).
 #[test]
 fn duplicate_job_ids_are_an_error() {
-    use clustersim::workloads::csv_jobs::read_csv_jobs;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs.csv");
-    let err = |text: &str| {
-        std::fs::write(&path, text).unwrap();
-        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
-    };
+    let err = |text: &str| csv_error(&path, text);
     let at = |line: u64, m: &str| format!("{}:{line}: column `id`: {m}", path.display());
     assert_eq!(
         err("id,submit,runtime,deps\n1,0,10,\n1,5,10,\n2,6,10,1\n"),
@@ -628,12 +623,10 @@ fn duplicate_job_ids_are_an_error() {
 /// and column like the others (it used to say `FILE:0: FILE[0].think`).
 #[test]
 fn csv_list_errors_name_the_line_and_column() {
-    use clustersim::workloads::csv_jobs::read_csv_jobs;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs.csv");
-    std::fs::write(&path, "submit,runtime,think\n0,10,\n1,10,5\n").unwrap();
     assert_eq!(
-        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string(),
+        csv_error(&path, "submit,runtime,think\n0,10,\n1,10,5\n"),
         format!("{}:3: column `think`: a think time needs `deps` to count from", path.display())
     );
 }
@@ -642,13 +635,9 @@ fn csv_list_errors_name_the_line_and_column() {
 /// out), for the header too: here the bad row is on line 6, the unknown column on line 3.
 #[test]
 fn csv_error_lines_count_comment_and_blank_lines() {
-    use clustersim::workloads::csv_jobs::read_csv_jobs;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs.csv");
-    let err = |text: &str| {
-        std::fs::write(&path, text).unwrap();
-        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string()
-    };
+    let err = |text: &str| csv_error(&path, text);
     let at = |line: u64, m: &str| format!("{}:{line}: {m}", path.display());
     assert_eq!(err("submit,runtime\r\n0,1\r\n# comment\r\n\r\n\r\n5,2,7\r\n"), at(6, "expected 2 fields, found 3"));
     assert!(err("# comment\n\nsubmit,runtime,colour\n").starts_with(&at(3, "unknown column 3 `colour`")));
@@ -656,9 +645,5 @@ fn csv_error_lines_count_comment_and_blank_lines() {
     let mut bytes = std::fs::read(&path).unwrap();
     let last = bytes.len() - 2;
     bytes[last] = 0xff; // not UTF-8
-    std::fs::write(&path, &bytes).unwrap();
-    assert_eq!(
-        read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string(),
-        at(4, "field 3 is not valid UTF-8 text")
-    );
+    assert_eq!(csv_error(&path, &bytes), at(4, "field 3 is not valid UTF-8 text"));
 }
