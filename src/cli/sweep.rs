@@ -85,7 +85,11 @@ pub fn run(
         run: RunOptions { log_events: events, ..Default::default() },
     };
     let o = sweep::run_study(&study, &opts)?;
-    let (skipped, notes) = sweep::inputs::lines(&sweep::inputs::input_reports(&out), o.simulated + o.resumed);
+    // what the runs left out of their input, as the study's manifest (just written) gathers it
+    let path = out.join("manifest.json");
+    let manifest = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let manifest = serde_json::from_slice(&manifest).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let (skipped, notes) = sweep::inputs::manifest_lines(&manifest);
     for line in notes {
         eprintln!("{line}");
     }

@@ -116,7 +116,8 @@ fn manifest_facts(dir: &Path) -> Result<Vec<(String, String)>> {
     };
     let mut facts: Vec<(String, String)> =
         m.iter().filter_map(|(k, v)| show(v).filter(|s| !s.is_empty()).map(|s| (k.replace('_', " "), s))).collect();
-    let input = crate::sweep::inputs::manifest_lines(&serde_json::Value::Object(m));
+    let (mut input, warnings) = crate::sweep::inputs::manifest_lines(&serde_json::Value::Object(m));
+    input.extend(warnings);
     if !input.is_empty() {
         facts.push(("input".into(), input.join("; ")));
     }

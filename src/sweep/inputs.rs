@@ -47,9 +47,9 @@ fn run_ids(summary: &Path) -> Vec<String> {
     r.records().flatten().filter_map(|rec| rec.get(col).map(str::to_string)).collect()
 }
 
-/// The input lines of a manifest: a study's `input_reports` (over its `runs_ok` runs), or a single
-/// run's `skipped_input` and `input_notes`; see [`lines`].
-pub fn manifest_lines(m: &Value) -> Vec<String> {
+/// The input lines of a manifest, as [`lines`] gives them: a study's `input_reports` (over its
+/// `runs_ok` runs), or a single run's `skipped_input` and `input_notes`.
+pub fn manifest_lines(m: &Value) -> (Vec<String>, Vec<String>) {
     let list = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
     let (reports, total) = match m.get("input_reports") {
         Some(Value::Array(groups)) => {
@@ -68,9 +68,7 @@ pub fn manifest_lines(m: &Value) -> Vec<String> {
             (vec![InputReport { runs: vec![String::new()], skipped, notes }], 1)
         }
     };
-    let (mut lines, warnings) = lines(&reports, total);
-    lines.extend(warnings);
-    lines
+    lines(&reports, total)
 }
 
 /// The reports as the study's manifest stores them.
