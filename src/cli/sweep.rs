@@ -86,9 +86,10 @@ pub fn run(
     };
     let o = sweep::run_study(&study, &opts)?;
     // what the runs left out of their input, as the study's manifest (just written) gathers it
-    let path = out.join("manifest.json");
-    let manifest = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let manifest = serde_json::from_slice(&manifest).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let manifest_path = out.join("manifest.json");
+    let manifest = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let manifest =
+        serde_json::from_slice(&manifest).map_err(|e| Error::Other(format!("{}: {e}", manifest_path.display())))?;
     let (skipped, notes) = sweep::inputs::manifest_lines(&manifest);
     for line in notes {
         eprintln!("{line}");
