@@ -140,7 +140,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let seed = seed.unwrap_or(sc.seed);
             let dir = out.unwrap_or_else(|| sc.output_dir());
             crate::output::stale::check_out_dir(&dir)?;
-            let workload = Arc::new(runner::nonempty(sc.build_workload(seed)?, sc, &scenario)?);
+            let workload = Arc::new(runner::nonempty(sc.read_workload(&scenario, seed)?, sc, &scenario)?);
             runner::warn_input_notes(&workload, sc);
             let result = runner::simulate(
                 sc,

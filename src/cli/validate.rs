@@ -64,9 +64,5 @@ fn read_workload(path: &Path, sc: &Scenario) -> Result<Option<String>> {
     if matches!(sc.workload, WorkloadSpec::Synthetic(_)) {
         return Ok(None);
     }
-    sc.build_workload(sc.seed).map(|w| crate::runner::skipped_line(&w.skipped)).map_err(|e| match e {
-        // A list's errors name the scenario by its `name`; name the file instead.
-        Error::Scenario { source, .. } => Error::Scenario { path: path.to_path_buf(), source },
-        e => Error::Other(format!("{}: workload: {e}", path.display())),
-    })
+    sc.read_workload(path, sc.seed).map(|w| crate::runner::skipped_line(&w.skipped))
 }

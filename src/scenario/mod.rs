@@ -337,6 +337,25 @@ impl Scenario {
         Ok(w)
     }
 
+    /// [`Scenario::build_workload`] for the scenario read from `file`, with errors that name it: a
+    /// job-list error with its key, a missing or unreadable trace as key `workload.path`, anything
+    /// else (a trace line: `FILE:LINE: ...`) after `workload:`.
+    pub fn read_workload(&self, file: &Path, seed: u64) -> Result<Workload> {
+        let trace = match &self.workload {
+            WorkloadSpec::Swf(s) => Some(&s.path),
+            WorkloadSpec::Csv(c) => Some(&c.path),
+            _ => None,
+        };
+        self.build_workload(seed).map_err(|e| match e {
+            Error::Scenario { source, .. } => Error::Scenario { path: file.to_path_buf(), source },
+            Error::Io { path, source } if Some(&path) == trace => Error::Scenario {
+                path: file.to_path_buf(),
+                source: ScenarioError::invalid("workload.path", format!("{}: {source}", path.display())),
+            },
+            e => Error::Other(format!("{}: workload: {e}", file.display())),
+        })
+    }
+
     fn build_workload_unchecked(&self, seed: u64) -> Result<Workload> {
         match &self.workload {
             WorkloadSpec::Synthetic(s) => Ok(s.generate_on(seed, Some(self.build_cluster().total_capacity.cpu))),

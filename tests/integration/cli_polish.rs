@@ -272,3 +272,28 @@ fn a_wrong_value_is_named_with_its_line() {
     assert!(err.contains(": line 6, key `policy.queue`: unknown queue policy `fifoo` (valid names: "), "{err}");
     assert!(err.ends_with("\n    6 | queue = \"fifoo\"\n"), "{err}");
 }
+
+/// Regression: `run` on a scenario whose trace file is missing said only `error: nofile.csv: No such
+/// file or directory`; it now names the scenario file and its key, as `validate` does, and a bad
+/// trace line keeps its `FILE:LINE` after the scenario's name.
+#[test]
+fn a_missing_trace_is_named_with_the_scenario_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sc = file_scenario(d, "csv", "nofile.csv");
+    for command in ["run", "validate"] {
+        let (code, _, err) =
+            cli(&[command, s(&sc), "--out", s(&d.join("out"))][..if command == "run" { 4 } else { 2 }]);
+        assert_eq!(code, 2);
+        assert!(err.starts_with(&format!("error: {}: key `workload.path`: ", sc.display())), "{command}: {err}");
+        assert!(err.contains("nofile.csv: "), "{err}");
+    }
+    write(d, "nofile.csv", "submit,runtime\n0,abc\n");
+    let (code, _, err) = cli(&["run", s(&sc), "--out", s(&d.join("out"))]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!("error: {}: workload: {}:2: ", sc.display(), d.join("nofile.csv").display())),
+        "{err}"
+    );
+    assert!(!d.join("out").exists(), "nothing written");
+}
