@@ -100,11 +100,13 @@ fn cut_blocks(
 pub struct MappedBlocks<T>(Stage<(Vec<u8>, T)>);
 
 impl<T: Default + Send + 'static> MappedBlocks<T> {
-    /// Starts reading `reader` and mapping its blocks; `map` fills a (reused) value from a block.
-    pub fn spawn(reader: Box<dyn BufRead + Send>, map: fn(&[u8], &mut T)) -> MappedBlocks<T> {
+    /// Starts reading `reader` and mapping its blocks; `map(block, its index from 0, value)` fills a
+    /// (reused) value from a block.
+    pub fn spawn(reader: Box<dyn BufRead + Send>, map: fn(&[u8], usize, &mut T)) -> MappedBlocks<T> {
         MappedBlocks(Stage::spawn("read blocks", move |tx, spare| {
             // a used block comes back with its value: the value waits here for the next block
             let values = std::cell::RefCell::new(Vec::<T>::new());
+            let mut index = 0;
             cut_blocks(
                 reader,
                 || {
@@ -115,7 +117,8 @@ impl<T: Default + Send + 'static> MappedBlocks<T> {
                 |block| {
                     let item = block.map(|block| {
                         let mut value = values.borrow_mut().pop().unwrap_or_default();
-                        map(&block, &mut value);
+                        map(&block, index, &mut value);
+                        index += 1;
                         (block, value)
                     });
                     tx.send(item).is_ok()
@@ -161,7 +164,7 @@ mod tests {
 
     /// The blocks of `text`, with nothing computed beside them.
     fn blocks_of(text: Vec<u8>) -> MappedBlocks<()> {
-        MappedBlocks::spawn(Box::new(io::Cursor::new(text)), |_, _| {})
+        MappedBlocks::spawn(Box::new(io::Cursor::new(text)), |_, _, _| {})
     }
 
     fn lines_of(text: Vec<u8>) -> Vec<Vec<u8>> {
@@ -197,11 +200,15 @@ mod tests {
     #[test]
     fn mapped_blocks_come_in_order_with_their_values() {
         let text: String = (0..200_000u32).map(|i| format!("{i}\n")).collect();
-        let count_lines = |block: &[u8], n: &mut usize| *n = block.iter().filter(|&&c| c == b'\n').count();
-        let mut blocks = MappedBlocks::<usize>::spawn(Box::new(io::Cursor::new(text.into_bytes())), count_lines);
+        let count_lines = |block: &[u8], index: usize, v: &mut (usize, usize)| {
+            *v = (block.iter().filter(|&&c| c == b'\n').count(), index)
+        };
+        let mut blocks =
+            MappedBlocks::<(usize, usize)>::spawn(Box::new(io::Cursor::new(text.into_bytes())), count_lines);
         let (mut next, mut total_blocks) = (0u32, 0);
         while let Some(item) = blocks.next_block() {
-            let (block, lines) = item.unwrap();
+            let (block, (lines, index)) = item.unwrap();
+            assert_eq!(index, total_blocks, "blocks are numbered in order");
             let numbers: Vec<u32> = block
                 .split(|&c| c == b'\n')
                 .filter(|l| !l.is_empty())
@@ -213,7 +220,7 @@ mod tests {
                 next += 1;
             }
             total_blocks += 1;
-            blocks.give_back(block, lines);
+            blocks.give_back(block, (lines, index));
         }
         assert_eq!(next, 200_000);
         assert!(total_blocks > 1);

@@ -1038,6 +1038,73 @@ enum Line<'a> {
     Malformed(String),
 }
 
+/// What the helper thread makes of a block: its masks and, for one block in [`PARSED_EVERY`], its
+/// lines already classified and split into numbers (so that the two threads share the parsing).
+#[derive(Debug, Default)]
+struct BlockWork {
+    masks: Masks,
+    /// The block's lines, when the helper parsed them (`parsed`).
+    lines: Vec<ParsedLine>,
+    parsed: bool,
+}
+
+/// The helper parses one block in this many: it has time to spare while this thread builds the jobs
+/// (measured: its decompression and masks take about three quarters of the builder's time).
+const PARSED_EVERY: usize = 5;
+
+/// A [`Line`] kept for the thread that builds the jobs (a comment by its byte range in the block).
+#[derive(Debug)]
+enum ParsedLine {
+    Blank,
+    Comment(std::ops::Range<usize>),
+    Job([f64; FIELDS]),
+    Malformed(String),
+}
+
+impl BlockWork {
+    /// The helper thread's work on block number `index`.
+    fn build(&mut self, block: &[u8], index: usize) {
+        self.masks.build(block);
+        self.lines.clear();
+        self.parsed = index % PARSED_EVERY == PARSED_EVERY - 1;
+        if self.parsed {
+            let lines = &mut self.lines;
+            let _ = each_line(block, &self.masks, |line| {
+                lines.push(match line {
+                    Line::Blank => ParsedLine::Blank,
+                    Line::Comment(text) => {
+                        let at = text.as_ptr() as usize - block.as_ptr() as usize;
+                        ParsedLine::Comment(at..at + text.len())
+                    }
+                    Line::Job(fields) => ParsedLine::Job(*fields),
+                    Line::Malformed(message) => ParsedLine::Malformed(message),
+                });
+                Ok::<(), ()>(())
+            });
+        }
+    }
+
+    /// Hands each line of `block` in order to `each`, from the helper's parse or parsed here.
+    fn each_line<E>(
+        &mut self,
+        block: &[u8],
+        mut each: impl FnMut(Line<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        if !self.parsed {
+            return each_line(block, &self.masks, each);
+        }
+        for line in self.lines.drain(..) {
+            each(match line {
+                ParsedLine::Blank => Line::Blank,
+                ParsedLine::Comment(range) => Line::Comment(&block[range]),
+                ParsedLine::Job(ref fields) => Line::Job(fields),
+                ParsedLine::Malformed(message) => Line::Malformed(message),
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// Classifies every line of a block of whole lines (with the block's masks) and splits the job lines
 /// into their numbers, handing each line in order to `each`; stops at the first error `each` returns.
 fn each_line<E>(
@@ -1111,10 +1178,10 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let mut machine: Option<u64> = opts.machine_procs;
     let mut machine_known = opts.machine_procs.is_some();
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
-    let mut blocks = MappedBlocks::<Masks>::spawn(open_trace(path)?, |block, masks| masks.build(block));
+    let mut blocks = MappedBlocks::<BlockWork>::spawn(open_trace(path)?, |block, index, work| work.build(block, index));
     while let Some(next) = blocks.next_block() {
-        let (block, masks) = next.map_err(|e| Error::io(path, e))?;
-        each_line(&block, &masks, |line| {
+        let (block, mut work) = next.map_err(|e| Error::io(path, e))?;
+        work.each_line(&block, |line| {
             line_no += 1;
             let (fields, malformed) = match line {
                 Line::Blank => return Ok(()),
@@ -1287,7 +1354,7 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
             }
             Ok(())
         })?;
-        blocks.give_back(block, masks);
+        blocks.give_back(block, work);
     }
     finish_jobs(&mut jobs, opts);
     if let Some(first) = first_dropped_dep {
@@ -1719,6 +1786,52 @@ mod tests {
         assert_eq!(to_time(2.5), 2_500_000);
         assert_eq!(to_time(0.0000005), 1); // half a microsecond rounds up
         assert_eq!(to_time(-3.0), 0);
+    }
+
+    /// Blocks parsed on the helper thread (one in [`PARSED_EVERY`]) give the same lines, in the same
+    /// order and with the same numbers, as blocks parsed here: 60,000 lines (about 3.6 MB, 14 blocks)
+    /// with a comment, a blank line and a malformed line far into the file.
+    #[test]
+    fn helper_parsed_blocks_keep_order_and_line_numbers() {
+        let mut text = String::from("; MaxProcs: 64\n");
+        let (bad, comment) = (45_001, 30_000);
+        for i in 1..=60_000u64 {
+            let line_no = i + 1;
+            if line_no == comment {
+                text.push_str("; Note: a comment far into the file\n\n");
+            }
+            if line_no == bad {
+                text.push_str(&format!("{i} {i} 0 x 1 -1 -1 1 100 -1 1 1 1 -1 1 -1 -1 -1\n"));
+            } else {
+                text.push_str(&format!(
+                    "{i:>7} {:>9} 5 {:>6} 4 -1 -1 4 {:>6} -1 1 {} 1 -1 1 -1 -1 -1\n",
+                    3 * i,
+                    10 + i % 97,
+                    200 + i % 89,
+                    i % 13
+                ));
+            }
+        }
+        assert!(text.len() > 3 * PARSED_EVERY * (1 << 18) / 2, "the file spans helper-parsed blocks");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.swf");
+        std::fs::write(&path, &text).unwrap();
+        let opts = SwfOptions { on_bad_line: OnBadLine::Skip, ..Default::default() };
+        let (w, header) = read_swf(&path, &opts).unwrap();
+        assert_eq!(header.job_lines, 60_000);
+        assert_eq!(w.jobs.len(), 59_999);
+        // the malformed line is counted at its own line (one comment and one blank line came before it)
+        assert_eq!(w.skipped.items(), [format!("1 malformed line (first: line {})", bad + 2)]);
+        let expected: Vec<u64> = (1..=60_000).filter(|&i| i + 1 != bad).collect();
+        assert_eq!(w.jobs.iter().map(|j| j.id).collect::<Vec<_>>(), expected);
+        let origin = w.jobs[0].submit - 3_000_000;
+        assert!(
+            w.jobs
+                .iter()
+                .all(|j| j.submit - origin == 3 * j.id * 1_000_000 && j.runtime == (10 + j.id % 97) * 1_000_000)
+        );
+        let strict = read_swf(&path, &SwfOptions::default()).unwrap_err().to_string();
+        assert!(strict.contains(&format!("t.swf:{}: ", bad + 2)), "{strict}");
     }
 
     #[test]
