@@ -91,11 +91,8 @@ pub fn lines(reports: &[InputReport], total: usize) -> (Vec<String>, Vec<String>
             let more = if r.runs.len() > 3 { format!(" and {} more", r.runs.len() - 3) } else { String::new() };
             format!(" (runs {}{more})", shown.join(", "))
         };
-        if !r.skipped.is_empty() {
-            let count = |e: &Value| e.get("count").and_then(Value::as_u64).unwrap_or(0);
-            let total_skipped: u64 = r.skipped.iter().map(count).sum();
-            let why: Vec<String> = r.skipped.iter().map(|e| describe_skip(e, count(e))).collect();
-            skipped.push(format!("input lines skipped {total_skipped}: {}{runs}", why.join(", ")));
+        if let Some(line) = crate::runner::skipped_line(&skip_report(&r.skipped)) {
+            skipped.push(format!("{line}{runs}"));
         }
         for note in &r.notes {
             let text = note.as_str().map_or_else(|| note.to_string(), str::to_string);
@@ -105,13 +102,18 @@ pub fn lines(reports: &[InputReport], total: usize) -> (Vec<String>, Vec<String>
     (skipped, warnings)
 }
 
-/// `3 malformed line (first: line 17)` from a `skipped_input` entry.
-fn describe_skip(e: &Value, count: u64) -> String {
-    let reason = e.get("reason").and_then(Value::as_str).unwrap_or("?");
-    match e.get("first_line").and_then(Value::as_u64) {
-        Some(line) => format!("{count} {reason} (first: line {line})"),
-        None => format!("{count} {reason}"),
+/// The report a run's `skipped_input` entries were written from (the manifest's inverse), so that a
+/// study words its skips as a run does.
+fn skip_report(entries: &[Value]) -> crate::model::SkipReport {
+    let mut report = crate::model::SkipReport::default();
+    for e in entries {
+        report.reasons.push((
+            e.get("reason").and_then(Value::as_str).unwrap_or("?").to_string(),
+            e.get("count").and_then(Value::as_u64).unwrap_or(0),
+        ));
+        report.first_lines.push(e.get("first_line").and_then(Value::as_u64));
     }
+    report
 }
 
 #[cfg(test)]
