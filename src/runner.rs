@@ -138,12 +138,7 @@ pub fn warn_input_notes(workload: &Workload, sc: &Scenario) {
 
 /// The lines [`warn_input_notes`] prints.
 pub fn input_warnings(workload: &Workload, sc: &Scenario) -> Vec<String> {
-    use crate::scenario::WorkloadSpec;
-    let source = match &sc.workload {
-        WorkloadSpec::Swf(s) => s.path.display().to_string(),
-        WorkloadSpec::Csv(c) => c.path.display().to_string(),
-        _ => "workload".to_string(),
-    };
+    let source = sc.workload.file().map_or_else(|| "workload".to_string(), |f| f.display().to_string());
     workload.skipped.notes.iter().map(|note| format!("warning: {source}: {note}")).collect()
 }
 

@@ -216,6 +216,17 @@ pub enum WorkloadSpec {
     Csv(CsvSpec),
 }
 
+impl WorkloadSpec {
+    /// The file the workload is read from (a trace or CSV job list), if any.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            WorkloadSpec::Swf(s) => Some(&s.path),
+            WorkloadSpec::Csv(c) => Some(&c.path),
+            WorkloadSpec::Synthetic(_) | WorkloadSpec::List(_) => None,
+        }
+    }
+}
+
 /// `[metrics]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,14 +355,10 @@ impl Scenario {
     /// job-list error with its key, a missing or unreadable trace as key `workload.path`, anything
     /// else (a trace line: `FILE:LINE: ...`) after `workload:`.
     pub fn read_workload(&self, file: &Path, seed: u64) -> Result<Workload> {
-        let trace = match &self.workload {
-            WorkloadSpec::Swf(s) => Some(&s.path),
-            WorkloadSpec::Csv(c) => Some(&c.path),
-            _ => None,
-        };
+        let trace = self.workload.file();
         self.build_workload(seed).map_err(|e| match e {
             Error::Scenario { source, .. } => Error::Scenario { path: file.to_path_buf(), source },
-            Error::Io { path, source } if Some(&path) == trace => Error::Scenario {
+            Error::Io { path, source } if Some(path.as_path()) == trace => Error::Scenario {
                 path: file.to_path_buf(),
                 source: ScenarioError::invalid("workload.path", format!("{}: {source}", path.display())),
             },
