@@ -59,3 +59,79 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The most characters of an input value an error message quotes.
+pub const ECHO_MAX: usize = 80;
+
+/// The most characters of one line of an error message (a list of valid names fits; a value pasted
+/// into a message by a parser does not).
+const LINE_MAX: usize = 2_000;
+
+/// A `quoted` span longer than this in a message about to be printed is an input value that was
+/// quoted whole (a command to run, which may hold long paths, is shorter): it is cut to [`ECHO_MAX`].
+const SPAN_MAX: usize = 300;
+
+/// `value` as an error message quotes it: whole when it has at most [`ECHO_MAX`] characters, else
+/// its beginning and `…`.
+pub fn echo(value: &str) -> String {
+    cut(value, ECHO_MAX)
+}
+
+/// `text` cut to `max` characters (the last one `…`) when longer.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) => {
+            let end = text.char_indices().nth(max - 1).map_or(text.len(), |(i, _)| i);
+            format!("{}…", &text[..end])
+        }
+    }
+}
+
+/// An error message as printed: every `quoted` span of more than a few hundred characters cut to
+/// [`ECHO_MAX`], every echoed source line (`  12 | text`) to [`ECHO_MAX`] characters after its bar,
+/// and every other line to a few thousand, so that no input is repeated in full whichever part of
+/// the program quoted it.
+pub fn cap_message(message: &str) -> String {
+    message.split('\n').map(cap_line).collect::<Vec<_>>().join("\n")
+}
+
+fn cap_line(line: &str) -> String {
+    if let Some((margin, text)) = line.split_once(" | ")
+        && margin.trim().chars().all(|c| c.is_ascii_digit())
+    {
+        return format!("{margin} | {}", cut(text, ECHO_MAX));
+    }
+    let mut out = String::with_capacity(line.len().min(LINE_MAX));
+    let parts = line.split('`').count();
+    for (i, part) in line.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // odd parts are inside backticks (an unpaired last one is left whole, then cut with the line)
+        let long = i % 2 == 1 && i + 1 < parts && part.chars().nth(SPAN_MAX).is_some();
+        out.push_str(&if long { cut(part, ECHO_MAX) } else { part.to_string() });
+    }
+    cut(&out, LINE_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_quoted_in_part() {
+        assert_eq!(echo("short"), "short");
+        let long = "x".repeat(100_000);
+        let e = echo(&long);
+        assert_eq!(e.chars().count(), ECHO_MAX);
+        assert!(e.ends_with('…'));
+        assert_eq!(echo(&"é".repeat(81)).chars().count(), ECHO_MAX, "cut on a character boundary");
+        let m = cap_message(&format!("key `a`: `{long}` is not a duration\n    3 | a = \"{long}\"\n{long}"));
+        assert!(m.len() < 3 * LINE_MAX, "{} bytes", m.len());
+        assert!(m.starts_with("key `a`: `xxx") && m.contains("…` is not a duration\n    3 | a = \"xx"));
+        assert_eq!(cap_message("unknown `fofo` (valid: a, b)"), "unknown `fofo` (valid: a, b)");
+        let command = format!("run `clustersim check {} --update-baseline`", "p/".repeat(60));
+        assert_eq!(cap_message(&command), command, "a command of a few hundred characters is kept whole");
+    }
+}

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub(crate) mod huge_pages;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod numeric;

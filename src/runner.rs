@@ -48,13 +48,32 @@ pub struct RunOptions {
     pub audit: bool,
 }
 
-/// Default timeline interval: the submit span / 500, at least one second.
+/// Default timeline interval: the submit span / 500, but at least the span to the last job's end
+/// (had no job waited) / 1,000, and at least one second: about 500 samples over the submissions and
+/// at most about 1,000 over the jobs' own run times, however long they are.
 fn auto_interval(w: &Workload) -> Time {
-    let span = match (w.jobs.first(), w.jobs.last()) {
-        (Some(a), Some(b)) => b.submit - a.submit,
-        _ => 0,
+    let Some(first) = w.jobs.first().map(|j| j.submit) else { return crate::model::SECOND };
+    let submits = w.jobs.last().map_or(0, |j| j.submit - first);
+    let ends = w.jobs.iter().map(|j| j.submit.saturating_add(j.runtime) - first).max().unwrap_or(0);
+    (submits / 500).max(ends / 1000).max(crate::model::SECOND)
+}
+
+/// A warning when the timeline of `r` has a longer interval than the scenario's `sample_interval`
+/// asked for: the run would have had more than [`MAX_SAMPLES`](crate::limits::MAX_SAMPLES) samples.
+pub fn timeline_warning(r: &RunResult, sc: &Scenario) -> Option<String> {
+    let asked = sc.metrics.sample_interval?.micros();
+    let got = match &r.output.timeline[..] {
+        [a, b, ..] => b.time - a.time,
+        _ => return None,
     };
-    (span / 500).max(crate::model::SECOND)
+    (got > asked).then(|| {
+        format!(
+            "warning: metrics.sample_interval = \"{}\" would give more than {} timeline samples: timeline.csv has one every {}",
+            sc.metrics.sample_interval.unwrap_or_default(),
+            crate::limits::group(crate::limits::MAX_SAMPLES as u64),
+            crate::model::Duration(got)
+        )
+    })
 }
 
 /// Simulates `sc` with `seed` on `workload` (built by the caller so that policies compared on one

@@ -122,7 +122,7 @@ fn check_scenario(path: &Path, index: usize, count: usize, shared: &CheckSpec, o
         ..ScenarioReport::default()
     };
     if let Err(e) = check_into(&mut report, path, index, count, shared, opts) {
-        report.errors.push(e.to_string());
+        report.errors.push(crate::error::cap_message(&e.to_string()));
     }
     report
 }

@@ -90,16 +90,16 @@ pub fn execute(a: CheckArgs) -> Result<ExitCode> {
     match &a.output {
         Some(path) => {
             write_atomic(path, |w| w.write_all(rendered.as_bytes()))?;
-            print!("{}", check::format::render(&report, Format::Text, a.all));
-            println!("report written to {}", path.display());
+            let text = check::format::render(&report, Format::Text, a.all);
+            super::print(&format!("{text}report written to {}\n", path.display()))?;
         }
-        None => print!("{rendered}"),
+        None => super::print(&rendered)?,
     }
     if a.output.is_none() && !matches!(a.format, FormatArg::Text) {
         // stdout holds a machine format: repeat the problems on stderr for the CI log.
         for sc in &report.scenarios {
             for e in sc.errors.iter().chain(sc.runs.iter().flat_map(|r| &r.errors)) {
-                eprintln!("error: {}: {e}", sc.name);
+                eprintln!("error: {}: {}", sc.name, crate::error::cap_message(&e.to_string()));
             }
         }
     }

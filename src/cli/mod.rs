@@ -121,9 +121,22 @@ pub fn main() -> ExitCode {
     match execute(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::error::cap_message(&e.to_string()));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Writes `text` to standard output. A reader that went away (`clustersim ... | head -1`) is not
+/// an error: the rest of the output is dropped and the command ends as it would have; any other
+/// failure to write is.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::error::Error::Other(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -150,14 +163,16 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 &RunOptions { log_events: events, ..Default::default() },
             )?;
             runner::warn_rejected(&result);
+            if let Some(line) = runner::timeline_warning(&result, sc) {
+                eprintln!("{line}");
+            }
             crate::output::stale::remove_stale(&dir, &crate::output::stale::run_keeps(events, !no_charts))?;
             runner::write_run(&dir, &result, sc)?;
             if !no_charts {
                 crate::report::generate(&dir)?;
             }
             if !quiet {
-                print!("{}", runner::summary_table(&result));
-                println!("wrote {}", dir.display());
+                print(&format!("{}wrote {}\n", runner::summary_table(&result), dir.display()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -165,17 +180,16 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let opts = crate::workloads::stats::options(&convention, procs, skip_bad_lines)
                 .map_err(crate::error::Error::Other)?;
             let stats = crate::workloads::stats::trace_stats_with_tiers(&file, &opts, &tiers)?;
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = write!(std::io::stdout(), "{stats}");
+            print(&stats.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { dir } => {
             let done = crate::report::generate(&dir)?;
-            println!("wrote {} and {} chart files", done.html.display(), done.charts.len());
+            print(&format!("wrote {} and {} chart files\n", done.html.display(), done.charts.len()))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { dir, job } => {
-            print!("{}", crate::report::explain::explain(&dir, &job)?);
+            print(&crate::report::explain::explain(&dir, &job)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenarios } => Ok(validate::execute(&scenarios)),

@@ -101,18 +101,19 @@ pub fn run(
         crate::report::generate(&out)?;
     }
     if !quiet {
+        let mut text = String::new();
         if a.shard.is_none() {
-            print!("{}", sweep::terminal::comparison_table(&out.join("comparison.csv"), &a.sort)?);
+            text += &sweep::terminal::comparison_table(&out.join("comparison.csv"), &a.sort)?;
         }
         for line in skipped {
-            println!("{line}");
+            text += &format!("{line}\n");
         }
         let what = match a.shard {
             Some(s) => format!("shard {}/{} of {} runs", s.index, s.count, study.ids.runs()),
             None => format!("{} configurations × {} replications", study.ids.configurations, study.ids.replications),
         };
-        println!(
-            "wrote {} ({what}: {} simulated, {} resumed, {} failed{})",
+        text += &format!(
+            "wrote {} ({what}: {} simulated, {} resumed, {} failed{})\n",
             out.display(),
             o.simulated,
             o.resumed,
@@ -120,8 +121,9 @@ pub fn run(
             if o.skipped > 0 { format!(", {} not started", o.skipped) } else { String::new() }
         );
         if a.shard.is_some() {
-            println!("combine the shards with: clustersim merge DIR... --out DIR");
+            text += "combine the shards with: clustersim merge DIR... --out DIR\n";
         }
+        super::print(&text)?;
     }
     report_failures(&format!("{}: ", path.display()), o.planned, &o.failures, o.skipped)
 }
@@ -132,14 +134,14 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
     crate::output::stale::check_out_dir(&a.out)?;
     let o = sweep::merge(&a.dirs, &a.out)?;
     if !a.quiet {
-        print!("{}", sweep::terminal::comparison_table(&a.out.join("comparison.csv"), &a.sort)?);
-        println!(
-            "merged {} directories into {} ({} runs, {} failed)",
+        let table = sweep::terminal::comparison_table(&a.out.join("comparison.csv"), &a.sort)?;
+        super::print(&format!(
+            "{table}merged {} directories into {} ({} runs, {} failed)\n",
             o.shards,
             a.out.display(),
             o.runs_ok,
             o.failures.len()
-        );
+        ))?;
     }
     report_failures("", o.runs_ok + o.failures.len(), &o.failures, 0)
 }
@@ -151,7 +153,7 @@ fn report_failures(source: &str, runs: usize, failures: &[sweep::Failure], skipp
     }
     eprintln!("error: {source}{} of {runs} run(s) failed:", failures.len());
     for f in failures {
-        eprintln!("  {}: {}", f.run_id, f.message);
+        eprintln!("  {}: {}", f.run_id, crate::error::cap_message(&f.message));
     }
     Ok(ExitCode::from(2))
 }

@@ -12,12 +12,10 @@ use std::process::ExitCode;
 pub fn execute(paths: &[PathBuf]) -> ExitCode {
     let mut failed = 0;
     for path in paths {
-        match validate_one(path) {
-            Ok(line) => println!("{line}"),
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
+        let verdict = validate_one(path).and_then(|line| super::print(&format!("{line}\n")));
+        if let Err(e) = verdict {
+            failed += 1;
+            eprintln!("error: {}", crate::error::cap_message(&e.to_string()));
         }
     }
     if failed == 0 {

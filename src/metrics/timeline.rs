@@ -24,7 +24,9 @@ pub struct Sample {
     pub lost_submissions: u64,
 }
 
-/// Collects samples; the engine calls it at every `Sample` event.
+/// Collects samples; the engine calls it at every `Sample` event. A run never keeps more than
+/// [`MAX_SAMPLES`](crate::limits::MAX_SAMPLES): past that, every other sample is dropped and the
+/// interval doubles (the samples left are those of the doubled interval from the first).
 pub struct Sampler {
     pub interval: Time,
     pub samples: Vec<Sample>,
@@ -61,5 +63,19 @@ impl Sampler {
             placement_conflicts: world.faults.placement_conflicts,
             lost_submissions: world.faults.lost_submissions,
         });
+        if self.samples.len() > crate::limits::MAX_SAMPLES {
+            self.thin();
+        }
+    }
+
+    /// Keeps samples 0, 2, 4, ... and doubles the interval. `MAX_SAMPLES` is even, so the newest
+    /// sample is kept and the next one falls on the doubled grid.
+    fn thin(&mut self) {
+        let mut k = 0;
+        self.samples.retain(|_| {
+            k += 1;
+            k % 2 == 1
+        });
+        self.interval = self.interval.saturating_mul(2);
     }
 }

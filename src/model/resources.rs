@@ -90,16 +90,25 @@ pub fn parse_memory_mib(text: &str) -> Result<u64, String> {
     let s = text.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let value: f64 =
-        num.parse().map_err(|_| format!("`{text}` is not a memory amount (expected e.g. \"512MiB\", \"128GiB\")"))?;
+    let value: f64 = num.parse().map_err(|_| {
+        format!("`{}` is not a memory amount (expected e.g. \"512MiB\", \"128GiB\")", crate::error::echo(text))
+    })?;
     let scale = match unit.trim() {
         "" | "M" | "MB" | "MiB" => 1.0,
         "K" | "KB" | "KiB" => 1.0 / 1024.0,
         "G" | "GB" | "GiB" => 1024.0,
         "T" | "TB" | "TiB" => 1024.0 * 1024.0,
-        other => return Err(format!("`{text}` has unknown unit `{other}` (valid: KiB, MiB, GiB, TiB)")),
+        other => {
+            let (text, other) = (crate::error::echo(text), crate::error::echo(other));
+            return Err(format!("`{text}` has unknown unit `{other}` (valid: KiB, MiB, GiB, TiB)"));
+        }
     };
-    Ok((value * scale).round() as u64)
+    let mib = (value * scale).round();
+    let max = crate::limits::MAX_MEMORY_MIB;
+    if !(mib <= max as f64) {
+        return Err(format!("`{}`: expected at most {max} MiB (1 PiB)", crate::error::echo(text)));
+    }
+    Ok(mib as u64)
 }
 
 #[cfg(test)]

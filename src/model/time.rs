@@ -25,9 +25,9 @@ pub fn parse_duration(text: &str) -> Result<Time, String> {
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let num = num.replace('_', "");
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (expected e.g. \"250ms\", \"90s\", \"2h\", \"7d\")"))?;
+    let value: f64 = num.parse().map_err(|_| {
+        format!("`{}` is not a duration (expected e.g. \"250ms\", \"90s\", \"2h\", \"7d\")", crate::error::echo(text))
+    })?;
     let scale = match unit.trim() {
         "us" | "µs" => 1.0,
         "ms" => 1e3,
@@ -37,14 +37,28 @@ pub fn parse_duration(text: &str) -> Result<Time, String> {
         "d" => 86_400e6,
         "w" => 604_800e6,
         other => {
+            let (text, other) = (crate::error::echo(text), crate::error::echo(other));
             return Err(format!("`{text}` has unknown unit `{other}` (valid units: us, ms, s, m, h, d, w)"));
         }
     };
-    let micros = value * scale;
-    if !micros.is_finite() || micros < 0.0 || micros > u64::MAX as f64 / 2.0 {
-        return Err(format!("`{text}` is out of range"));
+    from_secs_f64(value * scale / 1e6).map_err(|m| format!("`{}`: {m}", crate::error::echo(text)))
+}
+
+/// Whole or fractional seconds as simulated time, rounded to the microsecond; an error beyond
+/// [`MAX_TIME`](crate::limits::MAX_TIME) (never saturated), below zero or not finite.
+pub fn from_secs_f64(secs: f64) -> Result<Time, String> {
+    use crate::limits::{MAX_TIME, MAX_TIME_SECS};
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!("expected a duration ≥ 0, found {}", crate::limits::show(secs)));
     }
-    Ok(micros.round() as Time)
+    let micros = (secs * SECOND as f64).round();
+    if micros > MAX_TIME as f64 {
+        return Err(format!(
+            "expected at most {MAX_TIME_SECS} s (about 317 years), found {} s",
+            crate::limits::show(secs)
+        ));
+    }
+    Ok(micros as Time)
 }
 
 /// A duration read from a scenario file: a string with a unit or a plain number of seconds.
@@ -91,13 +105,13 @@ impl<'de> Deserialize<'de> for Duration {
             Text(String),
         }
         let t = match Raw::deserialize(d)? {
-            Raw::Int(i) if i >= 0 => secs(i as u64),
-            Raw::Float(x) if x >= 0.0 && x.is_finite() => (x * SECOND as f64).round() as Time,
-            Raw::Int(_) | Raw::Float(_) => {
-                return Err(serde::de::Error::custom("a duration must not be negative"));
-            }
-            Raw::Text(s) => parse_duration(&s).map_err(serde::de::Error::custom)?,
-        };
+            Raw::Int(i) if i < 0 => return Err(serde::de::Error::custom("a duration must not be negative")),
+            Raw::Int(i) => from_secs_f64(i as f64),
+            Raw::Float(x) if x < 0.0 => return Err(serde::de::Error::custom("a duration must not be negative")),
+            Raw::Float(x) => from_secs_f64(x),
+            Raw::Text(s) => parse_duration(&s),
+        }
+        .map_err(serde::de::Error::custom)?;
         Ok(Duration(t))
     }
 }
@@ -116,6 +130,16 @@ mod tests {
         assert_eq!(parse_duration("12"), Ok(12 * SECOND));
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("abc").is_err());
+    }
+
+    #[test]
+    fn times_beyond_the_maximum_are_errors_not_saturated() {
+        assert_eq!(parse_duration("10000000000s"), Ok(crate::limits::MAX_TIME));
+        assert!(parse_duration("10000000001s").unwrap_err().contains("at most 10000000000 s"));
+        assert!(parse_duration("1e30").is_err());
+        assert!(from_secs_f64(1e30).is_err() && from_secs_f64(f64::NAN).is_err() && from_secs_f64(-1.0).is_err());
+        let long = "9".repeat(1000);
+        assert!(parse_duration(&long).unwrap_err().len() < 300, "a long value is quoted in part");
     }
 
     #[test]

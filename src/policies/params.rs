@@ -2,7 +2,7 @@
 
 use crate::error::ScenarioError;
 use crate::model::Time;
-use crate::model::time::parse_duration;
+use crate::model::time::{from_secs_f64, parse_duration};
 use std::cell::RefCell;
 
 /// The parameters given to one policy (`queue = { name = "fair_share", half_life = "1d" }`).
@@ -34,6 +34,7 @@ impl Params {
     }
 
     fn invalid(&self, k: &str, expected: &str, got: &toml::Value) -> ScenarioError {
+        let got = crate::error::echo(&got.to_string());
         ScenarioError::invalid(self.key(k), format!("expected {expected}, found `{got}`"))
     }
 
@@ -46,13 +47,16 @@ impl Params {
         }
     }
 
-    /// A number that must be ≥ `min`.
+    /// A number from `min` to [`MAX_NUMBER`](crate::limits::MAX_NUMBER).
     pub fn f64_at_least(&self, k: &str, default: f64, min: f64) -> Result<f64, ScenarioError> {
         let x = self.f64(k, default)?;
-        if x < min || !x.is_finite() {
-            return Err(ScenarioError::invalid(self.key(k), format!("expected a number ≥ {min}, found {x}")));
-        }
-        Ok(x)
+        crate::limits::number(x, min, crate::limits::MAX_NUMBER).map_err(|m| ScenarioError::invalid(self.key(k), m))
+    }
+
+    /// A whole number in `lo..=hi`.
+    pub fn u64_in(&self, k: &str, default: u64, lo: u64, hi: u64) -> Result<u64, ScenarioError> {
+        let x = self.u64(k, default)?;
+        crate::limits::whole(x, lo, hi).map_err(|m| ScenarioError::invalid(self.key(k), m))
     }
 
     pub fn u64(&self, k: &str, default: u64) -> Result<u64, ScenarioError> {
@@ -80,15 +84,16 @@ impl Params {
         }
     }
 
-    /// A duration (`"90s"`, `"2h"`, or seconds).
+    /// A duration (`"90s"`, `"2h"`, or seconds), at most [`MAX_TIME`](crate::limits::MAX_TIME).
     pub fn duration(&self, k: &str, default: Time) -> Result<Time, ScenarioError> {
-        match self.get(k) {
-            None => Ok(default),
-            Some(toml::Value::String(s)) => parse_duration(s).map_err(|m| ScenarioError::invalid(self.key(k), m)),
-            Some(toml::Value::Integer(i)) if *i >= 0 => Ok(crate::model::time::secs(*i as u64)),
-            Some(toml::Value::Float(x)) if *x >= 0.0 => Ok((x * 1e6).round() as Time),
-            Some(v) => Err(self.invalid(k, "a duration such as \"90s\"", v)),
-        }
+        let time = match self.get(k) {
+            None => return Ok(default),
+            Some(toml::Value::String(s)) => parse_duration(s),
+            Some(toml::Value::Integer(i)) if *i >= 0 => from_secs_f64(*i as f64),
+            Some(toml::Value::Float(x)) if *x >= 0.0 => from_secs_f64(*x),
+            Some(v) => return Err(self.invalid(k, "a duration such as \"90s\"", v)),
+        };
+        time.map_err(|m| ScenarioError::invalid(self.key(k), m))
     }
 
     /// A table of name → number (e.g. weights per user).
@@ -98,11 +103,17 @@ impl Params {
             Some(toml::Value::Table(t)) => t
                 .iter()
                 .map(|(name, v)| match v {
-                    toml::Value::Float(x) => Ok((name.clone(), *x)),
-                    toml::Value::Integer(i) => Ok((name.clone(), *i as f64)),
+                    toml::Value::Float(x) if x.abs() <= crate::limits::MAX_NUMBER => Ok((name.clone(), *x)),
+                    toml::Value::Integer(i) if (*i as f64).abs() <= crate::limits::MAX_NUMBER => {
+                        Ok((name.clone(), *i as f64))
+                    }
                     other => Err(ScenarioError::invalid(
-                        format!("{}.{name}", self.key(k)),
-                        format!("expected a number, found `{other}`"),
+                        format!("{}.{}", self.key(k), crate::error::echo(name)),
+                        format!(
+                            "expected a number from -{max} to {max}, found `{}`",
+                            crate::error::echo(&other.to_string()),
+                            max = crate::limits::MAX_NUMBER
+                        ),
                     )),
                 })
                 .collect(),
@@ -120,7 +131,7 @@ impl Params {
                 valid.dedup();
                 let valid = if valid.is_empty() { "none".to_string() } else { valid.join(", ") };
                 return Err(ScenarioError::invalid(
-                    self.key(k),
+                    self.key(&crate::error::echo(k)),
                     format!("unknown parameter (valid parameters: {valid})"),
                 ));
             }

@@ -8,6 +8,7 @@ use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
 
 pub mod faults;
+mod locate;
 use std::path::{Path, PathBuf};
 
 /// A whole scenario file.
@@ -98,7 +99,11 @@ impl<'de> Deserialize<'de> for Memory {
             S(String),
         }
         match Raw::deserialize(d)? {
-            Raw::I(i) if i >= 0 => Ok(Memory(i as u64)),
+            Raw::I(i) if i >= 0 && i as u64 <= crate::limits::MAX_MEMORY_MIB => Ok(Memory(i as u64)),
+            Raw::I(i) if i >= 0 => Err(serde::de::Error::custom(format!(
+                "expected at most {} MiB (1 PiB), found {i}",
+                crate::limits::MAX_MEMORY_MIB
+            ))),
             Raw::I(i) => Err(serde::de::Error::custom(format!("memory must not be negative, found {i}"))),
             Raw::S(s) => parse_memory_mib(&s).map(Memory).map_err(serde::de::Error::custom),
         }
@@ -109,8 +114,41 @@ impl<'de> Deserialize<'de> for Memory {
 /// table told apart by its `type`, so the parser reports only the table's header) is located again
 /// by reading the table as the type it names, which gives the key and so the line.
 fn explain_parse_error(text: &str, e: &toml::de::Error) -> String {
-    let message = workload_error(text).unwrap_or_else(|| e.to_string().trim_end().to_string());
+    let message = workload_error(text)
+        .or_else(|| sweep_error(text, e.message()))
+        .or_else(|| keyed_error(text, e))
+        .unwrap_or_else(|| e.to_string().trim_end().to_string());
     plain_words(&message)
+}
+
+/// A parse error on a line that sets a key (`heartbeat_interval = 1e11`), worded as the other
+/// errors are: `line N, key `faults.heartbeat_interval`: message` and the line.
+fn keyed_error(text: &str, e: &toml::de::Error) -> Option<String> {
+    let start = e.span()?.start.min(text.len());
+    let n = text[..start].matches('\n').count();
+    let line = text.lines().nth(n)?;
+    let key = line.split_once('=')?.0.trim().trim_matches('"');
+    let plain = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    if !plain(key) {
+        return None;
+    }
+    let header = text.lines().take(n).filter(|l| l.trim_start().starts_with('[')).last();
+    let table = header.map(|h| h.trim().split('#').next().unwrap_or("").trim().trim_matches(['[', ']']).trim());
+    let key = match table {
+        Some(t) if plain(t) => format!("{t}.{key}"),
+        _ => key.to_string(),
+    };
+    let n = n + 1;
+    let (key, line) = (crate::error::echo(&key), crate::error::echo(line));
+    Some(format!("line {n}, key `{key}`: {}\n{n:>5} | {line}", e.message().trim_end()))
+}
+
+/// An error of `[sweep]` (read whole, so the parser points at its header) that names its key
+/// (`` `sweep.load`: ... ``), at the line that sets the key.
+fn sweep_error(text: &str, message: &str) -> Option<String> {
+    let (key, what) = message.strip_prefix('`')?.split_once("`: ")?;
+    let (n, line) = locate::find_line(text, key).filter(|_| key.starts_with("sweep."))?;
+    Some(format!("line {n}, key `{key}`: {what}\n{n:>5} | {}", crate::error::echo(line)))
 }
 
 /// The error of `[workload]` read as the `type` it names: `line N, key `workload.K`: message` and
@@ -121,10 +159,10 @@ fn workload_error(text: &str) -> Option<String> {
     let kind = table.remove("type")?.as_str()?.to_string();
     let value = toml::Value::Table(table);
     let err = match kind.as_str() {
-        "synthetic" => value.try_into::<SyntheticSpec>().err(),
-        "list" => value.try_into::<ListSpec>().err(),
-        "swf" => value.try_into::<SwfSpec>().err(),
-        "csv" => value.try_into::<CsvSpec>().err(),
+        "synthetic" => value.clone().try_into::<SyntheticSpec>().err(),
+        "list" => value.clone().try_into::<ListSpec>().err(),
+        "swf" => value.clone().try_into::<SwfSpec>().err(),
+        "csv" => value.clone().try_into::<CsvSpec>().err(),
         _ => None,
     }?;
     let err = err.to_string().trim_end().replace('\n', " ");
@@ -138,48 +176,37 @@ fn workload_error(text: &str) -> Option<String> {
     let Some(path) = path.or(unknown) else {
         return Some(format!("[workload] (type = \"{kind}\"): {what}"));
     };
+    // The path of an error in a job list does not say which entry: the first that fails alone does.
+    let path = match (kind.as_str(), path.strip_prefix("jobs")) {
+        ("list", Some(rest)) if rest.is_empty() || rest.starts_with('.') => {
+            let jobs = value.get("jobs").and_then(|j| j.as_array());
+            let bad = jobs.and_then(|jobs| {
+                jobs.iter().position(|j| j.clone().try_into::<crate::workloads::list::JobEntry>().is_err())
+            });
+            bad.map_or(path.clone(), |i| format!("jobs[{i}]{rest}"))
+        }
+        _ => path,
+    };
     let key = format!("key `workload.{path}`");
-    let first = path.split('.').next().unwrap_or(&path);
-    match key_line(text, "workload", first) {
-        Some((n, line)) => Some(format!("line {n}, {key}: {what}\n{n:>5} | {line}")),
+    match locate::find_line(text, &format!("workload.{path}")) {
+        Some((n, line)) => Some(format!("line {n}, {key}: {what}\n{n:>5} | {}", crate::error::echo(line))),
         None => Some(format!("{key}: {what}")),
     }
 }
 
-/// `e` with the line of the scenario `text` that sets its key, when the key is `table.key` (or
-/// `table.key.more` for a value inside an inline table) of a plain `[table]`; else `e` as it is.
+/// `e` with the line of the scenario `text` that sets its key (see [`locate::find_line`]), the
+/// line quoted in part when long; else `e` as it is.
 fn locate(text: &str, e: ScenarioError) -> ScenarioError {
-    let key = e.key();
-    if key.contains('[') {
-        return e; // a key inside an array of tables: its header repeats
-    }
-    let parts: Vec<&str> = key.split('.').collect();
-    // the longest table prefix that has a header in the file, then the key right under it
-    let found = (1..parts.len()).rev().find_map(|n| key_line(text, &parts[..n].join("."), parts[n]));
-    match found {
-        Some((line, text)) => ScenarioError::At { line, text: text.to_string(), source: Box::new(e) },
+    let e = match e {
+        ScenarioError::Invalid { key, message } => {
+            ScenarioError::Invalid { key, message: locate::mentions_with_lines(text, &message) }
+        }
+        e => e,
+    };
+    match locate::find_line(text, e.key()) {
+        Some((line, text)) => ScenarioError::At { line, text: crate::error::echo(text), source: Box::new(e) },
         None => e,
     }
-}
-
-/// The first line (1-based, with its text) that sets `key` directly in table `[table]`.
-fn key_line<'t>(text: &'t str, table: &str, key: &str) -> Option<(usize, &'t str)> {
-    let header = format!("[{table}]");
-    let mut inside = false;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim_start();
-        if t.starts_with('[') {
-            inside = t.starts_with(&header);
-            continue;
-        }
-        if inside
-            && let Some(rest) = t.strip_prefix(key)
-            && rest.trim_start().starts_with(['=', '.'])
-        {
-            return Some((i + 1, line));
-        }
-    }
-    None
 }
 
 /// Serde's type names replaced by what a scenario author writes.
@@ -197,10 +224,28 @@ fn plain_words(message: &str) -> String {
         ("expected i64", "expected a whole number"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        (
+            "data did not match any variant of untagged enum Raw",
+            "expected a number or a string with a unit (e.g. \"90s\", \"128GiB\")",
+        ),
     ] {
         m = m.replace(rust, words);
     }
     m
+}
+
+/// The ranges of a trace workload's numbers: `load_scale` and an estimate factor from
+/// [`MIN_FACTOR`](crate::limits::MIN_FACTOR) to [`MAX_FACTOR`](crate::limits::MAX_FACTOR), `node_cores` up to
+/// [`MAX_CPU`](crate::limits::MAX_CPU).
+fn trace_factors(s: &SwfSpec) -> std::result::Result<(), ScenarioError> {
+    use crate::limits::{MAX_CPU, factor, whole};
+    let at = |key: &'static str| move |m: String| ScenarioError::invalid(format!("workload.{key}"), m);
+    factor(s.load_scale).map_err(at("load_scale"))?;
+    if let crate::workloads::swf::EstimateMode::Factor(f) = s.estimate {
+        factor(f).map_err(at("estimate"))?;
+    }
+    whole(s.node_cores.unwrap_or(1), 1, MAX_CPU).map_err(at("node_cores"))?;
+    Ok(())
 }
 
 /// `[workload]`: where the jobs come from.
@@ -283,29 +328,19 @@ impl Scenario {
         if self.name.trim().is_empty() {
             return Err(ScenarioError::invalid("name", "must not be empty"));
         }
-        for (i, p) in self.cluster.pools.iter().enumerate() {
-            let key = |k: &str| format!("cluster.pools[{i}].{k}");
-            if p.count == 0 {
-                return Err(ScenarioError::invalid(key("count"), "a pool needs at least 1 node"));
-            }
-            if p.cpu == 0 {
-                return Err(ScenarioError::invalid(key("cpu"), "a node needs at least 1 cpu"));
-            }
-            if p.racks == 0 {
-                return Err(ScenarioError::invalid(key("racks"), "expected at least 1 rack"));
-            }
-        }
-        if self.cluster.pools.is_empty() {
-            return Err(ScenarioError::invalid("cluster.pools", "expected at least one [[cluster.pools]]"));
-        }
+        self.validate_pools()?;
         match &self.workload {
             WorkloadSpec::Synthetic(s) => s.validate()?,
             WorkloadSpec::List(l) => {
                 crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")?;
             }
-            WorkloadSpec::Swf(s) => s.validate(&self.cluster.pools)?,
+            WorkloadSpec::Swf(s) => {
+                trace_factors(s)?;
+                s.validate(&self.cluster.pools)?;
+            }
             WorkloadSpec::Csv(_) => {}
         }
+        self.validate_metrics()?;
         let empty = match &self.workload {
             WorkloadSpec::Synthetic(s) => s.jobs == 0,
             WorkloadSpec::List(l) => l.jobs.is_empty(),
@@ -319,6 +354,61 @@ impl Scenario {
         crate::engine::faults::FaultSetup::from_scenario(self, self.seed, &cluster, policies.recovery.partitions())?;
         self.check.validate("check")?;
         Ok(())
+    }
+
+    /// Pools: counts, sizes and racks in range, names unique, at most [`MAX_NODES`](crate::limits::MAX_NODES) in all.
+    fn validate_pools(&self) -> std::result::Result<(), ScenarioError> {
+        use crate::limits::{MAX_CPU, MAX_NODES, whole};
+        let mut total = 0u64;
+        for (i, p) in self.cluster.pools.iter().enumerate() {
+            let key = |k: &str| format!("cluster.pools[{i}].{k}");
+            let what = |k: &str| match k {
+                "count" => "nodes in the pool".to_string(),
+                "cpu" => "cores per node".to_string(),
+                "gpu" => "gpus per node".to_string(),
+                _ => format!("racks, at most one per node of the pool's {}", p.count),
+            };
+            let range = |k: &str, x: u64, lo: u64, hi: u64| {
+                whole(x, lo, hi).map_err(|m| ScenarioError::invalid(key(k), format!("{m} ({})", what(k))))
+            };
+            range("count", p.count as u64, 1, MAX_NODES)?;
+            range("cpu", p.cpu, 1, MAX_CPU)?;
+            range("gpu", p.gpu, 0, MAX_CPU)?;
+            range("racks", p.racks as u64, 1, p.count as u64)?;
+            if let Some(first) = self.cluster.pools[..i].iter().position(|q| q.name == p.name) {
+                return Err(ScenarioError::invalid(
+                    key("name"),
+                    format!(
+                        "pool name `{}` is given twice, by cluster.pools[{first}] and cluster.pools[{i}]; pool names \
+                         must be unique (racks, outages and `requires` name pools)",
+                        crate::error::echo(&p.name)
+                    ),
+                ));
+            }
+            total += p.count as u64;
+        }
+        if self.cluster.pools.is_empty() {
+            return Err(ScenarioError::invalid("cluster.pools", "expected at least one [[cluster.pools]]"));
+        }
+        if total > MAX_NODES {
+            return Err(ScenarioError::invalid(
+                "cluster.pools",
+                format!("the pools have {total} nodes in all, more than {}", crate::limits::group(MAX_NODES)),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `[metrics]`: a sample interval of at least [`MIN_SAMPLE_INTERVAL`](crate::limits::MIN_SAMPLE_INTERVAL).
+    fn validate_metrics(&self) -> std::result::Result<(), ScenarioError> {
+        use crate::limits::MIN_SAMPLE_INTERVAL;
+        match self.metrics.sample_interval {
+            Some(d) if d.micros() < MIN_SAMPLE_INTERVAL => Err(ScenarioError::invalid(
+                "metrics.sample_interval",
+                format!("expected at least {}, found {d}", Duration(MIN_SAMPLE_INTERVAL)),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The cluster the scenario describes.
@@ -339,15 +429,20 @@ impl Scenario {
     /// The workload the scenario describes, drawn from `seed`'s workload stream.
     pub fn build_workload(&self, seed: u64) -> Result<Workload> {
         let w = self.build_workload_unchecked(seed)?;
+        let fail = |m: String| match &self.workload {
+            WorkloadSpec::Swf(s) => Error::Other(format!("{}: {m}", s.path.display())),
+            WorkloadSpec::Csv(c) => Error::Other(format!("{}: {m}", c.path.display())),
+            _ => Error::Scenario { path: self.name.clone().into(), source: ScenarioError::invalid("workload", m) },
+        };
+        // Times past the maximum (a generated workload's submissions add up; a trace's fields are
+        // read as they are) would saturate the clock.
+        crate::limits::check_times(&w).map_err(fail)?;
         // Jobs waiting for each other in a cycle could never start. Job lists and CSV files were
         // checked as they were built (naming the key or line); the other sources are checked here.
         if matches!(self.workload, WorkloadSpec::List(_) | WorkloadSpec::Csv(_)) {
             return Ok(w);
         }
-        crate::workloads::deps::check_workload(&w).map_err(|m| match &self.workload {
-            WorkloadSpec::Swf(s) => Error::Other(format!("{}: {m}", s.path.display())),
-            _ => Error::Scenario { path: self.name.clone().into(), source: ScenarioError::invalid("workload", m) },
-        })?;
+        crate::workloads::deps::check_workload(&w).map_err(fail)?;
         Ok(w)
     }
 

@@ -190,7 +190,7 @@ pub fn run_study(study: &Study, opts: &SweepOptions) -> Result<SweepOutcome> {
             progress.inc(1);
             if let Done::Failed(message) = &done {
                 let id = study.ids.id(shard.run(k));
-                progress.suspend(|| eprintln!("run {id} failed: {message}"));
+                progress.suspend(|| eprintln!("run {id} failed: {}", crate::error::cap_message(message)));
             }
             pending.insert(k, done);
             while let Some(done) = pending.remove(&expected) {
@@ -361,6 +361,7 @@ fn execute(
     let workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
     let mut workload = runner::nonempty(workload, sc, &study.path).map_err(|e| e.to_string())?;
     super::plan::scale_load(&mut workload, config.load);
+    crate::limits::check_times(&workload).map_err(|m| format!("workload at load {}: {m}", config.load))?;
     let mut result =
         runner::simulate(sc, &hash, plan.seed, Arc::new(workload), &opts.run).map_err(|e| e.to_string())?;
     result.info.run_id = plan.id.clone();

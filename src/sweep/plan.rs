@@ -84,7 +84,7 @@ pub fn scale_load(w: &mut Workload, load: f64) {
     }
     let Some(t0) = w.jobs.first().map(|j| j.submit) else { return };
     for j in &mut w.jobs {
-        j.submit = t0 + ((j.submit - t0) as f64 / load).round() as u64;
+        j.submit = t0.saturating_add(((j.submit - t0) as f64 / load).round() as u64);
     }
 }
 

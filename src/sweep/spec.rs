@@ -151,9 +151,15 @@ impl SweepSpec {
         let mut flat: Vec<(String, toml::Value)> = Vec::new();
         for (k, v) in table {
             if k == "replications" {
+                let max = crate::limits::MAX_REPLICATIONS;
                 replications = match v {
-                    toml::Value::Integer(n) if (1..=u32::MAX as i64).contains(n) => *n as u32,
-                    other => return Err(format!("`sweep.replications`: expected an integer ≥ 1, found `{other}`")),
+                    toml::Value::Integer(n) if (1..=max as i64).contains(n) => *n as u32,
+                    other => {
+                        let other = crate::error::echo(&other.to_string());
+                        return Err(format!(
+                            "`sweep.replications`: expected an integer from 1 to {max}, found `{other}`"
+                        ));
+                    }
                 };
             } else {
                 super::keys::check_key(k)?;
@@ -173,7 +179,15 @@ impl SweepSpec {
             _ => POLICY_AXES.len(),
         };
         dimensions.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.key.cmp(&b.key)));
-        Ok(SweepSpec { replications, dimensions })
+        let spec = SweepSpec { replications, dimensions };
+        let runs = spec.dimensions.iter().fold(replications as u64, |n, d| n.saturating_mul(d.values.len() as u64));
+        if runs > crate::limits::MAX_RUNS {
+            return Err(format!(
+                "`sweep`: {runs} runs (configurations × replications), more than {}",
+                crate::limits::group(crate::limits::MAX_RUNS)
+            ));
+        }
+        Ok(spec)
     }
 
     /// Number of configurations (the product of the dimensions' sizes; 1 with no dimension).
@@ -234,11 +248,14 @@ fn dimension(key: &str, value: toml::Value) -> Result<Dimension, String> {
         (axis.to_string(), Target::Policy(axis))
     } else if key == "load" || key == "node_scale" {
         for v in &values {
-            match v {
-                toml::Value::Float(x) if *x > 0.0 && x.is_finite() => {}
-                toml::Value::Integer(i) if *i > 0 => {}
-                other => return Err(at(format!("expected factors > 0, found `{other}`"))),
-            }
+            let x = match v {
+                toml::Value::Float(x) => *x,
+                toml::Value::Integer(i) => *i as f64,
+                other => {
+                    return Err(at(format!("expected factors, found `{}`", crate::error::echo(&other.to_string()))));
+                }
+            };
+            crate::limits::factor(x).map_err(at)?;
         }
         let target = if key == "load" { Target::Load } else { Target::NodeScale };
         (key.to_string(), target)
@@ -323,10 +340,12 @@ mod tests {
     fn bad_entries_name_the_key() {
         let cases = [
             ("load = 0.5", "`sweep.load`: expected a list"),
-            ("load = [0.5, -1]", "`sweep.load`: expected factors > 0"),
+            ("load = [0.5, -1]", "`sweep.load`: expected a factor from 0.001 to 1000, found -1"),
+            ("node_scale = [1e9]", "`sweep.node_scale`: expected a factor from 0.001 to 1000, found 1000000000"),
+            ("replications = 100000", "`sweep.replications`: expected an integer from 1 to 10000"),
             ("queue = [3]", "`sweep.queue`"),
             ("seed = [1, 2]", "`sweep.seed`: cannot be swept"),
-            ("replications = 0", "`sweep.replications`: expected an integer ≥ 1"),
+            ("replications = 0", "`sweep.replications`: expected an integer from 1 to 10000"),
             ("\"workload..b\" = [1]", "`sweep.workload..b`: `workload..b` is not a key path"),
             ("lod = [1]", "`sweep.lod`: unknown key (did you mean `load`?)"),
             ("queue = [\"fifo\", \"fifo\"]", "value `fifo` is listed twice"),
@@ -336,6 +355,13 @@ mod tests {
             let err = spec(text).unwrap_err();
             assert!(err.contains(needle), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_study_has_at_most_a_million_runs() {
+        let loads: Vec<String> = (1..=101).map(|x| x.to_string()).collect();
+        let err = spec(&format!("replications = 10000\nload = [{}]", loads.join(", "))).unwrap_err();
+        assert!(err.contains("1010000 runs (configurations × replications), more than 1,000,000"), "{err}");
     }
 
     #[test]

@@ -20,13 +20,19 @@ impl<'de> Deserialize<'de> for Quantity {
             F(f64),
             S(String),
         }
-        Ok(Quantity(match Raw::deserialize(d)? {
+        let x = match Raw::deserialize(d)? {
             Raw::I(i) => i as f64,
             Raw::F(f) => f,
             Raw::S(s) => parse_duration(&s).map_err(serde::de::Error::custom)? as f64 / 1e6,
-        }))
+        };
+        // durations are at most MAX_TIME_SECS seconds; sizes and counts no more than that either
+        let max = crate::limits::MAX_TIME_SECS as f64;
+        crate::limits::number(x, -max, max).map(Quantity).map_err(serde::de::Error::custom)
     }
 }
+
+/// Largest coefficient of variation or shape of a distribution.
+const MAX_SHAPE: f64 = 1000.0;
 
 /// A distribution of non-negative values (seconds for durations, counts for sizes).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -79,9 +85,13 @@ impl Dist {
             Dist::Constant { value } if value.0 < 0.0 => bad("value must be ≥ 0"),
             Dist::Uniform { min, max } if min.0 < 0.0 || max.0 < min.0 => bad("expected 0 ≤ min ≤ max"),
             Dist::Exponential { mean } if mean.0 <= 0.0 => bad("mean must be > 0"),
-            Dist::Lognormal { mean, cv } if mean.0 <= 0.0 || cv < 0.0 => bad("expected mean > 0 and cv ≥ 0"),
-            Dist::Weibull { scale, shape } | Dist::Pareto { scale, shape } if scale.0 <= 0.0 || shape <= 0.0 => {
-                bad("expected scale > 0 and shape > 0")
+            Dist::Lognormal { mean, cv } if mean.0 <= 0.0 || !(0.0..=MAX_SHAPE).contains(&cv) => {
+                bad("expected mean > 0 and 0 ≤ cv ≤ 1000")
+            }
+            Dist::Weibull { scale, shape } | Dist::Pareto { scale, shape }
+                if scale.0 <= 0.0 || !(shape > 0.0 && shape <= MAX_SHAPE) =>
+            {
+                bad("expected scale > 0 and 0 < shape ≤ 1000")
             }
             Dist::Empirical { ref values, ref trace, field, .. } => {
                 if trace.is_some() != field.is_some() {
@@ -96,8 +106,8 @@ impl Dist {
                         "a `trace` is fitted only for the workload's distributions: give `values = [...]` here",
                     );
                 }
-                if values.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
-                    return bad("values must be finite and ≥ 0");
+                if values.iter().any(|v| !(v.is_finite() && (0.0..=crate::limits::MAX_TIME_SECS as f64).contains(v))) {
+                    return bad("values must be from 0 to 1e10");
                 }
                 Ok(())
             }

@@ -1,6 +1,8 @@
 //! Jobs listed one by one (inline in a scenario, or as rows of a CSV job list): the exact, hand-built workload.
 
 use crate::error::ScenarioError;
+use crate::limits::{self, MAX_CPU, MAX_MEMORY_MIB, MAX_NUMBER, MAX_TASKS};
+use crate::model::job::key_hash;
 use crate::model::{Duration, Job, Malleable, Resources, Workload};
 use serde::Deserialize;
 
@@ -93,16 +95,6 @@ impl Names {
     }
 }
 
-/// Stable 64-bit hash of a key string (FNV-1a), for key-affine placement.
-pub fn key_hash(key: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Builds a workload from entries; `key` names the scenario key for messages (`workload.jobs`).
 pub fn build(entries: &[JobEntry], tiers: &[String], key: &str) -> Result<Workload, ScenarioError> {
     build_entries(entries, tiers, &|i| format!("{key}[{i}]"))
@@ -146,8 +138,21 @@ pub fn build_entries(
     }
     for (i, e) in entries.iter().enumerate() {
         let invalid = |field: &'static str, message: String| EntryError { index: i, field, message };
-        if e.tasks == 0 {
-            return Err(invalid("tasks", "expected at least 1 task".into()));
+        for (field, x, lo, hi) in [
+            ("tasks", e.tasks as u64, 1, MAX_TASKS),
+            ("cpu", e.cpu, 0, MAX_CPU),
+            ("memory", e.memory, 0, MAX_MEMORY_MIB),
+            ("gpu", e.gpu, 0, MAX_CPU),
+            ("min_cpu", e.min_cpu.unwrap_or(1), 1, MAX_CPU),
+            ("max_cpu", e.max_cpu.unwrap_or(1), 1, MAX_CPU),
+        ] {
+            limits::whole(x, lo, hi).map_err(|m| invalid(field, m))?;
+        }
+        if !(e.weight > 0.0 && e.weight <= MAX_NUMBER) {
+            return Err(invalid(
+                "weight",
+                format!("expected a weight > 0 and at most 1e9, found {}", limits::show(e.weight)),
+            ));
         }
         let malleable = match (e.min_cpu, e.max_cpu) {
             (None, None) => None,

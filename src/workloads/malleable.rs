@@ -42,7 +42,7 @@ impl MalleableSpec {
     /// Every job takes the same three draws, so job k's draws do not depend on the jobs before it.
     pub fn apply(&self, job: &mut Job, rng: &mut Rng) {
         let u = rng.random::<f64>();
-        let max_cpu = self.max_cpu.sample_int(rng, job.request.cpu, u64::MAX);
+        let max_cpu = self.max_cpu.sample_int(rng, job.request.cpu, crate::limits::MAX_CPU.max(job.request.cpu));
         let serial = self.serial_fraction.sample(rng).clamp(0.0, 1.0);
         if u >= self.fraction {
             return;

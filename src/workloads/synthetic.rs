@@ -4,6 +4,7 @@
 use super::arrivals::Arrival;
 use super::dist::{Dist, Quantity};
 use crate::error::ScenarioError;
+use crate::limits::{self, MAX_CPU, MAX_MEMORY_MIB, MAX_TASKS, MAX_TIME};
 use crate::model::time::SECOND;
 use crate::model::{Job, Resources, Time, Workload};
 use crate::rng;
@@ -107,9 +108,8 @@ impl SyntheticSpec {
             (None, None) => {}
         }
         if let Some(load) = self.load {
-            if !(load.is_finite() && load > 0.0) {
-                return Err(ScenarioError::invalid(k("load"), "expected an offered load > 0 (e.g. 0.85)"));
-            }
+            limits::factor(load)
+                .map_err(|m| ScenarioError::invalid(k("load"), format!("{m} (an offered load, e.g. 0.85)")))?;
             let work = self.mean_work();
             if !(work.is_finite() && work > 0.0) {
                 return Err(ScenarioError::invalid(
@@ -128,22 +128,26 @@ impl SyntheticSpec {
         self.memory.validate(&k("memory"))?;
         self.gpu.validate(&k("gpu"))?;
         self.estimate_factor.validate(&k("estimate_factor"))?;
-        if self.users == 0 {
-            return Err(ScenarioError::invalid(k("users"), "expected at least 1 user"));
-        }
-        if self.groups == 0 {
-            return Err(ScenarioError::invalid(k("groups"), "expected at least 1 group"));
-        }
+        let whole = |key: &str, x: u32, lo: u64, hi: u64, what: &str| {
+            limits::whole(x as u64, lo, hi).map_err(|m| ScenarioError::invalid(k(key), format!("{m}{what}")))
+        };
+        whole("jobs", self.jobs, 0, limits::MAX_JOBS, "")?; // 0 jobs: the scenario's "no jobs" error
+        whole("users", self.users, 1, limits::MAX_USERS, "")?;
+        whole("groups", self.groups, 1, self.users as u64, " (at most one group per user)")?;
         if !(0.0..=1.0).contains(&self.gpu_fraction) {
             return Err(ScenarioError::invalid(k("gpu_fraction"), "expected a fraction in [0, 1]"));
         }
         if self.tiers.is_empty() || self.tiers.len() > 255 {
             return Err(ScenarioError::invalid(k("tiers"), "expected 1 to 255 tiers"));
         }
-        if self.tiers.iter().any(|t| t.share < 0.0 || t.weight <= 0.0)
+        let max = limits::MAX_NUMBER;
+        if self.tiers.iter().any(|t| !(0.0..=max).contains(&t.share) || !(t.weight > 0.0 && t.weight <= max))
             || self.tiers.iter().map(|t| t.share).sum::<f64>() <= 0.0
         {
-            return Err(ScenarioError::invalid(k("tiers"), "tier shares must be ≥ 0 with a positive sum, weights > 0"));
+            return Err(ScenarioError::invalid(
+                k("tiers"),
+                "tier shares must be from 0 to 1e9 with a positive sum, weights > 0 and at most 1e9",
+            ));
         }
         Ok(())
     }
@@ -192,7 +196,9 @@ impl SyntheticSpec {
                 &mut rng::stream(seed, "arrivals"),
             )),
         };
-        let to_time = |secs: f64| (secs * SECOND as f64).round().max(0.0) as Time;
+        // Draws are cut to the range of their key (a heavy tail may draw anything); a submit time
+        // past the maximum time is reported when the workload is built.
+        let to_time = |secs: f64| (secs * SECOND as f64).round().clamp(0.0, MAX_TIME as f64) as Time;
         let zipf: Vec<f64> = (0..self.users).map(|k| 1.0 / (k as f64 + 1.0)).collect();
         let zipf_total: f64 = zipf.iter().sum();
         let share_total: f64 = self.tiers.iter().map(|t| t.share).sum();
@@ -202,17 +208,17 @@ impl SyntheticSpec {
         for i in 0..self.jobs {
             match (&process_times, &self.interarrival) {
                 (Some(times), _) => t = to_time(times[i as usize]),
-                (None, Some(d)) if i > 0 => t += to_time(d.sample(&mut rng) * scale),
+                (None, Some(d)) if i > 0 => t = t.saturating_add(to_time(d.sample(&mut rng) * scale)),
                 _ => {}
             }
             let runtime = to_time(self.runtime.sample(&mut rng)).max(SECOND);
             let factor = self.estimate_factor.sample(&mut rng).max(0.0);
-            let estimate = ((runtime as f64 * factor).round() as Time).max(SECOND);
-            let tasks = self.tasks.sample_int(&mut rng, 1, u32::MAX as u64) as u32;
-            let cpu = self.cpu.sample_int(&mut rng, 1, u64::MAX);
-            let mem = self.memory.sample_int(&mut rng, 0, u64::MAX);
+            let estimate = to_time(runtime as f64 / SECOND as f64 * factor).max(SECOND);
+            let tasks = self.tasks.sample_int(&mut rng, 1, MAX_TASKS) as u32;
+            let cpu = self.cpu.sample_int(&mut rng, 1, MAX_CPU);
+            let mem = self.memory.sample_int(&mut rng, 0, MAX_MEMORY_MIB);
             let uses_gpu = self.gpu_fraction > 0.0 && rng.random::<f64>() < self.gpu_fraction;
-            let gpu = if uses_gpu { self.gpu.sample_int(&mut rng, 1, u64::MAX) } else { 0 };
+            let gpu = if uses_gpu { self.gpu.sample_int(&mut rng, 1, MAX_CPU) } else { 0 };
             let user = pick(&zipf, zipf_total, rng.random::<f64>()) as u32;
             let tier_weights: Vec<f64> = self.tiers.iter().map(|t| t.share).collect();
             let tier = pick(&tier_weights, share_total, rng.random::<f64>()) as u8;

@@ -261,7 +261,7 @@ fn a_wrong_value_is_named_with_its_line() {
     assert_eq!(
         err,
         format!(
-            "error: {}: line 6, key `workload.load_scale`: expected a factor > 0, found 0\n    6 | load_scale = 0\n",
+            "error: {}: line 6, key `workload.load_scale`: expected a factor from 0.001 to 1000, found 0\n    6 | load_scale = 0\n",
             sc.display()
         )
     );

@@ -1,5 +1,6 @@
 //! The one integration-test binary: each module tests one area of the simulator end to end.
 
+mod bounded_inputs;
 mod check;
 mod cli;
 mod cli_polish;

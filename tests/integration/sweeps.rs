@@ -624,7 +624,7 @@ fn a_swept_node_count_of_zero_is_invalid_not_one_node() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("c0-r0: cluster.pools[0].count=0"), "{err}");
-    assert!(err.contains("a pool needs at least 1 node"), "{err}");
+    assert!(err.contains("expected 1 to 100,000, found 0 (nodes in the pool)"), "{err}");
     assert!(err.contains("zero.toml: 2 of 4 run(s) failed:"), "{err}");
     assert_eq!(column(&out.join("summary.csv"), "run_id"), ["c1-r0", "c1-r1"]);
 }

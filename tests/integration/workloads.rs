@@ -449,7 +449,10 @@ fn generator_keys_are_checked() {
         }
     };
     assert_eq!(bad(""), "key `workload.interarrival`: missing: give `interarrival`, `arrival` or a target `load`");
-    assert_eq!(bad("load = -1"), "key `workload.load`: expected an offered load > 0 (e.g. 0.85)");
+    assert_eq!(
+        bad("load = -1"),
+        "key `workload.load`: expected a factor from 0.001 to 1000, found -1 (an offered load, e.g. 0.85)"
+    );
     assert!(bad("arrival = { process = \"burst\", mean = 1 }").contains("unknown variant `burst`"));
     assert_eq!(
         bad("arrival = { process = \"diurnal\", mean = 30, amplitude = 2 }"),
@@ -523,7 +526,7 @@ fn swf_scenario_keys() {
         err("estimate = \"guess\"").contains("unknown estimate `guess` (valid: \"user\", \"perfect\", or a number k")
     );
     assert!(err("colour = 1").contains("unknown field `colour`"));
-    assert_eq!(err("load_scale = 0"), "key `workload.load_scale`: expected a factor > 0, found 0");
+    assert_eq!(err("load_scale = 0"), "key `workload.load_scale`: expected a factor from 0.001 to 1000, found 0");
     assert_eq!(
         err("memory = true"),
         "key `workload.memory`: jobs will ask for memory but no node has any: set workload.node_memory or the pools' memory"

@@ -19,10 +19,7 @@ pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn SchedulerRecovery>,
     let detection = p.duration("detection_timeout", DEFAULT_DETECTION)?;
     let election = p.duration("election_delay", DEFAULT_TAKEOVER)?;
     let lag = p.duration("replication_lag", SECOND)?;
-    let replicas = p.u64("replicas", 2)?;
-    if replicas == 0 {
-        return Err(crate::error::ScenarioError::invalid(format!("{}.replicas", p.path), "expected at least 1"));
-    }
+    let replicas = p.u64_in("replicas", 2, 1, 1024)?;
     p.finish()?;
     Ok(Box::new(PrimaryReplica { detection, election, lag, replicas: vec![0; replicas as usize] }))
 }

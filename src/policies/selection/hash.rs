@@ -1,4 +1,5 @@
-//! `hash`: consistent hashing of the job's key (its `key` field, else its user) onto a ring of
+//! `hash`: consistent hashing of the job's key (its `key` field, else its user's name, hashed as
+//! the same `key` would be, so `key = "alice"` and alice's keyless jobs land together) onto a ring of
 //! virtual nodes; the first fitting node clockwise from the key wins (the first preferred one, if
 //! any preferred node fits). A node that is down or full is skipped, so only its own keys move.
 //!
@@ -9,30 +10,41 @@
 
 use super::{Algorithm, Groups, NodeTree, Task, wrap};
 use crate::error::ScenarioError;
-use crate::model::{Cluster, NodeIdx};
+use crate::model::job::key_hash;
+use crate::model::{Cluster, Job, NodeIdx};
 use crate::policies::{NodeSelector, Params, PolicyEnv};
 use crate::rng::splitmix64;
+
+/// The most points on the ring (nodes × vnodes; 16 bytes each).
+const MAX_RING: u64 = 1 << 24;
 
 pub struct Hash {
     /// (point, node), sorted by point.
     ring: Vec<(u64, NodeIdx)>,
     guard: NodeTree<()>,
+    /// The hash of each user's name, by user number: the key of a job without its own.
+    users: Vec<u64>,
 }
 
 pub fn build(p: &Params, env: &PolicyEnv) -> Result<Box<dyn NodeSelector>, ScenarioError> {
-    let vnodes = p.u64("vnodes", 64)?;
-    if vnodes == 0 || vnodes > 4096 {
+    let vnodes = p.u64_in("vnodes", 64, 1, 4096)?;
+    let points = env.cluster.nodes.len() as u64 * vnodes;
+    if points > MAX_RING {
         return Err(ScenarioError::invalid(
             format!("{}.vnodes", p.path),
-            format!("expected 1 to 4096, found {vnodes}"),
+            format!(
+                "{} nodes × {vnodes} vnodes make {points} ring points, more than {MAX_RING}: give fewer vnodes",
+                env.cluster.nodes.len()
+            ),
         ));
     }
+    let users = env.users.iter().map(|u| key_hash(u)).collect();
     wrap(p, env, |cluster, _| {
         let mut ring: Vec<(u64, NodeIdx)> =
             (0..cluster.nodes.len() as NodeIdx).flat_map(|n| (0..vnodes).map(move |v| (point(n, v), n))).collect();
         ring.sort_unstable();
         let guard = NodeTree::new((0..cluster.nodes.len() as NodeIdx).collect(), &cluster.nodes, (), |_| ());
-        Hash { ring, guard }
+        Hash { ring, guard, users }
     })
 }
 
@@ -46,12 +58,23 @@ pub fn key_point(key: u64) -> u64 {
     splitmix64(key ^ 0x6a09_e667_f3bc_c908)
 }
 
+impl Hash {
+    /// The job's placement key: its own, else the hash of its user's name (user numbers depend on
+    /// the order users first appear in the workload; names do not).
+    fn key_of(&self, job: &Job) -> u64 {
+        job.key().unwrap_or_else(|| match self.users.get(job.user as usize) {
+            Some(&h) => h,
+            None => key_hash(&format!("u{}", job.user)),
+        })
+    }
+}
+
 impl Algorithm for Hash {
     fn pick(&mut self, task: &Task) -> Option<NodeIdx> {
         if self.ring.is_empty() || !self.guard.may_fit(task.req) {
             return None;
         }
-        let start = self.ring.partition_point(|&(p, _)| p < key_point(task.job.hash_key()));
+        let start = self.ring.partition_point(|&(p, _)| p < key_point(self.key_of(task.job)));
         let top = task.plan.best_score();
         let mut best: Option<(u32, NodeIdx)> = None;
         for k in 0..self.ring.len() {
