@@ -264,6 +264,7 @@ fn run_scenario(path: &Path, loaded: &LoadedScenario, index: usize, opts: &Check
         let study = Study::load(path, None)?;
         let sweep_opts = SweepOptions {
             out: work.path.clone(),
+            resume_from: None,
             jobs: opts.jobs.unwrap_or(0),
             shard: None,
             resume: false,

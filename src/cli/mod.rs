@@ -155,6 +155,8 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             crate::output::stale::check_out_dir(&dir)?;
             let workload = Arc::new(runner::nonempty(sc.read_workload(&scenario, seed)?, sc, &scenario)?);
             runner::warn_input_notes(&workload, sc);
+            // Every file goes to a staging folder first; --out is checked before simulating.
+            let staging = crate::output::staging::Staging::begin(&dir)?;
             let result = runner::simulate(
                 sc,
                 &loaded.hash,
@@ -166,11 +168,11 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             if let Some(line) = runner::timeline_warning(&result, sc) {
                 eprintln!("{line}");
             }
-            crate::output::stale::remove_stale(&dir, &crate::output::stale::run_keeps(events, !no_charts))?;
-            runner::write_run(&dir, &result, sc)?;
+            runner::write_run(staging.path(), &result, sc)?;
             if !no_charts {
-                crate::report::generate(&dir)?;
+                crate::report::generate(staging.path())?;
             }
+            staging.commit()?;
             if !quiet {
                 print(&format!("{}wrote {}\n", runner::summary_table(&result), dir.display()))?;
             }

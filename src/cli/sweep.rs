@@ -73,10 +73,11 @@ pub fn run(
     sweep::terminal::check_metric(&a.sort)?;
     let study = Study::load(path, seed)?;
     let out = out.unwrap_or_else(|| study.output_dir.clone());
-    crate::output::stale::check_out_dir(&out)?;
-    crate::output::stale::remove_stale(&out, &crate::output::stale::study_keeps(a.shard.is_some(), !no_charts))?;
+    // The study is written into a staging folder and replaces the old one whole (see output::staging).
+    let staging = crate::output::staging::Staging::begin(&out)?;
     let opts = SweepOptions {
-        out: out.clone(),
+        out: staging.path().to_path_buf(),
+        resume_from: Some(out.clone()),
         jobs: a.jobs.unwrap_or(0),
         shard: a.shard,
         resume: a.resume,
@@ -85,6 +86,10 @@ pub fn run(
         run: RunOptions { log_events: events, ..Default::default() },
     };
     let o = sweep::run_study(&study, &opts)?;
+    if !no_charts && a.shard.is_none() {
+        crate::report::generate(staging.path())?;
+    }
+    staging.commit()?;
     // what the runs left out of their input, as the study's manifest (just written) gathers it
     let manifest_path = out.join("manifest.json");
     let manifest = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
@@ -96,9 +101,6 @@ pub fn run(
     }
     if let Some(line) = rejected_in_study(&out.join("summary.csv")) {
         eprintln!("{line}");
-    }
-    if !no_charts && a.shard.is_none() {
-        crate::report::generate(&out)?;
     }
     if !quiet {
         let mut text = String::new();

@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod files;
+pub mod staging;
 pub mod stale;
 pub mod starvation;
 

@@ -1,6 +1,7 @@
 //! Output hygiene: a reused output directory must not keep files of an earlier run that this run does not
 //! write (events.csv without `--events`, report.html with `--no-charts`, a sweep's comparison.csv beside a
-//! single run, ...). Only the tool's own output names are removed; any other file is left alone.
+//! single run, ...). Before a new run's files are moved in (see [`super::staging`]), every file with one of
+//! the tool's output names is removed; any other file is left alone.
 
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -37,53 +38,30 @@ pub fn check_out_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Removes from `dir` every known output name that this run will not write: of [`RUN_FILES`],
-/// [`STUDY_FILES`] and [`REPORT_FILES`] all but `keep`, the chart files under `charts/` when
-/// `report.html` is not kept, and the tool's run directories under `runs/` unless `runs` is kept.
-pub fn remove_stale(dir: &Path, keep: &[&str]) -> Result<()> {
+/// Removes from `dir` every known output name: `manifest.json` first (so that a folder caught half
+/// way never looks complete), the other names of [`RUN_FILES`], [`STUDY_FILES`] and [`REPORT_FILES`],
+/// the chart files under `charts/`, and the tool's files in the run directories under `runs/`.
+pub fn remove_outputs(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
-    let known = RUN_FILES.iter().chain(STUDY_FILES).chain(REPORT_FILES);
-    for name in known.filter(|n| !keep.contains(n)) {
+    remove_file(&dir.join("manifest.json"))?;
+    for name in RUN_FILES.iter().chain(STUDY_FILES).chain(REPORT_FILES) {
         remove_file(&dir.join(name))?;
     }
-    if !keep.contains(&"report.html") {
-        remove_charts(&dir.join(crate::report::CHART_DIR))?;
-    }
-    if !keep.contains(&RUNS_DIR) {
-        let runs = dir.join(RUNS_DIR);
-        if runs.is_dir() {
-            for entry in std::fs::read_dir(&runs).map_err(|e| Error::io(&runs, e))? {
-                let path = entry.map_err(|e| Error::io(&runs, e))?.path();
-                if path.is_dir() {
-                    remove_stale(&path, &[])?;
-                    remove_dir_if_empty(&path)?;
-                }
+    remove_charts(&dir.join(crate::report::CHART_DIR))?;
+    let runs = dir.join(RUNS_DIR);
+    if runs.is_dir() {
+        for entry in std::fs::read_dir(&runs).map_err(|e| Error::io(&runs, e))? {
+            let path = entry.map_err(|e| Error::io(&runs, e))?.path();
+            if path.is_dir() {
+                remove_outputs(&path)?;
+                remove_dir_if_empty(&path)?;
             }
-            remove_dir_if_empty(&runs)?;
         }
+        remove_dir_if_empty(&runs)?;
     }
     Ok(())
-}
-
-/// The names a single run writes into its directory.
-pub fn run_keeps(events: bool, charts: bool) -> Vec<&'static str> {
-    let mut keep: Vec<&str> = RUN_FILES.iter().copied().filter(|n| events || *n != "events.csv").collect();
-    if charts {
-        keep.push("report.html");
-    }
-    keep
-}
-
-/// The names a sweep (or one shard of it) writes at the study level.
-pub fn study_keeps(shard: bool, charts: bool) -> Vec<&'static str> {
-    let mut keep: Vec<&str> = STUDY_FILES.iter().copied().filter(|n| !shard || *n != "comparison.csv").collect();
-    keep.push(RUNS_DIR);
-    if charts && !shard {
-        keep.push("report.html");
-    }
-    keep
 }
 
 /// Removes the chart files (`*.svg`, `*.png`) of `charts` whose stem is not in `keep`, then the
@@ -127,7 +105,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_known_names_that_are_not_kept_go() {
+    fn only_known_names_go() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path();
         for f in ["jobs.csv", "events.csv", "report.html", "comparison.csv", "notes.txt"] {
@@ -138,10 +116,10 @@ mod tests {
         std::fs::create_dir_all(p.join("runs/a")).unwrap();
         std::fs::write(p.join("runs/a/jobs.csv"), "x").unwrap();
         std::fs::write(p.join("runs/a/mine.txt"), "x").unwrap();
-        remove_stale(p, &run_keeps(false, false)).unwrap();
+        remove_outputs(p).unwrap();
         let left = |f: &str| p.join(f).exists();
-        assert!(left("jobs.csv") && left("notes.txt") && left("runs/a/mine.txt"));
-        assert!(!left("events.csv") && !left("report.html") && !left("comparison.csv"));
+        assert!(left("notes.txt") && left("runs/a/mine.txt"));
+        assert!(!left("jobs.csv") && !left("events.csv") && !left("report.html") && !left("comparison.csv"));
         assert!(!left("charts") && !left("runs/a/jobs.csv"));
     }
 }

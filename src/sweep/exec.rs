@@ -59,6 +59,9 @@ impl Shard {
 #[derive(Clone, Debug, Default)]
 pub struct SweepOptions {
     pub out: PathBuf,
+    /// Where `--resume` looks for complete runs (the study's output folder, when `out` is a staging
+    /// folder that replaces it); `None`: `out` itself.
+    pub resume_from: Option<PathBuf>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
     pub shard: Option<Shard>,
@@ -344,13 +347,17 @@ fn execute(
     let hash = study.run_hash(plan);
     let parameters = study.parameter_values(plan.config);
     // A complete run is reused when it has the files this invocation writes: with `--events` its
-    // event log (else it is run again); without, a log left by an earlier `--events` is removed.
-    let events = dir.join("events.csv");
+    // event log (else it is run again); without, a log left by an earlier `--events` is left out.
+    let old = opts.resume_from.as_deref().unwrap_or(&opts.out).join("runs").join(&plan.id);
+    let events = old.join("events.csv");
     if opts.resume
-        && let Some(row) = completed_row(&dir, &hash)
+        && let Some(row) = completed_row(&old, &hash)
         && (!opts.run.log_events || events.exists())
     {
-        if !opts.run.log_events && events.exists() {
+        let skip = |f: &Path| !opts.run.log_events && f.file_name() == Some("events.csv".as_ref());
+        if old != dir {
+            crate::output::staging::link_tree(&old, &dir, &skip).map_err(|e| format!("{}: {e}", dir.display()))?;
+        } else if skip(&events) && events.exists() {
             std::fs::remove_file(&events).map_err(|e| format!("{}: {e}", events.display()))?;
         }
         return Ok(Done::Row { row: tables::splice_parameters(row, &parameters), resumed: true });

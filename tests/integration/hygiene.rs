@@ -181,3 +181,55 @@ fn jobs_submitted_after_the_horizon_are_not_counted_as_unfinished() {
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     std::fs::read_to_string(path).unwrap().lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
 }
+
+/// A synthetic workload: each seed gives other jobs, so files tell their run apart.
+const SEEDED: &str = "type = \"synthetic\"\njobs = 40\ninterarrival = { dist = \"exponential\", mean = \"20s\" }\n\
+                      runtime = { dist = \"exponential\", mean = \"1m\" }";
+
+/// Defect 14: a failure after `jobs.csv` was renamed (here: `timeline.csv` cannot be written where
+/// the old code wrote it) left the new jobs.csv beside the previous run's summary.csv and
+/// manifest.json, a folder that looked complete. Now the run is written aside and moved in whole:
+/// whatever happens, a folder with a manifest holds that manifest's run and nothing else.
+#[test]
+fn a_write_failure_after_jobs_csv_leaves_no_mixed_folder() {
+    let d = tempfile::tempdir().unwrap();
+    let sc = scenario(d.path(), "mix", "", SEEDED);
+    let jobs_of = |seed: &str| {
+        let out = d.path().join(format!("clean-{seed}"));
+        run(&["-q", "--no-charts", "--seed", seed], &sc, &out).success();
+        std::fs::read_to_string(out.join("jobs.csv")).unwrap()
+    };
+    assert_ne!(jobs_of("1"), jobs_of("7"));
+    let out = d.path().join("out");
+    run(&["-q", "--no-charts", "--seed", "1"], &sc, &out).success();
+    std::fs::create_dir(out.join("timeline.csv.tmp")).unwrap();
+    let _ = run(&["-q", "--no-charts", "--seed", "7"], &sc, &out);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let seed = manifest["seed"].as_u64().unwrap().to_string();
+    assert_eq!(std::fs::read_to_string(out.join("jobs.csv")).unwrap(), jobs_of(&seed), "jobs.csv of another run");
+    let summary = csv_rows(&out.join("summary.csv"));
+    assert_eq!(summary[1][summary[0].iter().position(|c| c == "seed").unwrap()], seed, "summary.csv of another run");
+    let left: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "staging folders left behind: {left:?}");
+}
+
+/// Defect 14: `--out` was checked only after the whole simulation. A folder that cannot be made now
+/// fails before simulating: no warning about the run's rejected jobs comes first.
+#[test]
+fn the_output_folder_is_checked_before_simulating() {
+    let d = tempfile::tempdir().unwrap();
+    let jobs = "type = \"list\"\njobs = [{ submit = 0, runtime = 10 }, { submit = 1, runtime = 10, cpu = 8 }]";
+    let sc = scenario(d.path(), "early", "", jobs);
+    let file = d.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = clustersim().arg("run").arg(&sc).arg("--out").arg(file.join("out")).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("a-file") && err.contains("give another --out"), "{err}");
+    assert!(!err.contains("rejected"), "the run was simulated before --out was checked: {err}");
+}
