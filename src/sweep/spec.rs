@@ -41,7 +41,7 @@ pub enum Target {
     Load,
     /// Every pool's node count is multiplied by the factor (rounded, at least 1 node).
     NodeScale,
-    /// Any key of the scenario, by dotted path (`faults.mtbf`, `cluster.pools[0].cpu`), set in the TOML
+    /// Any key of the scenario, by dotted path (`faults.pools[0].mtbf`, `cluster.pools[0].cpu`), set in the TOML
     /// before it is read, so every scenario key is sweepable.
     Override(Vec<PathPart>),
 }
@@ -75,9 +75,11 @@ pub fn value_label(v: &toml::Value) -> String {
     }
 }
 
-/// Parses `faults.mtbf`, `cluster.pools[0].count`; every key non-empty.
+/// Parses `faults.heartbeat_interval`, `cluster.pools[0].count`; every key non-empty.
 pub fn parse_path(path: &str) -> Result<Vec<PathPart>, String> {
-    let bad = || format!("`{path}` is not a key path (expected e.g. `faults.mtbf` or `cluster.pools[0].count`)");
+    let bad = || {
+        format!("`{path}` is not a key path (expected e.g. `faults.heartbeat_interval` or `cluster.pools[0].count`)")
+    };
     let mut parts = Vec::new();
     for segment in path.split('.') {
         let (key, mut rest) = match segment.find('[') {
@@ -216,7 +218,7 @@ impl SweepSpec {
     }
 }
 
-/// `[sweep.faults] mtbf = [...]` is `"faults.mtbf" = [...]`: nested tables become dotted keys.
+/// `[sweep.workload] users = [...]` is `"workload.users" = [...]`: nested tables become dotted keys.
 fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, toml::Value)>) {
     match v {
         toml::Value::Table(t) => {

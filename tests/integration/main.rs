@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod cli_polish;
 mod core;
+mod doc_examples;
 mod faults;
 mod hygiene;
 mod oracles;
