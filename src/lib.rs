@@ -2,8 +2,8 @@
 //!
 //! Layout: [`engine`] (event queue and loop), [`model`] (nodes, jobs, time), [`policies`] (one
 //! folder per axis, each policy in its own file), [`workloads`], [`metrics`], [`output`],
-//! [`scenario`], [`runner`], [`sweep`] (studies over many runs), [`check`] (regression checks
-//! against a baseline) and [`cli`].
+//! [`scenario`], [`limits`] (the range of every scenario number), [`runner`], [`sweep`] (studies
+//! over many runs), [`check`] (regression checks against a baseline) and [`cli`].
 //!
 //! Unsafe code is denied everywhere but in two marked places, both in the trace reader's hot path:
 //! SSE2 byte classification (`workloads::swf`) and a huge-page hint (`huge_pages`).

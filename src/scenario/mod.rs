@@ -332,6 +332,8 @@ impl Scenario {
         match &self.workload {
             WorkloadSpec::Synthetic(s) => s.validate()?,
             WorkloadSpec::List(l) => {
+                crate::limits::whole(l.jobs.len() as u64, 0, crate::limits::MAX_JOBS)
+                    .map_err(|m| ScenarioError::invalid("workload.jobs", format!("{m} jobs")))?;
                 crate::workloads::list::build(&l.jobs, &l.tiers, "workload.jobs")?;
             }
             WorkloadSpec::Swf(s) => {
@@ -341,6 +343,7 @@ impl Scenario {
             WorkloadSpec::Csv(_) => {}
         }
         self.validate_metrics()?;
+        self.validate_latency_shapes()?;
         let empty = match &self.workload {
             WorkloadSpec::Synthetic(s) => s.jobs == 0,
             WorkloadSpec::List(l) => l.jobs.is_empty(),
@@ -409,6 +412,39 @@ impl Scenario {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// `[network]`: the `cv` of a lognormal latency at most 1,000, as for every distribution.
+    fn validate_latency_shapes(&self) -> std::result::Result<(), ScenarioError> {
+        use faults::LatencyDist;
+        let n = &self.network;
+        let cluster_wide = [
+            ("latency", &n.latency),
+            ("dispatch", &n.dispatch),
+            ("completion", &n.completion),
+            ("heartbeat", &n.heartbeat),
+        ];
+        let per_pool = n.pools.iter().enumerate().flat_map(|(i, p)| {
+            [
+                ("latency", &p.latency),
+                ("dispatch", &p.dispatch),
+                ("completion", &p.completion),
+                ("heartbeat", &p.heartbeat),
+            ]
+            .map(|(k, d)| (format!("network.pools[{i}].{k}"), d))
+        });
+        let all = cluster_wide.map(|(k, d)| (format!("network.{k}"), d)).into_iter().chain(per_pool);
+        for (key, dist) in all {
+            if let Some(LatencyDist::Lognormal { cv, .. }) = dist
+                && !(0.0..=1000.0).contains(cv)
+            {
+                return Err(ScenarioError::invalid(
+                    key,
+                    format!("expected 0 ≤ cv ≤ 1000, found {}", crate::limits::show(*cv)),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The cluster the scenario describes.
