@@ -105,7 +105,7 @@ pub fn parse_memory_mib(text: &str) -> Result<u64, String> {
     };
     let mib = (value * scale).round();
     let max = crate::limits::MAX_MEMORY_MIB;
-    if !(mib <= max as f64) {
+    if mib.is_nan() || mib > max as f64 {
         return Err(format!("`{}`: expected at most {max} MiB (1 PiB)", crate::error::echo(text)));
     }
     Ok(mib as u64)

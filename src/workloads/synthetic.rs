@@ -141,7 +141,7 @@ impl SyntheticSpec {
             return Err(ScenarioError::invalid(k("tiers"), "expected 1 to 255 tiers"));
         }
         let max = limits::MAX_NUMBER;
-        if self.tiers.iter().any(|t| !(0.0..=max).contains(&t.share) || !(t.weight > 0.0 && t.weight <= max))
+        if !self.tiers.iter().all(|t| (0.0..=max).contains(&t.share) && t.weight > 0.0 && t.weight <= max)
             || self.tiers.iter().map(|t| t.share).sum::<f64>() <= 0.0
         {
             return Err(ScenarioError::invalid(
