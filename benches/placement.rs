@@ -4,10 +4,11 @@
 //! Run with `cargo bench --bench placement`; the throughput lines give jobs (decisions) per second.
 
 use clustersim::engine::Simulation;
+use clustersim::engine::ports::Policies;
 use clustersim::engine::sim::SimOptions;
 use clustersim::model::{Cluster, Job, Resources, SECOND, Workload};
 use clustersim::policies::selection::{NodeSelector, REGISTRY};
-use clustersim::policies::{Policies, PolicyEnv, PolicySet, PolicySpec, resolve};
+use clustersim::policies::{PolicyEnv, PolicySet, PolicySpec, resolve};
 use clustersim::rng;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::RngExt;

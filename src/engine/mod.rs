@@ -6,6 +6,7 @@ pub mod event;
 pub mod faults;
 pub mod network;
 pub mod placement;
+pub mod ports;
 pub mod queue;
 pub mod registry;
 pub mod sched;

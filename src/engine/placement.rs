@@ -2,10 +2,9 @@
 //! evicting running jobs, and closing a scheduling round (all passes at one instant) so the
 //! capacity left can be shared among the malleable tasks placed in it.
 
+use super::ports::{Allocator, NodeSelector, QueueDiscipline, RoundTask};
 use super::sched::{SchedCtx, World};
 use crate::model::{JobIdx, NodeIdx, Resources, Time};
-use crate::policies::allocation::RoundTask;
-use crate::policies::{Allocator, NodeSelector, QueueDiscipline};
 
 /// Allocated capacity and number of waiting jobs per tier, kept current by the engine.
 #[derive(Clone, Debug, Default)]

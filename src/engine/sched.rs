@@ -2,9 +2,9 @@
 
 use super::diagnose::PlacementFailure;
 use super::placement::{self, TierLoad, placement_total};
+use super::ports::{Allocator, NodeSelector};
 use crate::metrics::starvation::StarvationWatch;
 use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
-use crate::policies::{Allocator, NodeSelector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -397,7 +397,7 @@ impl<'a> SchedCtx<'a> {
     }
 
     /// Running jobs ordered by estimated end time (for a discipline whose
-    /// [`QueueDiscipline::reads_running_by_estimate`](crate::policies::QueueDiscipline::reads_running_by_estimate) is true).
+    /// [`QueueDiscipline::reads_running_by_estimate`](super::ports::QueueDiscipline::reads_running_by_estimate) is true).
     pub fn running(&self) -> &BTreeSet<(Time, JobIdx)> {
         self.world.running.by_estimate()
     }

@@ -1,11 +1,11 @@
 //! The simulation loop: merges arrivals with the event queue, reacts to each event, runs a scheduling pass after it.
 
 use super::event::Event;
+use super::ports::{Policies, QueueDiscipline};
 use super::queue::EventQueue;
 use super::sched::{JobRecord, JobState, LoggedEvent, SchedCtx, World};
 use crate::metrics::timeline::{Sample, Sampler};
 use crate::model::{Cluster, JobIdx, Time, Workload};
-use crate::policies::{Policies, QueueDiscipline};
 use std::sync::Arc;
 
 mod fault_events;

@@ -261,6 +261,20 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// Scales the offered load by `load`: submit times after the first are divided by it (rounded to
+    /// the µs), so `load = 2` packs the same jobs into half the span. `1` changes nothing.
+    pub fn scale_load(&mut self, load: f64) {
+        if load == 1.0 {
+            return;
+        }
+        let Some(t0) = self.jobs.first().map(|j| j.submit) else { return };
+        for j in &mut self.jobs {
+            j.submit = t0 + ((j.submit - t0) as f64 / load).round() as u64;
+        }
+    }
+}
+
+impl Workload {
     /// Sorts jobs by submit time (stable) and remaps dependency indices accordingly.
     pub fn sort_by_submit(&mut self) {
         if self.jobs.windows(2).all(|w| w[0].submit <= w[1].submit) {

@@ -6,12 +6,9 @@ pub mod queue;
 pub mod recovery;
 pub mod selection;
 
-pub use allocation::Allocator;
 pub use params::Params;
-pub use queue::QueueDiscipline;
-pub use recovery::SchedulerRecovery;
-pub use selection::NodeSelector;
 
+use crate::engine::ports::{Policies, PolicyFactory, QueueDiscipline};
 use crate::error::ScenarioError;
 use crate::model::Cluster;
 use serde::{Deserialize, Deserializer};
@@ -136,12 +133,14 @@ impl Default for PolicySet {
     }
 }
 
-/// One live policy per axis, ready to drive a simulation.
-pub struct Policies {
-    pub selector: Box<dyn NodeSelector>,
-    pub allocator: Box<dyn Allocator>,
-    pub queue: Box<dyn QueueDiscipline>,
-    pub recovery: Box<dyn SchedulerRecovery>,
+/// The run seed of scheduler partition `p`'s policies (partition 0 uses the run seed itself).
+pub fn partition_seed(seed: u64, p: usize) -> u64 {
+    if p == 0 { seed } else { crate::rng::derive_seed(seed, &format!("scheduler/{p}")) }
+}
+
+/// The seed of one axis's own random stream, from a partition's run seed: `axis` is its key (`policy.queue`).
+fn axis_seed(seed: u64, axis: &str) -> u64 {
+    crate::rng::derive_seed(seed, axis)
 }
 
 impl Policies {
@@ -153,7 +152,7 @@ impl Policies {
         tiers: &[String],
         users: &[String],
     ) -> Result<Policies, ScenarioError> {
-        let env = |stream: &str| PolicyEnv { seed: crate::rng::derive_seed(seed, stream), cluster, tiers, users };
+        let env = |stream: &str| PolicyEnv { seed: axis_seed(seed, stream), cluster, tiers, users };
         Ok(Policies {
             selector: resolve(
                 "selection",
@@ -169,7 +168,7 @@ impl Policies {
                 allocation::REGISTRY,
                 &env("policy.allocation"),
             )?,
-            queue: resolve("queue", "policy.queue", &set.queue, queue::REGISTRY, &env("policy.queue"))?,
+            queue: build_queue(set, seed, cluster, tiers, users)?,
             recovery: resolve(
                 "recovery",
                 "policy.recovery",
@@ -178,5 +177,36 @@ impl Policies {
                 &env("policy.recovery"),
             )?,
         })
+    }
+}
+
+/// The queue discipline of `set` with the run seed `seed`.
+fn build_queue(
+    set: &PolicySet,
+    seed: u64,
+    cluster: &Cluster,
+    tiers: &[String],
+    users: &[String],
+) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+    let env = PolicyEnv { seed: axis_seed(seed, "policy.queue"), cluster, tiers, users };
+    resolve("queue", "policy.queue", &set.queue, queue::REGISTRY, &env)
+}
+
+/// The policies of every scheduler partition of one run: a [`PolicySet`], the run seed and the
+/// workload's tier and user names. The one home of the seed rules ([`partition_seed`], per axis).
+pub struct Factory {
+    pub set: PolicySet,
+    pub seed: u64,
+    pub tiers: Vec<String>,
+    pub users: Vec<String>,
+}
+
+impl PolicyFactory for Factory {
+    fn build(&self, p: usize, cluster: &Cluster) -> Result<Policies, ScenarioError> {
+        Policies::build(&self.set, partition_seed(self.seed, p), cluster, &self.tiers, &self.users)
+    }
+
+    fn queue(&self, p: usize, cluster: &Cluster) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+        build_queue(&self.set, partition_seed(self.seed, p), cluster, &self.tiers, &self.users)
     }
 }

@@ -7,7 +7,11 @@ use crate::policies::PolicySet;
 use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
 
+pub mod compile;
+pub mod fault_setup;
 pub mod faults;
+
+pub use compile::RunPlan;
 use std::path::{Path, PathBuf};
 
 /// A whole scenario file.
@@ -315,8 +319,8 @@ impl Scenario {
             return Err(ScenarioError::invalid("workload.jobs", "the workload has no jobs (give at least one)"));
         }
         let cluster = self.build_cluster();
-        let policies = crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
-        crate::engine::faults::FaultSetup::from_scenario(self, self.seed, &cluster, policies.recovery.partitions())?;
+        let policies = crate::engine::ports::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
+        fault_setup::fault_setup(self, self.seed, &cluster, policies.recovery.partitions())?;
         self.check.validate("check")?;
         Ok(())
     }

@@ -358,11 +358,8 @@ fn execute(
     let slot = cache.slot_prefetching(study, plan.config);
     let config = slot.build(study, plan.config).as_ref().map_err(|e| e.clone())?;
     let sc = &config.scenario;
-    let workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
-    let mut workload = runner::nonempty(workload, sc, &study.path).map_err(|e| e.to_string())?;
-    super::plan::scale_load(&mut workload, config.load);
     let mut result =
-        runner::simulate(sc, &hash, plan.seed, Arc::new(workload), &opts.run).map_err(|e| e.to_string())?;
+        runner::execute(sc, &study.path, &hash, plan.seed, config.load, &opts.run).map_err(|e| e.to_string())?;
     result.info.run_id = plan.id.clone();
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -15,5 +15,5 @@ pub mod terminal;
 
 pub use exec::{Failure, Shard, SweepOptions, SweepOutcome, run_study};
 pub use merge::{MergeOutcome, merge};
-pub use plan::{RunIds, RunPlan, Study, replication_seed, scale_load};
+pub use plan::{RunIds, RunPlan, Study, replication_seed};
 pub use spec::SweepSpec;

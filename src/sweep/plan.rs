@@ -2,7 +2,6 @@
 
 use super::spec::{self, PathPart, SweepSpec, Target};
 use crate::error::{Error, Result};
-use crate::model::Workload;
 use crate::runner::hash_hex;
 use crate::scenario::Scenario;
 use serde::Deserialize;
@@ -75,17 +74,6 @@ impl RunIds {
 /// which read numbers as doubles, show them exactly and `--seed` can reproduce any run).
 pub fn replication_seed(root: u64, k: u32) -> u64 {
     if k == 0 { root } else { crate::rng::derive_seed(root, &format!("replication-{k}")) >> 16 }
-}
-
-/// Divides every inter-arrival time by `load` (times stay integer µs, measured from the first submission).
-pub fn scale_load(w: &mut Workload, load: f64) {
-    if load == 1.0 {
-        return;
-    }
-    let Some(t0) = w.jobs.first().map(|j| j.submit) else { return };
-    for j in &mut w.jobs {
-        j.submit = t0 + ((j.submit - t0) as f64 / load).round() as u64;
-    }
 }
 
 /// A configuration ready to run: its scenario (overrides applied, nodes scaled) and its load factor.
@@ -261,12 +249,12 @@ mod tests {
 
     #[test]
     fn load_divides_inter_arrival_times() {
-        let mut w = Workload::default();
+        let mut w = crate::model::Workload::default();
         for (i, t) in [10_000_000u64, 11_000_000, 13_000_001].iter().enumerate() {
             let r = crate::model::Resources::new(1, 0, 0);
             w.jobs.push(crate::model::Job::rigid(i as u64 + 1, *t, 1, r, 1, 1));
         }
-        scale_load(&mut w, 2.0);
+        w.scale_load(2.0);
         let submits: Vec<u64> = w.jobs.iter().map(|j| j.submit).collect();
         assert_eq!(submits, [10_000_000, 10_500_000, 11_500_001]);
     }

@@ -6,10 +6,9 @@ use super::{Simulation, queue_and_ctx};
 use crate::engine::event::Event;
 use crate::engine::faults::{FaultLayer, Phase, draw_us};
 use crate::engine::network::Msg;
+use crate::engine::ports::{Crash, Policies};
 use crate::engine::sched::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
-use crate::policies::Policies;
-use crate::policies::recovery::Crash;
 
 /// The policies of the partition that owns job `j` (the simulation's own with a single scheduler).
 pub(super) fn policies_for<'a>(
@@ -157,7 +156,7 @@ impl Simulation {
             }
             Event::Window { index, begin } => {
                 let w = self.fl().windows[index as usize].clone();
-                let down = w.kind == crate::scenario::faults::WindowKind::Down;
+                let down = w.kind == crate::engine::faults::WindowKind::Down;
                 for n in w.nodes {
                     match (down, begin) {
                         (true, true) => self.node_down(n),
@@ -777,9 +776,8 @@ impl Simulation {
         let waiting: Vec<JobIdx> = (0..self.world.records.len() as JobIdx)
             .filter(|&j| (k == 1 || j as usize % k == p) && self.world.records[j as usize].state == JobState::Queued)
             .collect();
-        let fresh = f
-            .fresh_queue(p, &self.world.cluster, &self.world.workload)
-            .expect("the queue policy was validated when the run was built");
+        let fresh =
+            f.fresh_queue(p, &self.world.cluster).expect("the queue policy was validated when the run was built");
         let pol = partition_policies(&mut self.policies, f, p);
         pol.queue = fresh;
         let (queue, mut ctx) = queue_and_ctx(pol, &mut self.world, &mut self.started, &mut self.preempted);

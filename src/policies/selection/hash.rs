@@ -8,9 +8,10 @@
 //! fits" in O(1) first.
 
 use super::{Algorithm, Groups, NodeTree, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 use crate::rng::splitmix64;
 
 pub struct Hash {

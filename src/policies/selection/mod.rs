@@ -27,22 +27,9 @@ pub use node_tree::NodeTree;
 pub use scope::{Groups, Plan, Scope, Scoped};
 
 use super::{Params, PolicyEnv};
+pub use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, Job, Node, NodeIdx, Resources, Time};
-
-/// Chooses a node for one task at a time. Gets a read-only view of the cluster and returns a decision.
-pub trait NodeSelector: Send {
-    /// A node for one task of `job` asking `req`, or `None` when no node fits.
-    /// `placed` holds the nodes already chosen for this job's earlier tasks in this attempt.
-    fn select(&mut self, cluster: &Cluster, job: &Job, req: &Resources, placed: &[NodeIdx]) -> Option<NodeIdx>;
-
-    /// Told after node `node`'s free capacity, task count or up state changed (for index upkeep).
-    fn node_changed(&mut self, _cluster: &Cluster, _node: NodeIdx) {}
-
-    /// Told that a dispatch to `node` took `rtt` from send to acknowledgement. The network model
-    /// calls this; `least_response_time` learns from it, the other algorithms ignore it.
-    fn observe_round_trip(&mut self, _cluster: &Cluster, _node: NodeIdx, _rtt: Time) {}
-}
 
 /// True when `node` can take one more task of `job` asking `req`: up, eligible, enough free capacity,
 /// and (under anti-affinity) not already used by this job.
