@@ -62,7 +62,7 @@ pub fn simulate_plan(plan: RunPlan, opts: &RunOptions) -> RunOutput {
 /// seed share it): compile, simulate, measure.
 pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, opts: &RunOptions) -> Result<RunResult> {
     let plan = sc.compile(seed, workload).map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
-    let metrics_config = plan.metrics.clone();
+    let metrics_config = plan.metrics;
     let output = simulate_plan(plan, opts);
     let metrics = summarize(&output, &metrics_config);
     let info = RunInfo {
