@@ -1,16 +1,16 @@
 //! Why a waiting job did not start: the `skip` events of the event log, recorded only when the log is on.
 //!
 //! Two sources write them:
-//! - [`SchedCtx::try_start`](super::sched::SchedCtx::try_start) records why a placement failed
+//! - [`SchedCtx::try_start`](super::ctx::SchedCtx::try_start) records why a placement failed
 //!   (not enough free capacity in the whole cluster, no node with room for a task, ...);
-//! - a queue discipline (or allocator) calls [`SchedCtx::note_wait`](super::sched::SchedCtx::note_wait)
+//! - a queue discipline (or allocator) calls [`SchedCtx::note_wait`](super::ctx::SchedCtx::note_wait)
 //!   for a job it held back on purpose (`reservation of job 12`, `tier quota full`, ...).
 //!
 //! A note is logged only when it differs from the last one logged for that job since it last
 //! started, so a job blocked for hours by the same cause costs one line, not one per pass. With
 //! the log off every entry point returns at the first branch: nothing is computed or stored.
 
-use super::sched::World;
+use super::world::World;
 use crate::model::{Job, JobIdx, Resources};
 
 /// Why `try_start` could not place a job. Cheap to build; the text is made only when it changes.

@@ -2,7 +2,7 @@
 //! bundle of one live policy per axis. The engine knows these traits, never a policy's name; the
 //! implementations, their registries and the resolver live in `crate::policies`.
 
-use super::sched::{SchedCtx, World};
+use super::{ctx::SchedCtx, world::World};
 use crate::error::ScenarioError;
 use crate::model::{Cluster, Job, JobIdx, Node, NodeIdx, Resources, Time};
 

@@ -1,10 +1,11 @@
 //! The simulation loop: merges arrivals with the event queue, reacts to each event, runs a scheduling pass after it.
 
+use super::ctx::SchedCtx;
 use super::event::Event;
+use super::observe::timeline::{Sample, Sampler};
 use super::ports::{Policies, QueueDiscipline};
 use super::queue::EventQueue;
-use super::sched::{JobRecord, JobState, LoggedEvent, SchedCtx, World};
-use crate::metrics::timeline::{Sample, Sampler};
+use super::world::{JobRecord, JobState, LoggedEvent, World};
 use crate::model::{Cluster, JobIdx, Time, Workload};
 use std::sync::Arc;
 
@@ -30,8 +31,8 @@ pub struct RunOutput {
     pub records: Vec<JobRecord>,
     pub cluster: Cluster,
     pub timeline: Vec<Sample>,
-    pub world_counters: super::sched::DisruptionCounters,
-    pub usage: super::sched::UsageIntegral,
+    pub world_counters: super::world::DisruptionCounters,
+    pub usage: super::world::UsageIntegral,
     /// First submit and end of the measured window.
     pub window: (Time, Time),
     pub events_processed: u64,

@@ -2,7 +2,7 @@
 
 use super::stats::{jain, mean, percentile_sorted, sorted};
 use crate::engine::RunOutput;
-use crate::engine::sched::JobState;
+use crate::engine::world::JobState;
 use crate::model::Time;
 use crate::model::time::as_secs_f64;
 

@@ -1,5 +1,6 @@
 //! The simulated world: time, resources, nodes and the cluster, jobs and workloads.
 
+pub mod free_index;
 pub mod job;
 pub mod node;
 pub mod resources;

@@ -64,31 +64,31 @@ impl std::fmt::Display for PolicySpec {
     }
 }
 
-/// A registry: (name, constructor) pairs of one axis.
-pub type Registry<T> = [(&'static str, fn(&Params, &PolicyEnv) -> Result<T, ScenarioError>)];
+/// A name table: (name, constructor) pairs of one axis.
+pub type NameTable<T> = [(&'static str, fn(&Params, &PolicyEnv) -> Result<T, ScenarioError>)];
 
-/// Builds the policy named by `spec` from `registry`; unknown names list the valid ones.
+/// Builds the policy named by `spec` from `table`; unknown names list the valid ones.
 pub fn resolve<T>(
     axis: &'static str,
     key: &str,
     spec: &PolicySpec,
-    registry: &Registry<T>,
+    table: &NameTable<T>,
     env: &PolicyEnv,
 ) -> Result<T, ScenarioError> {
-    match registry.iter().find(|(name, _)| *name == spec.name) {
+    match table.iter().find(|(name, _)| *name == spec.name) {
         Some((_, build)) => build(&Params::new(key, spec.params.clone()), env),
         None => Err(ScenarioError::UnknownPolicy {
             key: key.to_string(),
             axis,
             name: spec.name.clone(),
-            valid: names(registry).join(", "),
+            valid: names(table).join(", "),
         }),
     }
 }
 
-/// The names in a registry, in registry order.
-pub fn names<'a, T>(registry: &[(&'a str, T)]) -> Vec<&'a str> {
-    registry.iter().map(|(n, _)| *n).collect()
+/// The names in a name table, in table order.
+pub fn names<'a, T>(table: &[(&'a str, T)]) -> Vec<&'a str> {
+    table.iter().map(|(n, _)| *n).collect()
 }
 
 /// The chosen policy of every axis, as the scenario names them.
@@ -158,14 +158,14 @@ impl Policies {
                 "selection",
                 "policy.selection",
                 &set.selection,
-                selection::REGISTRY,
+                selection::BY_NAME,
                 &env("policy.selection"),
             )?,
             allocator: resolve(
                 "allocation",
                 "policy.allocation",
                 &set.allocation,
-                allocation::REGISTRY,
+                allocation::BY_NAME,
                 &env("policy.allocation"),
             )?,
             queue: build_queue(set, seed, cluster, tiers, users)?,
@@ -173,7 +173,7 @@ impl Policies {
                 "recovery",
                 "policy.recovery",
                 &set.recovery,
-                recovery::REGISTRY,
+                recovery::BY_NAME,
                 &env("policy.recovery"),
             )?,
         })
@@ -189,7 +189,7 @@ fn build_queue(
     users: &[String],
 ) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
     let env = PolicyEnv { seed: axis_seed(seed, "policy.queue"), cluster, tiers, users };
-    resolve("queue", "policy.queue", &set.queue, queue::REGISTRY, &env)
+    resolve("queue", "policy.queue", &set.queue, queue::BY_NAME, &env)
 }
 
 /// The policies of every scheduler partition of one run: a [`PolicySet`], the run seed and the

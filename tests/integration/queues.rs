@@ -387,7 +387,7 @@ fn queues_scenario_compares_every_discipline() {
     let col = |name: &str| h.iter().position(|x| x == name).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     let queues: Vec<&str> = rows.iter().map(|r| &r[col("queue")]).collect();
-    let names: Vec<&str> = clustersim::policies::names(clustersim::policies::queue::REGISTRY);
+    let names: Vec<&str> = clustersim::policies::names(clustersim::policies::queue::BY_NAME);
     for n in names {
         assert!(queues.iter().any(|q| q.split('(').next() == Some(n)), "{n} missing from {queues:?}");
     }

@@ -7,7 +7,7 @@ use crate::engine::event::Event;
 use crate::engine::faults::{FaultLayer, Phase, draw_us};
 use crate::engine::network::Msg;
 use crate::engine::ports::{Crash, Policies};
-use crate::engine::sched::JobState;
+use crate::engine::world::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
 
 /// The policies of the partition that owns job `j` (the simulation's own with a single scheduler).

@@ -1,4 +1,4 @@
-//! Resource allocation: how much a placed task gets. One file per algorithm; `REGISTRY` maps names to constructors.
+//! Resource allocation: how much a placed task gets. One file per algorithm; `BY_NAME` maps names to constructors.
 //!
 //! Besides the grant itself, an allocator may refuse a start (tier quotas, [`Allocator::admit`]),
 //! name running jobs to evict to make room ([`Allocator::eviction_candidates`]), and grow the grants
@@ -30,7 +30,7 @@ pub fn greedy_cpu(job: &Job, node: &Node, cap: u64) -> u64 {
 type Constructor = fn(&Params, &PolicyEnv) -> Result<Box<dyn Allocator>, ScenarioError>;
 
 /// Every allocation algorithm by name. Adding one: a new file plus one line here.
-pub const REGISTRY: &[(&str, Constructor)] = &[
+pub const BY_NAME: &[(&str, Constructor)] = &[
     ("greedy", greedy::build),
     ("round_robin", round_robin::build),
     ("preemptive", preemptive::build),

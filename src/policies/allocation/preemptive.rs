@@ -8,7 +8,7 @@
 //! candidate looked at (r = running jobs indexed), plus one placement attempt per victim.
 
 use super::{Allocator, greedy_cpu};
-use crate::engine::sched::{JobState, World};
+use crate::engine::world::{JobState, World};
 use crate::error::ScenarioError;
 use crate::model::{Job, JobIdx, Node, Resources, Time};
 use crate::policies::{Params, PolicyEnv};

@@ -13,7 +13,7 @@
 //! Cost per decision: O(tiers) for the waiting check.
 
 use super::{Allocator, greedy_cpu};
-use crate::engine::sched::World;
+use crate::engine::world::World;
 use crate::error::ScenarioError;
 use crate::model::{Job, JobIdx, Node, Resources};
 use crate::policies::{Params, PolicyEnv};

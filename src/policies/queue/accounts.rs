@@ -1,6 +1,6 @@
 //! Accounts for the share-based disciplines: which user, group or tier a job is charged to, and per-account numbers by name.
 
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{Job, JobIdx, Workload};
 use crate::policies::Params;

@@ -24,7 +24,7 @@
 use super::QueueDiscipline;
 use super::profile::{Amount, Profile};
 use super::view::{PendingCompletions, held, planned_duration, planned_release};
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
 use crate::output::fmt_time;

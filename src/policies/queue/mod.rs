@@ -1,4 +1,4 @@
-//! Queue disciplines: which waiting job goes next. One file per discipline; `REGISTRY` maps names to constructors.
+//! Queue disciplines: which waiting job goes next. One file per discipline; `BY_NAME` maps names to constructors.
 
 mod accounts;
 mod conservative_backfill;
@@ -18,7 +18,7 @@ use crate::error::ScenarioError;
 type Constructor = fn(&Params, &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError>;
 
 /// Every queue discipline by name. Adding one: a new file plus one line here.
-pub const REGISTRY: &[(&str, Constructor)] = &[
+pub const BY_NAME: &[(&str, Constructor)] = &[
     ("fifo", fifo::build),
     ("srtf", srtf::build),
     ("fair_share", fair_share::build),

@@ -15,7 +15,7 @@
 use super::QueueDiscipline;
 use super::accounts::{AccountKind, ByName, note_passed_over};
 use super::view::held;
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::time::as_secs_f64;
 use crate::model::{JobIdx, Time};

@@ -1,4 +1,4 @@
-//! Scheduler recovery: what happens when the scheduler itself fails. One file per mode; `REGISTRY` maps names to constructors.
+//! Scheduler recovery: what happens when the scheduler itself fails. One file per mode; `BY_NAME` maps names to constructors.
 
 mod active_standby;
 mod decentralized;
@@ -27,7 +27,7 @@ pub fn standby_takeover(ready: &mut Time, c: &Crash, detection: Time, delay: Tim
 type Constructor = fn(&Params, &PolicyEnv) -> Result<Box<dyn SchedulerRecovery>, ScenarioError>;
 
 /// Every recovery mode by name. Adding one: a new file plus one line here.
-pub const REGISTRY: &[(&str, Constructor)] = &[
+pub const BY_NAME: &[(&str, Constructor)] = &[
     ("none", none::build),
     ("active_standby", active_standby::build),
     ("primary_replica", primary_replica::build),
