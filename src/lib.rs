@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod fmt;
 pub(crate) mod huge_pages;
 pub mod metrics;
 pub mod model;

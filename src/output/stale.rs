@@ -49,7 +49,7 @@ pub fn remove_stale(dir: &Path, keep: &[&str]) -> Result<()> {
         remove_file(&dir.join(name))?;
     }
     if !keep.contains(&"report.html") {
-        remove_charts(&dir.join(crate::report::CHART_DIR))?;
+        remove_charts(&dir.join(super::CHART_DIR))?;
     }
     if !keep.contains(&RUNS_DIR) {
         let runs = dir.join(RUNS_DIR);

@@ -7,9 +7,12 @@ use crate::policies::PolicySet;
 use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
 use serde::{Deserialize, Deserializer};
 
+pub mod check;
 pub mod compile;
 pub mod fault_setup;
 pub mod faults;
+pub mod sweep;
+pub mod sweep_keys;
 
 pub use compile::RunPlan;
 use std::path::{Path, PathBuf};
@@ -39,7 +42,7 @@ pub struct Scenario {
     pub metrics: MetricsSpec,
     /// `[sweep]`: run the scenario over lists of policies and parameters, with replications (see docs/sweeps.md).
     #[serde(default)]
-    pub sweep: Option<crate::sweep::SweepSpec>,
+    pub sweep: Option<sweep::SweepSpec>,
     /// Node failures, the registry, checkpoints (see docs/faults.md).
     #[serde(default)]
     pub faults: faults::FaultsSpec,
@@ -51,7 +54,7 @@ pub struct Scenario {
     pub scheduler: faults::SchedulerSpec,
     /// `[check]`: tolerances of `clustersim check` (docs/ci.md).
     #[serde(default)]
-    pub check: crate::check::CheckSpec,
+    pub check: check::CheckSpec,
 }
 
 fn default_seed() -> u64 {

@@ -4,11 +4,10 @@
 
 pub mod exec;
 pub mod inputs;
-pub mod keys;
 pub mod merge;
 pub mod plan;
 pub mod preflight;
-pub mod spec;
+
 pub mod stats;
 pub mod tables;
 pub mod terminal;
@@ -16,4 +15,3 @@ pub mod terminal;
 pub use exec::{Failure, Shard, SweepOptions, SweepOutcome, run_study};
 pub use merge::{MergeOutcome, merge};
 pub use plan::{RunIds, RunPlan, Study, replication_seed};
-pub use spec::SweepSpec;

@@ -1,9 +1,9 @@
 //! A study: the base scenario and its run matrix — run ids, replication seeds, and each configuration's scenario.
 
-use super::spec::{self, PathPart, SweepSpec, Target};
 use crate::error::{Error, Result};
 use crate::runner::hash_hex;
 use crate::scenario::Scenario;
+use crate::scenario::sweep::{self as spec, PathPart, SweepSpec, Target};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

@@ -3,8 +3,9 @@
 
 use crate::util::repo;
 use assert_cmd::Command;
+use clustersim::fmt::fmt_num;
 use clustersim::metrics::RunMetrics;
-use clustersim::output::{RunInfo, fmt_num};
+use clustersim::output::RunInfo;
 use clustersim::report::{self, data::Table, tiers::mean_ci95};
 use clustersim::runner::{self, RunOptions};
 use clustersim::scenario::Scenario;

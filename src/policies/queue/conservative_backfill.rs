@@ -26,8 +26,8 @@ use super::profile::{Amount, Profile};
 use super::view::{PendingCompletions, held, planned_duration, planned_release};
 use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
+use crate::fmt::fmt_time;
 use crate::model::{JobIdx, Time};
-use crate::output::fmt_time;
 use crate::policies::{Params, PolicyEnv};
 use std::collections::{BTreeMap, BTreeSet};
 
