@@ -2,7 +2,6 @@
 
 pub mod faults;
 pub mod starvation;
-pub mod stats;
 pub mod summary;
 pub mod timeline;
 

@@ -1,6 +1,6 @@
 //! Per-run metrics exactly as DESIGN.md §5 defines them, overall and per tier and per user.
 
-use super::stats::{jain, mean, percentile_sorted, sorted};
+use crate::stats::{jain, mean, percentile_sorted, sorted};
 use crate::engine::RunOutput;
 use crate::engine::sched::JobState;
 use crate::model::Time;

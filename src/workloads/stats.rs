@@ -4,7 +4,7 @@
 use super::csv_jobs::read_csv_jobs;
 use super::swf::{OnBadLine, SwfHeader, SwfOptions, read_swf};
 use crate::error::Result;
-use crate::metrics::stats::{mean, percentile_sorted, sorted};
+use crate::stats::{mean, percentile_sorted, sorted};
 use crate::model::time::as_secs_f64;
 use crate::model::{SkipReport, Workload};
 use std::fmt;
