@@ -134,7 +134,7 @@ mod tests {
     use super::*;
     use crate::model::Resources;
     use crate::scenario::faults::LatencySpec;
-    use crate::workloads::dist::Quantity;
+    use crate::rng::dist::Quantity;
 
     #[test]
     fn pool_settings_override_cluster_wide_ones() {

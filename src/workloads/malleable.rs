@@ -4,7 +4,7 @@
 //! Draws come from their own `malleable` stream, so turning malleability on leaves every other
 //! property of the generated jobs (arrivals, sizes, runtimes, users, tiers) unchanged.
 
-use super::dist::{Dist, Quantity};
+use crate::rng::dist::{Dist, Quantity};
 use crate::error::ScenarioError;
 use crate::model::{Job, Malleable, Time};
 use crate::rng::Rng;

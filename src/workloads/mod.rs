@@ -3,7 +3,6 @@
 pub mod arrivals;
 pub mod csv_jobs;
 pub mod deps;
-pub mod dist;
 pub mod empirical;
 pub mod lines;
 pub mod list;

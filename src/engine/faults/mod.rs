@@ -16,7 +16,7 @@ use crate::model::{Cluster, NodeIdx, Time, Workload};
 use crate::policies::{Policies, PolicyEnv};
 use crate::rng::Rng;
 use crate::scenario::faults::{Lifetimes, WindowKind};
-use crate::workloads::dist::Dist;
+use crate::rng::dist::Dist;
 use std::collections::VecDeque;
 
 /// Checkpointing of running jobs: a checkpoint after every `interval` of compute, each costing `cost` of wall time.
