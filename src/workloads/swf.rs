@@ -1428,7 +1428,7 @@ pub struct SwfSpec {
     /// Cores per node of the default cluster with `machine = "nodes"` (default 1).
     pub node_cores: Option<u64>,
     /// Memory per node of the default cluster (needed with `memory = true` and no `[[cluster.pools]]`).
-    pub node_memory: Option<crate::scenario::Memory>,
+    pub node_memory: Option<crate::model::Memory>,
     #[serde(default)]
     pub on_bad_line: OnBadLine,
     pub first_jobs: Option<u64>,
@@ -1464,7 +1464,7 @@ fn one() -> f64 {
 
 impl SwfSpec {
     /// Checks values that TOML types alone cannot; `pools` is the scenario's (completed) cluster.
-    pub fn validate(&self, pools: &[crate::scenario::PoolSpec]) -> std::result::Result<(), ScenarioError> {
+    pub fn validate(&self, pools: &[crate::model::PoolSpec]) -> std::result::Result<(), ScenarioError> {
         let k = |s: &str| format!("workload.{s}");
         if self.memory && pools.iter().all(|p| p.memory.0 == 0) {
             return Err(ScenarioError::invalid(
@@ -1540,7 +1540,7 @@ impl SwfSpec {
 
     /// The cluster of the trace's own machine, from its header: one node of `MaxProcs` cores
     /// (`machine = "pool"`), or `MaxProcs / node_cores` nodes of `node_cores` cores (`machine = "nodes"`).
-    pub fn default_pool(&self) -> std::result::Result<crate::scenario::PoolSpec, String> {
+    pub fn default_pool(&self) -> std::result::Result<crate::model::PoolSpec, String> {
         let header = read_header(&self.path).map_err(|e| format!("workload.path: {e}"))?;
         let procs = header.machine().map_err(|(line, message)| {
             format!("workload.path: {}:{line}: {message}; give the cluster as [[cluster.pools]]", self.path.display())
@@ -1567,7 +1567,7 @@ impl SwfSpec {
                 (procs / cores, cores)
             }
         };
-        Ok(crate::scenario::PoolSpec {
+        Ok(crate::model::PoolSpec {
             name: "trace".into(),
             count: u32::try_from(count).map_err(|_| format!("workload.path: MaxProcs {procs} is too large"))?,
             cpu,
