@@ -133,8 +133,8 @@ impl Network {
 mod tests {
     use super::*;
     use crate::model::Resources;
-    use crate::scenario::faults::LatencySpec;
     use crate::rng::dist::Quantity;
+    use crate::scenario::faults::LatencySpec;
 
     #[test]
     fn pool_settings_override_cluster_wide_ones() {

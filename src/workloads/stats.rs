@@ -4,9 +4,9 @@
 use super::csv_jobs::read_csv_jobs;
 use super::swf::{OnBadLine, SwfHeader, SwfOptions, read_swf};
 use crate::error::Result;
-use crate::stats::{mean, percentile_sorted, sorted};
 use crate::model::time::as_secs_f64;
 use crate::model::{SkipReport, Workload};
+use crate::stats::{mean, percentile_sorted, sorted};
 use std::fmt;
 use std::path::{Path, PathBuf};
 

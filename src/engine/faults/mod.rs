@@ -15,8 +15,8 @@ use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx, Time, Workload};
 use crate::policies::{Policies, PolicyEnv};
 use crate::rng::Rng;
-use crate::scenario::faults::{Lifetimes, WindowKind};
 use crate::rng::dist::Dist;
+use crate::scenario::faults::{Lifetimes, WindowKind};
 use std::collections::VecDeque;
 
 /// Checkpointing of running jobs: a checkpoint after every `interval` of compute, each costing `cost` of wall time.
