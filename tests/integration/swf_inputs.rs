@@ -370,3 +370,132 @@ fn trace_stats_reads_a_csv_list_with_named_tiers() {
     stats(&["--tiers", "batch,prod"]).success().stdout(predicate::str::contains("jobs by tier   batch: 2, prod: 2"));
     stats(&["--tiers", "batch"]).code(2).stderr(predicate::str::contains("`prod` is not a tier number"));
 }
+
+// Issue 16, defects 10 and 11: inputs that hung or aborted a reader, a byte-order mark that hid the
+// header.
+
+/// The message of a line longer than the limit.
+const TOO_LONG: &str = "line longer than 1 MiB, the most a line may have";
+
+/// A scenario in `dir` reading `path` as `kind` ("swf" or "csv"), with one 4-core node unless `pools`
+/// is false (an SWF trace then gives the cluster from its header).
+fn input_scenario(dir: &Path, kind: &str, path: &Path, pools: bool) -> PathBuf {
+    let cluster = if pools { "[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 4\n" } else { "" };
+    let text =
+        format!("name = \"in\"\n{cluster}[workload]\ntype = \"{kind}\"\npath = {:?}\n", path.display().to_string());
+    let scenario = dir.join(format!("{kind}-{pools}.toml"));
+    std::fs::write(&scenario, text).unwrap();
+    scenario
+}
+
+/// `clustersim ARGS` with a wall-clock bound: a reader that hangs fails the test instead of stalling it.
+fn bounded(args: &[&std::ffi::OsStr]) -> assert_cmd::assert::Assert {
+    clustersim().args(args).timeout(std::time::Duration::from_secs(120)).assert()
+}
+
+#[cfg(unix)]
+#[test]
+fn swf_trace_path_of_dev_zero_is_an_error_at_line_1_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = Path::new("/dev/zero");
+    // the trace's own job lines (a cluster is given) ...
+    let with_pools = input_scenario(dir.path(), "swf", zero, true);
+    let out = dir.path().join("out");
+    bounded(&["run".as_ref(), with_pools.as_os_str(), "--out".as_ref(), out.as_os_str(), "-q".as_ref()])
+        .failure()
+        .stderr(predicate::str::contains(format!("/dev/zero:1: {TOO_LONG}")));
+    assert!(!out.exists(), "nothing is written");
+    // ... and its header, read for the cluster when none is given
+    let from_header = input_scenario(dir.path(), "swf", zero, false);
+    bounded(&["validate".as_ref(), from_header.as_os_str()])
+        .code(2)
+        .stderr(predicate::str::contains(format!("workload.path: /dev/zero:1: {TOO_LONG}")));
+    let stats: [&std::ffi::OsStr; 5] =
+        ["trace".as_ref(), "stats".as_ref(), zero.as_os_str(), "--procs".as_ref(), "4".as_ref()];
+    bounded(&stats).failure().stderr(predicate::str::contains(format!("/dev/zero:1: {TOO_LONG}")));
+}
+
+#[cfg(unix)]
+#[test]
+fn csv_job_list_path_of_dev_zero_is_an_error_at_line_1_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = input_scenario(dir.path(), "csv", Path::new("/dev/zero"), true);
+    let out = dir.path().join("out");
+    bounded(&["run".as_ref(), scenario.as_os_str(), "--out".as_ref(), out.as_os_str(), "-q".as_ref()])
+        .failure()
+        .stderr(
+            predicate::str::contains(format!("/dev/zero:1: {TOO_LONG}"))
+                .and(predicate::str::contains("memory allocation").not()),
+        );
+    // `trace stats` of a CSV list (named by its extension) first looks for its tier names
+    let list = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &list).unwrap();
+    bounded(&["trace".as_ref(), "stats".as_ref(), list.as_os_str()])
+        .failure()
+        .stderr(predicate::str::contains(format!("zero.csv:1: {TOO_LONG}")));
+}
+
+#[test]
+fn lines_longer_than_1_mib_are_an_error_naming_their_line() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    use clustersim::workloads::lines::MAX_LINE;
+    use clustersim::workloads::swf::read_header;
+    // a comment of exactly the limit reads; one byte more does not
+    let longest = format!(";{}\n", "x".repeat(MAX_LINE - 1));
+    let longer = format!(";{}\n", "x".repeat(MAX_LINE));
+    let (_d, path) = write("t.swf", &format!("{HEAD}{}{longest}{}{longer}{}", job(1, 0), job(2, 5), job(3, 9)));
+    match read_swf(&path, &SwfOptions::default()).unwrap_err() {
+        clustersim::Error::Trace { line, message, .. } => assert_eq!((line, message.starts_with(TOO_LONG)), (5, true)),
+        other => panic!("unexpected error {other}"),
+    }
+    let (_d, fine) = write("t.swf", &format!("{HEAD}{}{longest}{}", job(1, 0), job(2, 5)));
+    assert_eq!(read_swf(&fine, &SwfOptions::default()).unwrap().0.jobs.len(), 2);
+    // in the header, read on its own
+    let (_d, head) = write("h.swf", &format!("; Computer: x\n{longer}{HEAD}{}", job(1, 0)));
+    let e = read_header(&head).unwrap_err().to_string();
+    assert!(e.ends_with(&format!("h.swf:2: {TOO_LONG} (is the file text?)")), "{e}");
+    // in a CSV job list: a comment line of the limit reads, a row longer is an error at its line
+    let csv = format!("submit,runtime\n0,10\n#{}\n5,10\n{}\n", "x".repeat(MAX_LINE - 1), "7".repeat(MAX_LINE + 1));
+    let (_d, list) = write("j.csv", &csv);
+    match read_csv_jobs(&list, &[], OnBadLine::Skip).unwrap_err() {
+        clustersim::Error::Trace { line, message, .. } => assert_eq!((line, message.starts_with(TOO_LONG)), (5, true)),
+        other => panic!("unexpected error {other}"),
+    }
+    let (_d, list) = write("j.csv", &format!("submit,runtime\n0,10\n#{}\n5,10\n", "x".repeat(MAX_LINE - 1)));
+    assert_eq!(read_csv_jobs(&list, &[], OnBadLine::Error).unwrap().jobs.len(), 2);
+}
+
+/// The UTF-8 byte-order mark some editors write at the start of a text file.
+const BOM: &str = "\u{feff}";
+
+#[test]
+fn a_utf8_byte_order_mark_before_the_swf_header_is_skipped() {
+    use clustersim::workloads::swf::read_header;
+    let text = format!("{BOM}{HEAD}{}{}", job(1, 0), job(2, 5));
+    let (dir, path) = write("t.swf", &text);
+    assert_eq!(read_header(&path).unwrap().max_procs, Some(4));
+    let (w, header) = read_swf(&path, &SwfOptions::default()).unwrap();
+    assert_eq!((w.jobs.len(), header.max_procs, w.skipped.total()), (2, Some(4), 0));
+    // the cluster comes from that header (it had "no MaxProcs (or MaxNodes) header line")
+    let scenario = input_scenario(dir.path(), "swf", Path::new("t.swf"), false);
+    clustersim().arg("validate").arg(&scenario).assert().success();
+    // in a gzip file too; a bad line is still named by its own number
+    let gz = dir.path().join("t.swf.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, format!("{text}x\n").as_bytes()).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let (w, header) = read_swf(&gz, &skip()).unwrap();
+    assert_eq!((w.jobs.len(), header.max_procs), (2, Some(4)));
+    assert_eq!(w.skipped.items(), ["1 malformed line (first: line 4)"]);
+}
+
+#[test]
+fn a_utf8_byte_order_mark_before_the_csv_header_is_skipped() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let (_d, path) = write("j.csv", &format!("{BOM}submit,runtime\n0,10\n5,x\n"));
+    // the first column is `submit`, not an unknown column; lines keep their numbers
+    let e = read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}:3: column `runtime`", path.display())), "{e}");
+    let w = read_csv_jobs(&path, &[], OnBadLine::Skip).unwrap();
+    assert_eq!((w.jobs.len(), w.skipped.items()), (1, vec!["1 malformed line (first: line 3)".to_string()]));
+}

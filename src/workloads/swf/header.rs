@@ -1,11 +1,10 @@
-//! The header of an SWF file (the `;` lines: `MaxProcs`, `MaxNodes`, record counts, queue and partition
-//! names) and opening a trace for streaming (plain or gzip).
+//! The header of an SWF file: the `;` lines (`MaxProcs`, `MaxNodes`, record counts, queue and partition
+//! names), read with the job lines or on their own.
 
 use crate::error::{Error, Result};
-use flate2::read::MultiGzDecoder;
+use crate::workloads::lines::{LineTooLong, MAX_LINE, open_trace};
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// The header keys of an SWF file that the simulator uses, and how many job lines the reader saw.
@@ -121,32 +120,6 @@ impl SwfHeader {
     }
 }
 
-/// Opens a trace for streaming: gzip (detected by its magic bytes, whatever the name) or plain text.
-pub fn open_trace(path: &Path) -> Result<Box<dyn BufRead + Send>> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut magic = [0u8; 2];
-    let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
-    let head = std::io::Cursor::new(magic[..n].to_vec());
-    let raw = head.chain(file);
-    const BUF: usize = 1 << 16;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw))))
-    } else {
-        Ok(Box::new(BufReader::with_capacity(BUF, raw)))
-    }
-}
-
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
 /// Reads only the header (the `;` lines before the first job line).
 pub fn read_header(path: &Path) -> Result<SwfHeader> {
     let mut reader = open_trace(path)?;
@@ -155,11 +128,15 @@ pub fn read_header(path: &Path) -> Result<SwfHeader> {
     let mut line_no = 0;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        let n = (&mut reader).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }
         line_no += 1;
+        if n > MAX_LINE && buf.last() != Some(&b'\n') {
+            let message = LineTooLong { line: Some(line_no) }.to_string();
+            return Err(Error::Trace { path: path.to_path_buf(), line: line_no, message });
+        }
         let text = String::from_utf8_lossy(&buf);
         let t = text.trim();
         if t.is_empty() {

@@ -14,7 +14,7 @@ mod pipeline;
 mod schema;
 mod tokenizer;
 
-pub use header::{SwfHeader, open_trace, read_header};
+pub use header::{SwfHeader, read_header};
 pub use pipeline::read_swf;
 pub use schema::{Convention, EstimateMode, HINT_POOLS, Machine, OnBadLine, SwfOptions, SwfSpec, TierFrom, TierMap};
 

@@ -5,13 +5,13 @@
 use super::conventions::{
     apply_convention, check_fields, finish_jobs, raw_procs, selected, shown, small_number, to_time,
 };
-use super::header::{SwfHeader, open_trace};
+use super::header::SwfHeader;
 use super::schema::{Convention, Machine, OnBadLine, SwfOptions};
 use super::tokenizer::{Masks, first_non_space, is_blank, line_end, load8, parse_line};
 use super::*;
 use crate::error::{Error, Result};
 use crate::model::{Job, JobIdx, Resources, SkipReport, Workload};
-use crate::workloads::lines::MappedBlocks;
+use crate::workloads::lines::{LineTooLong, MappedBlocks, open_trace};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -181,7 +181,11 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
     let mut blocks = MappedBlocks::<BlockWork>::spawn(open_trace(path)?, |block, index, work| work.build(block, index));
     while let Some(next) = blocks.next_block() {
-        let (block, mut work) = next.map_err(|e| Error::io(path, e))?;
+        // a line too long to be a trace's comes after every line of the blocks read so far
+        let (block, mut work) = next.map_err(|e| match LineTooLong::of(&e) {
+            Some(long) => trace_err(line_no + 1, long.to_string()),
+            None => Error::io(path, e),
+        })?;
         work.each_line(&block, |line| {
             line_no += 1;
             let (fields, malformed) = match line {
