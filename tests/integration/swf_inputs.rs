@@ -1,7 +1,8 @@
 //! What the SWF reader refuses or reports about its input (audit of issue 3): values out of range or not
 //! whole, field counts, the first line skipped for each reason, notes on the input as a whole (a header
 //! record count the file does not match, dependencies dropped), duplicate job numbers with dependencies,
-//! `node_cores` that do not divide `MaxProcs`, and how `trace stats` finds the machine and a CSV's tiers.
+//! `node_cores` that do not divide `MaxProcs`, how `trace stats` finds the machine and a CSV's tiers;
+//! and (issue 16) the input limits of both readers and the note on jobs convention P rewrites.
 
 use assert_cmd::Command;
 use clustersim::workloads::stats::trace_stats;
@@ -272,8 +273,14 @@ fn dropped_dependencies_are_counted_in_an_input_note() {
     let (_dir, path) = write("t.swf", DEPS);
     let read = |opts: SwfOptions| read_swf(&path, &SwfOptions { dependencies: true, ..opts }).unwrap().0;
     // job 3 (unknown preceding job) and job 6 (a later one) lose their dependency
+    // (job 4, larger than the machine, is clamped to it by convention P: a note of its own)
+    let clamped =
+        "1 job rewritten by convention P: 1 with more processors than the machine, clamped to it (first: line 5)";
     let w = read(SwfOptions::default());
-    assert_eq!(w.skipped.notes, vec!["2 dependencies dropped: preceding job not in the workload (first: line 4)"]);
+    assert_eq!(
+        w.skipped.notes,
+        vec!["2 dependencies dropped: preceding job not in the workload (first: line 4)", clamped]
+    );
     let deps: Vec<&[u32]> = w.jobs.iter().map(|j| j.deps()).collect();
     assert_eq!(deps, vec![&[][..], &[0], &[], &[], &[3], &[], &[]]);
     // filtered out: job 4 by drop_oversized (then job 5 loses its dependency), job 1 by `start`
@@ -283,7 +290,7 @@ fn dropped_dependencies_are_counted_in_an_input_note() {
     assert_eq!(w.skipped.notes, vec!["1 dependency dropped: preceding job not in the workload (first: line 3)"]);
     // without dependencies, nothing is dropped
     let w = read_swf(&path, &SwfOptions::default()).unwrap().0;
-    assert!(w.skipped.notes.is_empty());
+    assert_eq!(w.skipped.notes, vec![clamped]);
 }
 
 #[test]
@@ -371,8 +378,8 @@ fn trace_stats_reads_a_csv_list_with_named_tiers() {
     stats(&["--tiers", "batch"]).code(2).stderr(predicate::str::contains("`prod` is not a tier number"));
 }
 
-// Issue 16, defects 10 and 11: inputs that hung or aborted a reader, a byte-order mark that hid the
-// header.
+// Issue 16, defects 10, 11 and 16 (SWF half): inputs that hung or aborted a reader, a byte-order mark
+// that hid the header, and convention-P rewrites that left no trace.
 
 /// The message of a line longer than the limit.
 const TOO_LONG: &str = "line longer than 1 MiB, the most a line may have";
@@ -498,4 +505,48 @@ fn a_utf8_byte_order_mark_before_the_csv_header_is_skipped() {
     assert!(e.starts_with(&format!("{}:3: column `runtime`", path.display())), "{e}");
     let w = read_csv_jobs(&path, &[], OnBadLine::Skip).unwrap();
     assert_eq!((w.jobs.len(), w.skipped.items()), (1, vec!["1 malformed line (first: line 3)".to_string()]));
+}
+
+#[test]
+fn convention_p_rewrites_of_degenerate_jobs_are_counted_in_an_input_note() {
+    let text = format!(
+        "{HEAD}{}{}{}{}{}{}",
+        job(1, 0),
+        "2 -5 0 100 1 -1 -1 1 200 -1 1 1 1 -1 -1 -1 -1 -1\n", // line 3: submitted before the trace starts
+        "3 10 0 100 0 -1 -1 1 200 -1 1 1 1 -1 -1 -1 -1 -1\n", // line 4: no processors
+        "4 20 0 0 1 -1 -1 1 200 -1 5 1 1 -1 -1 -1 -1 -1\n",   // line 5: never ran
+        "5 30 0 100 8 -1 -1 8 200 -1 1 1 1 -1 -1 -1 -1 -1\n", // line 6: 8 processors on a machine of 4
+        "6 40 0 -1 1 -1 -1 1 200 -1 5 1 1 -1 -1 -1 -1 -1\n",  // line 7: never ran
+    );
+    let note = "5 jobs rewritten by convention P: 1 with submit time < 0, made 1 s jobs submitted at 1 s (first: line 3); \
+                1 with allocated processors <= 0, made 1-processor 1 s jobs (first: line 4); 2 with run time <= 0, made \
+                1 s jobs (first: line 5); 1 with more processors than the machine, clamped to it (first: line 6)";
+    let (dir, path) = write("t.swf", &text);
+    let (w, _) = read_swf(&path, &SwfOptions::default()).unwrap();
+    assert_eq!((w.jobs.len(), w.skipped.total(), w.skipped.notes.clone()), (6, 0, vec![note.to_string()]));
+    // jobs skipped before the convention are not rewritten; the plain convention rewrites nothing
+    let dropped = SwfOptions { drop_zero_runtime: true, drop_oversized: true, ..Default::default() };
+    let notes = read_swf(&path, &dropped).unwrap().0.skipped.notes;
+    let kept = "2 jobs rewritten by convention P: 1 with submit time < 0, made 1 s jobs submitted at 1 s (first: line 3); \
+                1 with allocated processors <= 0, made 1-processor 1 s jobs (first: line 4)";
+    assert_eq!(notes, [kept]);
+    let plain = SwfOptions { convention: Convention::Plain, ..Default::default() };
+    assert!(read_swf(&path, &plain).unwrap().0.skipped.notes.is_empty());
+    // a run warns and stores the note, as it does every input note; trace stats lists it
+    let scenario = input_scenario(dir.path(), "swf", Path::new("t.swf"), false);
+    let out = dir.path().join("out");
+    clustersim()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--no-charts", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!("warning: {}: {note}", dir.path().join("t.swf").display())));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["input_notes"], serde_json::json!([note]));
+    assert!(
+        trace_stats(&path, &SwfOptions::default()).unwrap().to_string().contains(&format!("note           {note}"))
+    );
 }

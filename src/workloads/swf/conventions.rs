@@ -113,6 +113,25 @@ pub(super) fn apply_convention(
     }
 }
 
+/// Why convention P rewrites the job of these fields, the first reason that applies (a submit time,
+/// processors or run time that make it a 1 s job, then more processors than the machine has), or `None`
+/// when it takes the job as it is (a run cut at its request is no rewrite: the batch system cut it).
+#[inline]
+pub(super) fn rewrite_of(f: &[f64; FIELDS], machine: Option<u64>) -> Option<&'static str> {
+    let (submit, run, alloc) = (f[SUBMIT], f[RUN], f[ALLOC]);
+    if submit < 0.0 {
+        Some(rewrite::SUBMIT_NEGATIVE)
+    } else if alloc <= 0.0 {
+        Some(rewrite::NO_PROCESSORS)
+    } else if run <= 0.0 {
+        Some(rewrite::ZERO_RUNTIME)
+    } else if machine.is_some_and(|m| alloc > m as f64) {
+        Some(rewrite::OVERSIZED)
+    } else {
+        None
+    }
+}
+
 /// The processors a job asks for before any clamping (for `drop_oversized`).
 pub(super) fn raw_procs(f: &[f64; FIELDS], convention: Convention) -> f64 {
     match convention {
@@ -197,5 +216,16 @@ mod tests {
         let no_procs = fields("2 50 0 30 -1 -1 -1 -1 60 -1 1 1 1 -1 -1 -1 -1 -1");
         assert_eq!(apply_convention(&no_procs, Convention::P, Some(100)), Ok((50 * SECOND, 1, SECOND, SECOND)));
         assert_eq!(apply_convention(&no_procs, Convention::Plain, Some(100)), Err("processors unknown (-1)"));
+    }
+
+    #[test]
+    fn convention_p_rewrites_are_told_apart_by_their_first_reason() {
+        let why = |line: &str| rewrite_of(&fields(line), Some(100));
+        assert_eq!(why("1 10 0 800 150 -1 -1 150 300 -1 1 1 1 -1 -1 -1 -1 -1"), Some(rewrite::OVERSIZED));
+        assert_eq!(why("1 -5 0 0 0 -1 -1 4 60 -1 1 1 1 -1 -1 -1 -1 -1"), Some(rewrite::SUBMIT_NEGATIVE));
+        assert_eq!(why("1 0 0 0 -1 -1 -1 4 60 -1 1 1 1 -1 -1 -1 -1 -1"), Some(rewrite::NO_PROCESSORS));
+        assert_eq!(why("1 0 0 0 500 -1 -1 4 60 -1 1 1 1 -1 -1 -1 -1 -1"), Some(rewrite::ZERO_RUNTIME));
+        // a run cut at its request is the batch system's doing, not a rewrite
+        assert_eq!(why("1 10 0 800 100 -1 -1 100 300 -1 1 1 1 -1 -1 -1 -1 -1"), None);
     }
 }

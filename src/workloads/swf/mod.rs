@@ -85,3 +85,13 @@ pub mod reason {
     pub const PARTITION: &str = "partition not in `partitions`";
     pub const DUPLICATE: &str = "duplicate job number (dependencies = true)";
 }
+
+/// Why convention P rewrote a job it kept (its numbers are no job a machine can run as they are), as
+/// the input note counts them: `12 jobs rewritten by convention P: 10 with run time <= 0, made 1 s jobs
+/// (first: line 5); 2 with more processors than the machine, clamped to it (first: line 40)`.
+pub mod rewrite {
+    pub const SUBMIT_NEGATIVE: &str = "with submit time < 0, made 1 s jobs submitted at 1 s";
+    pub const NO_PROCESSORS: &str = "with allocated processors <= 0, made 1-processor 1 s jobs";
+    pub const ZERO_RUNTIME: &str = "with run time <= 0, made 1 s jobs";
+    pub const OVERSIZED: &str = "with more processors than the machine, clamped to it";
+}

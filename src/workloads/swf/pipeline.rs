@@ -3,7 +3,7 @@
 //! applies the filters and the convention, and builds the jobs.
 
 use super::conventions::{
-    apply_convention, check_fields, finish_jobs, raw_procs, selected, shown, small_number, to_time,
+    apply_convention, check_fields, finish_jobs, raw_procs, rewrite_of, selected, shown, small_number, to_time,
 };
 use super::header::SwfHeader;
 use super::schema::{Convention, Machine, OnBadLine, SwfOptions};
@@ -165,6 +165,8 @@ fn each_line<E>(
 pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)> {
     let mut header = SwfHeader::default();
     let mut skipped = SkipReport::default();
+    // jobs convention P kept but rewrote, by reason: an input note
+    let mut rewritten = SkipReport::default();
     let mut jobs: Vec<Job> = Vec::new();
     let mut reserved = false;
     // Traces are normally in submit order; then the (stable) sort is skipped.
@@ -332,6 +334,11 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
                     }
                 }
             }
+            if opts.convention == Convention::P
+                && let Some(why) = rewrite_of(fields, machine)
+            {
+                rewritten.add_at(why, line_no);
+            }
             if jobs.len() == jobs.capacity() {
                 // no record count in the header (or more jobs than it says): grow as a vector does,
                 // and ask for huge pages again for the new memory
@@ -367,6 +374,11 @@ pub fn read_swf(path: &Path, opts: &SwfOptions) -> Result<(Workload, SwfHeader)>
         skipped
             .notes
             .push(format!("{dropped_deps} {noun} dropped: preceding job not in the workload (first: line {first})"));
+    }
+    if rewritten.total() > 0 {
+        let (n, items) = (rewritten.total(), rewritten.items().join("; "));
+        let noun = if n == 1 { "job" } else { "jobs" };
+        skipped.notes.push(format!("{n} {noun} rewritten by convention P: {items}"));
     }
     skipped.notes.extend(header.count_note());
     let tiers = opts.tiers.as_ref().map_or_else(|| vec!["default".into()], |t| t.names(&header));
