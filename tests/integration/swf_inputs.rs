@@ -240,16 +240,22 @@ fn max_records_that_the_file_does_not_match_is_an_input_note() {
     );
     let scenario = dir.path().join("s.toml");
     std::fs::write(&scenario, "name = \"s\"\n[workload]\ntype = \"swf\"\npath = \"cut.swf\"\n").unwrap();
-    let out = dir.path().join("out");
+    assert_run_notes(dir.path(), &scenario, "cut.swf", note);
+}
+
+/// Runs `scenario` (reading `trace`, both in `dir`) and checks that the run warns of `note` on stderr,
+/// even with `--quiet`, and stores it in its manifest as its only input note.
+fn assert_run_notes(dir: &Path, scenario: &Path, trace: &str, note: &str) {
+    let out = dir.join("out");
     clustersim()
         .arg("run")
-        .arg(&scenario)
+        .arg(scenario)
         .arg("--out")
         .arg(&out)
         .args(["--no-charts", "--quiet"])
         .assert()
         .success()
-        .stderr(predicate::str::contains(format!("warning: {}: {note}", dir.path().join("cut.swf").display())));
+        .stderr(predicate::str::contains(format!("warning: {}: {note}", dir.join(trace).display())));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["input_notes"], serde_json::json!([note]));
@@ -534,18 +540,7 @@ fn convention_p_rewrites_of_degenerate_jobs_are_counted_in_an_input_note() {
     assert!(read_swf(&path, &plain).unwrap().0.skipped.notes.is_empty());
     // a run warns and stores the note, as it does every input note; trace stats lists it
     let scenario = input_scenario(dir.path(), "swf", Path::new("t.swf"), false);
-    let out = dir.path().join("out");
-    clustersim()
-        .arg("run")
-        .arg(&scenario)
-        .args(["--no-charts", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(format!("warning: {}: {note}", dir.path().join("t.swf").display())));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["input_notes"], serde_json::json!([note]));
+    assert_run_notes(dir.path(), &scenario, "t.swf", note);
     assert!(
         trace_stats(&path, &SwfOptions::default()).unwrap().to_string().contains(&format!("note           {note}"))
     );
