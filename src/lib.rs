@@ -6,7 +6,7 @@
 //! against a baseline) and [`cli`].
 //!
 //! Unsafe code is denied everywhere but in two marked places, both in the trace reader's hot path:
-//! SSE2 byte classification (`workloads::swf`) and a huge-page hint (`huge_pages`).
+//! SSE2 byte classification (`workloads::swf::tokenizer`) and a huge-page hint (`huge_pages`).
 #![deny(unsafe_code)]
 
 pub mod check;
@@ -24,6 +24,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod stats;
 pub mod sweep;
 pub mod workloads;
 

@@ -3,10 +3,12 @@
 pub mod free_index;
 pub mod job;
 pub mod node;
+pub mod pool_spec;
 pub mod resources;
 pub mod time;
 
 pub use job::{Job, JobIdx, Malleable, SkipReport, Workload};
 pub use node::{Cluster, Node, NodeIdx, Pool};
+pub use pool_spec::{Memory, PoolSpec};
 pub use resources::Resources;
 pub use time::{Duration, SECOND, Time};

@@ -239,8 +239,8 @@ mod tests {
     use crate::engine::network::{Msg, Network};
     use crate::model::Cluster;
     use crate::model::Resources;
+    use crate::rng::dist::Quantity;
     use crate::scenario::faults::{LatencyDist, LatencySpec};
-    use crate::workloads::dist::Quantity;
 
     #[test]
     fn pool_settings_override_cluster_wide_ones() {

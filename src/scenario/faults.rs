@@ -5,7 +5,7 @@ use crate::engine::faults::{Lifetimes, WindowKind};
 use crate::error::ScenarioError;
 use crate::model::time::parse_duration;
 use crate::model::{Cluster, Duration, Time};
-use crate::workloads::dist::{Dist, Quantity};
+use crate::rng::dist::{Dist, Quantity};
 use serde::Deserialize;
 
 /// `[faults]`: node failures and repairs, the registry's heartbeats, checkpointing and retries.

@@ -1,16 +1,16 @@
 //! Scenario files (TOML): the cluster, the workload, one policy per axis, metric settings and outputs.
 
 use crate::error::{Error, Result, ScenarioError};
-use crate::model::resources::parse_memory_mib;
-use crate::model::{Cluster, Duration, Pool, Resources, Workload};
+use crate::model::{Cluster, Duration, Pool, PoolSpec, Resources, Workload};
 use crate::policies::PolicySet;
 use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 pub mod check;
 pub mod compile;
 pub mod fault_setup;
 pub mod faults;
+pub mod inputs;
 pub mod sweep;
 pub mod sweep_keys;
 
@@ -67,49 +67,6 @@ fn default_seed() -> u64 {
 pub struct ClusterSpec {
     #[serde(default)]
     pub pools: Vec<PoolSpec>,
-}
-
-/// `[[cluster.pools]]`: `count` identical nodes.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PoolSpec {
-    pub name: String,
-    pub count: u32,
-    pub cpu: u64,
-    /// Memory per node: MiB, or a string with a unit (`"128GiB"`).
-    #[serde(default)]
-    pub memory: Memory,
-    #[serde(default)]
-    pub gpu: u64,
-    /// Number of racks the pool's nodes are spread over (named `<pool>-r<k>`).
-    #[serde(default = "one")]
-    pub racks: u32,
-    #[serde(default)]
-    pub labels: Vec<String>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-/// A memory amount in MiB, read from a number or a string with a unit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Memory(pub u64);
-
-impl<'de> Deserialize<'de> for Memory {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            I(i64),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::I(i) if i >= 0 => Ok(Memory(i as u64)),
-            Raw::I(i) => Err(serde::de::Error::custom(format!("memory must not be negative, found {i}"))),
-            Raw::S(s) => parse_memory_mib(&s).map(Memory).map_err(serde::de::Error::custom),
-        }
-    }
 }
 
 /// The message of a TOML or schema error, in words a user reads. An error inside `[workload]` (a
@@ -278,10 +235,10 @@ impl Scenario {
     }
 
     /// Parses TOML text whose relative trace paths are relative to `base`; a trace workload without
-    /// `[[cluster.pools]]` gets its cluster from the trace header (see `workloads::trace_cluster`).
+    /// `[[cluster.pools]]` gets its cluster from the trace header (see [`inputs::resolve_trace`]).
     pub fn parse_in(text: &str, base: &Path) -> std::result::Result<Scenario, String> {
         let mut sc: Scenario = toml::from_str(text).map_err(|e| explain_parse_error(text, &e))?;
-        crate::workloads::resolve_trace(&mut sc, base)?;
+        inputs::resolve_trace(&mut sc, base)?;
         Ok(sc)
     }
 

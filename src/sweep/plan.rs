@@ -186,7 +186,7 @@ impl Study {
             }
         }
         let mut scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e| e.to_string())?;
-        crate::workloads::resolve_trace(&mut scenario, &self.base_dir)?;
+        crate::scenario::inputs::resolve_trace(&mut scenario, &self.base_dir)?;
         // Scaling keeps at least one node; a count of 0 is left for validation to report.
         for pool in scenario.cluster.pools.iter_mut().filter(|p| p.count > 0) {
             pool.count = ((pool.count as f64 * node_scale).round() as u32).max(1);

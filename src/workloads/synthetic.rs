@@ -2,11 +2,11 @@
 //! target offered load), sizes and runtimes from distributions, users and tiers.
 
 use super::arrivals::Arrival;
-use super::dist::{Dist, Quantity};
 use crate::error::ScenarioError;
 use crate::model::time::SECOND;
 use crate::model::{Job, Resources, Time, Workload};
 use crate::rng;
+use crate::rng::dist::{Dist, Quantity};
 use rand::RngExt;
 use serde::Deserialize;
 

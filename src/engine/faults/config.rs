@@ -6,7 +6,7 @@ use super::Checkpointing;
 use crate::engine::control::ScriptedCrash;
 use crate::engine::network::Latency;
 use crate::model::{NodeIdx, Time};
-use crate::workloads::dist::Dist;
+use crate::rng::dist::Dist;
 
 /// Time-to-failure and time-to-repair distributions (seconds).
 #[derive(Clone, Debug, PartialEq)]

@@ -15,7 +15,7 @@ use super::registry::{Heartbeats, NodeHealth};
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx, Time, Workload};
 use crate::rng::Rng;
-use crate::workloads::dist::Dist;
+use crate::rng::dist::Dist;
 use std::collections::VecDeque;
 
 /// Checkpointing of running jobs: a checkpoint after every `interval` of compute, each costing `cost` of wall time.
