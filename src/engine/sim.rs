@@ -9,7 +9,7 @@ use super::world::{JobRecord, JobState, LoggedEvent, World};
 use crate::model::{Cluster, JobIdx, Time, Workload};
 use std::sync::Arc;
 
-mod fault_events;
+mod faults;
 
 /// Run options that are not policies.
 #[derive(Clone, Debug, Default)]
@@ -406,7 +406,7 @@ impl Simulation {
 
     /// Like [`Self::with_queue`], with the queue of the scheduler that owns job `j` (there may be several).
     fn with_job_queue<R>(&mut self, j: JobIdx, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
-        let policies = fault_events::policies_for(&mut self.policies, &mut self.faults, j);
+        let policies = faults::policies_for(&mut self.policies, &mut self.faults, j);
         let (queue, mut ctx) = queue_and_ctx(policies, &mut self.world, &mut self.started, &mut self.preempted);
         f(queue, &mut ctx)
     }

@@ -3,9 +3,9 @@
 
 use super::Scenario;
 use super::faults::{LatencyDist, NetworkSpec, Target, parse_window, window_nodes};
-use crate::engine::control::ScriptedCrash;
+use crate::engine::faults::control::ScriptedCrash;
+use crate::engine::faults::network::Latency;
 use crate::engine::faults::{Checkpointing, FaultSetup, NodeWindow, WindowKind};
-use crate::engine::network::Latency;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, Time};
 
@@ -236,7 +236,7 @@ fn latency(d: &LatencyDist) -> Latency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::network::{Msg, Network};
+    use crate::engine::faults::network::{Msg, Network};
     use crate::model::Cluster;
     use crate::model::Resources;
     use crate::rng::dist::Quantity;

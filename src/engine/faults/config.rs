@@ -3,8 +3,8 @@
 //! `[network]` and `[scheduler]`; the engine never reads the schema.
 
 use super::Checkpointing;
-use crate::engine::control::ScriptedCrash;
-use crate::engine::network::Latency;
+use crate::engine::faults::control::ScriptedCrash;
+use crate::engine::faults::network::Latency;
 use crate::model::{NodeIdx, Time};
 use crate::rng::dist::Dist;
 

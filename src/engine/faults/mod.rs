@@ -1,21 +1,26 @@
-//! The fault model's state: node failure processes and scripted windows, per-job attempt state,
-//! checkpointing, the network, the registry and the control plane. The event handlers that use it live in
-//! `engine/sim/fault_events.rs`; this module holds the data and the pure rules.
+//! The fault model as a component: its settings (`config`), its state (node failure processes and
+//! scripted windows, per-job attempt state, checkpointing), the network (`network`), the node registry
+//! (`registry`) and the control plane (`control`). Its event handlers live in `engine/sim/faults/`,
+//! grouped by concern (node health and registry, dispatch and completion, control plane and gossip);
+//! this module holds the data and the pure rules.
 
 mod config;
+pub mod control;
 mod counters;
+pub mod network;
+pub mod registry;
 
 pub use config::{FaultSetup, Lifetimes, NodeWindow, WindowKind};
 pub use counters::FaultCounters;
 
-use super::control::ControlPlane;
-use super::network::Network;
 use super::ports::{Policies, PolicyFactory, QueueDiscipline};
-use super::registry::{Heartbeats, NodeHealth};
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx, Time, Workload};
 use crate::rng::Rng;
 use crate::rng::dist::Dist;
+use control::ControlPlane;
+use network::Network;
+use registry::{Heartbeats, NodeHealth};
 use std::collections::VecDeque;
 
 /// Checkpointing of running jobs: a checkpoint after every `interval` of compute, each costing `cost` of wall time.
@@ -104,7 +109,7 @@ pub struct FaultLayer {
     pub node_jobs: Vec<Vec<crate::model::JobIdx>>,
     pub control: ControlPlane,
     /// Scripted scheduler crashes (absolute times).
-    pub crashes: Vec<super::control::ScriptedCrash>,
+    pub crashes: Vec<control::ScriptedCrash>,
 }
 
 /// Converts a draw in seconds to µs, at least 1 µs (so processes always move forward).
@@ -164,7 +169,7 @@ impl FaultLayer {
             life: setup.sched_life.clone(),
             rng: (0..k).map(|p| crate::rng::stream(seed, &format!("scheduler-failures/{p}"))).collect(),
         };
-        let crashes = setup.crashes.iter().map(|c| super::control::ScriptedCrash { at: t0 + c.at, ..*c }).collect();
+        let crashes = setup.crashes.iter().map(|c| control::ScriptedCrash { at: t0 + c.at, ..*c }).collect();
         Ok(FaultLayer {
             t0,
             factory,

@@ -1,8 +1,8 @@
 //! The control plane: K schedulers, each owning a partition of the submissions (job index mod K), their
 //! up/down state, crash processes, stale gossip views of the cluster and the replication window.
 
-use super::faults::Lifetimes;
-use super::ports::Policies;
+use super::Lifetimes;
+use crate::engine::ports::Policies;
 use crate::model::{Cluster, JobIdx, Time};
 use crate::rng::Rng;
 use std::collections::VecDeque;
