@@ -5,18 +5,18 @@ use super::diagnose::PlacementFailure;
 use super::placement;
 use super::ports::{Allocator, NodeSelector};
 use super::world::{JobRecord, JobState, World};
-use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time};
+use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
 use std::collections::BTreeSet;
 
 /// The handle a queue discipline schedules through: read the world, start or preempt jobs.
 pub struct SchedCtx<'a> {
-    pub world: &'a mut World,
-    pub selector: &'a mut dyn NodeSelector,
-    pub allocator: &'a mut dyn Allocator,
+    pub(in crate::engine) world: &'a mut World,
+    pub(in crate::engine) selector: &'a mut dyn NodeSelector,
+    pub(in crate::engine) allocator: &'a mut dyn Allocator,
     /// Jobs started in this pass, with their end times and epochs (the engine schedules their finish events).
-    pub started: &'a mut Vec<(JobIdx, Time, u32)>,
+    pub(in crate::engine) started: &'a mut Vec<(JobIdx, Time, u32)>,
     /// Jobs preempted in this pass (the engine logs them).
-    pub preempted: &'a mut Vec<JobIdx>,
+    pub(in crate::engine) preempted: &'a mut Vec<JobIdx>,
 }
 
 impl<'a> SchedCtx<'a> {
@@ -36,6 +36,23 @@ impl<'a> SchedCtx<'a> {
 
     pub fn record(&self, j: JobIdx) -> &JobRecord {
         &self.world.records[j as usize]
+    }
+
+    /// The world, read-only.
+    #[inline]
+    pub fn world(&self) -> &World {
+        self.world
+    }
+
+    /// The workload (jobs, user and tier names).
+    pub fn workload(&self) -> &Workload {
+        &self.world.workload
+    }
+
+    /// Appends to the event log (`--events`) when it is on; `detail` is called only then.
+    #[inline]
+    pub fn log(&mut self, kind: &'static str, job: Option<JobIdx>, detail: impl FnOnce() -> String) {
+        self.world.log(kind, job, None, detail);
     }
 
     pub fn cluster(&self) -> &Cluster {

@@ -177,41 +177,43 @@ impl RunningJobs {
     }
 }
 
-/// Everything the scheduler and the metrics see: the cluster, the jobs and their records.
+/// Everything the engine simulates: the cluster, the jobs and their records, and the engine's own
+/// bookkeeping. Its fields are the engine's; policies get a `&World` and read it through the accessors
+/// below (the read-only view), and act only through `SchedCtx`.
 pub struct World {
-    pub now: Time,
-    pub workload: Arc<Workload>,
-    pub records: Vec<JobRecord>,
-    pub cluster: Cluster,
+    pub(in crate::engine) now: Time,
+    pub(in crate::engine) workload: Arc<Workload>,
+    pub(in crate::engine) records: Vec<JobRecord>,
+    pub(in crate::engine) cluster: Cluster,
     /// The running jobs: how many, and for the disciplines that read it (backfilling) an index by
     /// estimated end.
-    pub running: RunningJobs,
-    pub kill_at_estimate: bool,
-    pub counters: DisruptionCounters,
+    pub(in crate::engine) running: RunningJobs,
+    pub(in crate::engine) kill_at_estimate: bool,
+    pub(in crate::engine) counters: DisruptionCounters,
     /// Jobs that reached a final state so far.
-    pub finished: u64,
+    pub(in crate::engine) finished: u64,
     /// Jobs waiting in the queue now.
-    pub queued: u64,
-    pub usage: UsageIntegral,
+    pub(in crate::engine) queued: u64,
+    pub(in crate::engine) usage: UsageIntegral,
     /// The event log, when asked for.
-    pub log: Option<Vec<LoggedEvent>>,
+    pub(in crate::engine) log: Option<Vec<LoggedEvent>>,
     /// The last unconstrained placement that failed: (per-task request, tasks, cluster growth epoch).
     /// A job asking at least as much in every respect cannot fit until capacity grows.
-    pub failed_shape: Option<(Resources, u32, u64)>,
+    pub(in crate::engine) failed_shape: Option<(Resources, u32, u64)>,
     /// Which waiting jobs sat in the queue while there was room for them.
-    pub starvation: StarvationWatch,
+    pub(in crate::engine) starvation: StarvationWatch,
     /// Last `skip` note logged per waiting job (see `engine::diagnose`); empty unless the log is on.
-    pub wait_notes: BTreeMap<JobIdx, String>,
+    pub(in crate::engine) wait_notes: BTreeMap<JobIdx, String>,
     /// Counters of the fault model (all zero without it).
-    pub faults: crate::engine::faults::FaultCounters,
+    pub(in crate::engine) faults: crate::engine::faults::FaultCounters,
     /// Nodes whose free capacity changed since the starvation watch last looked.
-    pub touched: Vec<NodeIdx>,
+    pub(in crate::engine) touched: Vec<NodeIdx>,
     /// Capacity held and jobs waiting per tier (for quota policies).
-    pub tier_load: TierLoad,
+    pub(in crate::engine) tier_load: TierLoad,
     /// Jobs evicted by the allocator to make room, to hand back to the queue discipline.
-    pub evicted: Vec<JobIdx>,
+    pub(in crate::engine) evicted: Vec<JobIdx>,
     /// Malleable jobs started at the current instant (the round the allocator may share capacity in).
-    pub round: Vec<JobIdx>,
+    pub(in crate::engine) round: Vec<JobIdx>,
 }
 
 impl World {
@@ -239,6 +241,42 @@ impl World {
             evicted: Vec::new(),
             round: Vec::new(),
         }
+    }
+
+    /// Simulated time now.
+    #[inline]
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The workload (jobs, user and tier names).
+    #[inline]
+    pub fn workload(&self) -> &Workload {
+        &self.workload
+    }
+
+    /// What the simulation knows of job `j`.
+    #[inline]
+    pub fn record(&self, j: JobIdx) -> &JobRecord {
+        &self.records[j as usize]
+    }
+
+    /// The cluster as the scheduler books it.
+    #[inline]
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Capacity held and jobs waiting per tier.
+    #[inline]
+    pub fn tier_load(&self) -> &TierLoad {
+        &self.tier_load
+    }
+
+    /// True when the event log is on (reasons are worth formatting).
+    #[inline]
+    pub fn logging(&self) -> bool {
+        self.log.is_some()
     }
 
     #[inline]

@@ -5,7 +5,7 @@
 //! the reorder buffer holds only the runs that finished ahead of a slower one. A finished run keeps
 //! nothing but its summary row: its job records are written to `runs/<id>/` and dropped.
 
-use super::plan::{ConfigScenario, RunPlan, Study};
+use super::plan::{ConfigScenario, PlannedRun, Study};
 use super::tables::{self, ComparisonWriter, StreamingCsv};
 use crate::error::{Error, Result};
 use crate::output::atomic::write_atomic;
@@ -313,7 +313,7 @@ impl ConfigCache {
 }
 
 /// Runs one plan, turning an error or a panic into a failure of that run.
-fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &ConfigCache) -> Done {
+fn execute_guarded(study: &Study, plan: &PlannedRun, opts: &SweepOptions, cache: &ConfigCache) -> Done {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts, cache)));
     match result {
         Ok(Ok(done)) => done,
@@ -336,7 +336,7 @@ fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &C
 /// Runs one plan, or reuses its complete outputs under `--resume`.
 fn execute(
     study: &Study,
-    plan: &RunPlan,
+    plan: &PlannedRun,
     opts: &SweepOptions,
     cache: &ConfigCache,
 ) -> std::result::Result<Done, String> {

@@ -29,7 +29,7 @@ pub struct Study {
 
 /// One run of the matrix.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RunPlan {
+pub struct PlannedRun {
     /// Position in the matrix: `config × replications + replication`.
     pub index: usize,
     pub config: usize,
@@ -118,10 +118,10 @@ impl Study {
     }
 
     /// Run `index` of the matrix.
-    pub fn plan(&self, index: usize) -> RunPlan {
+    pub fn plan(&self, index: usize) -> PlannedRun {
         let r = self.ids.replications;
         let replication = (index % r) as u32;
-        RunPlan {
+        PlannedRun {
             index,
             config: index / r,
             replication,
@@ -152,7 +152,7 @@ impl Study {
 
     /// Fingerprint of everything a run depends on: the scenario file, its configuration and its seed.
     /// Stored as the run's `scenario_hash`; `--resume` reuses a run only when it matches.
-    pub fn run_hash(&self, plan: &RunPlan) -> String {
+    pub fn run_hash(&self, plan: &PlannedRun) -> String {
         let coords = self.spec.coordinates(plan.config);
         let mut text = format!("{}\nseed={}\n", self.hash, plan.seed);
         for (d, i) in self.spec.dimensions.iter().zip(coords) {

@@ -6,6 +6,7 @@ mod cli_polish;
 mod core;
 mod faults;
 mod hygiene;
+mod layering;
 mod oracles;
 mod placement;
 mod properties;

@@ -4,15 +4,11 @@
 //! `node_cores` that do not divide `MaxProcs`, how `trace stats` finds the machine and a CSV's tiers;
 //! and (issue 16) the input limits of both readers and the note on jobs convention P rewrites.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use clustersim::workloads::stats::trace_stats;
 use clustersim::workloads::swf::{Convention, OnBadLine, SwfOptions, read_swf};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// Writes `text` as `name` in a new temporary folder.
 fn write(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {

@@ -91,10 +91,10 @@ pub fn note_passed_over(
     blocked: JobIdx,
     order: &str,
 ) {
-    if ctx.world.log.is_none() {
+    if !ctx.world().logging() {
         return;
     }
-    let name = kind.name(&ctx.world.workload, winner);
+    let name = kind.name(ctx.workload(), winner);
     let id = ctx.job(blocked).id;
     let text = format!("{} {name} goes first ({order}), and its job {id} cannot start", kind.word());
     for j in heads.filter(|&j| j != blocked) {

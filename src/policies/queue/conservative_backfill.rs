@@ -192,7 +192,7 @@ impl Conservative {
             };
             if new != start {
                 self.set_reservation(j, new);
-                ctx.world.log("reserve", Some(j), None, || fmt_time(new));
+                ctx.log("reserve", Some(j), || fmt_time(new));
             }
         }
         self.order = order;
@@ -209,7 +209,7 @@ impl Conservative {
                 Some(start) => {
                     self.profile.reserve(start, start + dur, &req);
                     self.set_reservation(j, start);
-                    ctx.world.log("reserve", Some(j), None, || fmt_time(start));
+                    ctx.log("reserve", Some(j), || fmt_time(start));
                     if start > now {
                         ctx.note_wait(j, || "waits for its reservation (see its reserve events)".into());
                     }

@@ -77,7 +77,7 @@ pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, S
 impl FairShare {
     fn account(&mut self, ctx: &SchedCtx<'_>, a: usize) -> &mut Account {
         while self.accounts.len() <= a {
-            let name = self.by.name(&ctx.world.workload, self.accounts.len());
+            let name = self.by.name(ctx.workload(), self.accounts.len());
             let share = self.shares.get(&name).unwrap_or(1.0);
             self.accounts.push(Account { share, last: ctx.now(), ..Default::default() });
         }

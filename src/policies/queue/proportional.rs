@@ -61,7 +61,7 @@ impl Proportional {
             self.accounts.resize(a + 1, Account::default());
         }
         if self.accounts[a].weight == 0.0 {
-            let name = self.by.name(&ctx.world.workload, a);
+            let name = self.by.name(ctx.workload(), a);
             let fallback = if job_weight > 0.0 && job_weight.is_finite() { job_weight } else { 1.0 };
             self.accounts[a].weight = self.weights.get(&name).unwrap_or(fallback);
         }
