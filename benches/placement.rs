@@ -4,10 +4,11 @@
 //! Run with `cargo bench --bench placement`; the throughput lines give jobs (decisions) per second.
 
 use clustersim::engine::Simulation;
+use clustersim::engine::ports::Policies;
 use clustersim::engine::sim::SimOptions;
 use clustersim::model::{Cluster, Job, Resources, SECOND, Workload};
-use clustersim::policies::selection::{NodeSelector, REGISTRY};
-use clustersim::policies::{Policies, PolicyEnv, PolicySet, PolicySpec, resolve};
+use clustersim::policies::selection::{BY_NAME, NodeSelector};
+use clustersim::policies::{PolicyEnv, PolicySet, PolicySpec, resolve};
 use clustersim::rng;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::RngExt;
@@ -61,7 +62,7 @@ fn decisions(jobs: &[Job], selection: &str) -> u64 {
     let mut c = cluster();
     let env = PolicyEnv { seed: 1, cluster: &c, tiers: &[], users: &[] };
     let mut s: Box<dyn NodeSelector> =
-        resolve("selection", "policy.selection", &PolicySpec::named(selection), REGISTRY, &env).unwrap();
+        resolve("selection", "policy.selection", &PolicySpec::named(selection), BY_NAME, &env).unwrap();
     let mut running = VecDeque::with_capacity(160_001);
     let mut sum = 0u64;
     for job in jobs {

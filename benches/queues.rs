@@ -1,9 +1,10 @@
 //! Queue-discipline benchmarks: every discipline on the full HPC2N trace (202,876 jobs, 240 processors), simulation only.
 
 use clustersim::engine::Simulation;
+use clustersim::engine::ports::Policies;
 use clustersim::engine::sim::SimOptions;
 use clustersim::model::{Cluster, Resources, Workload};
-use clustersim::policies::{Policies, PolicySet, PolicySpec};
+use clustersim::policies::{PolicySet, PolicySpec};
 use clustersim::workloads::swf::{SwfOptions, read_swf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

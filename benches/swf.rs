@@ -1,7 +1,8 @@
 //! SWF reader benchmark on the HPC2N trace (202,876 jobs, gzip): the full reader against the floor of
 //! just decompressing and splitting the text (lines; lines and whitespace fields).
 
-use clustersim::workloads::swf::{SwfOptions, open_trace, read_swf};
+use clustersim::workloads::lines::open_trace;
+use clustersim::workloads::swf::{SwfOptions, read_swf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::io::BufRead;

@@ -6,13 +6,14 @@
 //! over many runs), [`check`] (regression checks against a baseline) and [`cli`].
 //!
 //! Unsafe code is denied everywhere but in two marked places, both in the trace reader's hot path:
-//! SSE2 byte classification (`workloads::swf`) and a huge-page hint (`huge_pages`).
+//! SSE2 byte classification (`workloads::swf::tokenizer`) and a huge-page hint (`huge_pages`).
 #![deny(unsafe_code)]
 
 pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod fmt;
 pub(crate) mod huge_pages;
 pub mod limits;
 pub mod metrics;
@@ -24,6 +25,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod stats;
 pub mod sweep;
 pub mod workloads;
 

@@ -1,16 +1,15 @@
-//! The ranges of scenario values (the table in docs/limits.md). Every number a scenario, job list
+//! The ranges of scenario values (the table in docs/limits.md), on the lowest layer: every module
+//! may check a number against them. Every number a scenario, job list
 //! or sweep gives is checked against its range by `validate` and `run` alike, so that no input makes
 //! the simulator allocate memory or spend time in proportion to an unchecked number, and no value is
 //! silently saturated.
-
-use crate::model::time::{SECOND, Time};
 
 /// Largest time or duration, in seconds: 10^10 s, about 317 years. Sums of a few such values stay
 /// far below the 2^64 µs of simulated time.
 pub const MAX_TIME_SECS: u64 = 10_000_000_000;
 
 /// [`MAX_TIME_SECS`] in simulated time (µs).
-pub const MAX_TIME: Time = MAX_TIME_SECS * SECOND;
+pub const MAX_TIME: u64 = MAX_TIME_SECS * 1_000_000;
 
 /// Nodes of a cluster, over all its pools.
 pub const MAX_NODES: u64 = 100_000;
@@ -47,29 +46,8 @@ pub const MAX_RUNS: u64 = 1_000_000;
 /// Timeline samples of a run: past this, the interval doubles (every other sample is dropped).
 pub const MAX_SAMPLES: usize = 100_000;
 
-/// Smallest timeline sample interval.
-pub const MIN_SAMPLE_INTERVAL: Time = 1_000;
-
-/// `Ok` when no job of `w` has a submit time, run time, estimate or think time past [`MAX_TIME`],
-/// else a message naming the first such job.
-pub fn check_times(w: &crate::model::Workload) -> Result<(), String> {
-    for j in &w.jobs {
-        let times = [
-            ("submit time", j.submit),
-            ("run time", j.runtime),
-            ("estimate", j.estimate),
-            ("think time", j.dep_delay()),
-        ];
-        if let Some((what, t)) = times.into_iter().find(|&(_, t)| t > MAX_TIME) {
-            return Err(format!(
-                "job {}: its {what} of {} s is past the maximum time of {MAX_TIME_SECS} s (about 317 years)",
-                j.id,
-                show(t as f64 / SECOND as f64)
-            ));
-        }
-    }
-    Ok(())
-}
+/// Smallest timeline sample interval (µs).
+pub const MIN_SAMPLE_INTERVAL: u64 = 1_000;
 
 /// `Ok` when `x` is a whole number in `lo..=hi`, else the message `expected LO to HI, found X`.
 pub fn whole(x: u64, lo: u64, hi: u64) -> Result<u64, String> {

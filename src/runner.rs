@@ -1,14 +1,12 @@
 //! Runs a scenario: builds the workload, cluster and policies, simulates, computes metrics, writes the files.
 
-use crate::engine::sim::SimOptions;
 use crate::engine::{RunOutput, Simulation};
 use crate::error::{Error, Result};
-use crate::metrics::{MetricsConfig, RunMetrics, summarize};
-use crate::model::{Time, Workload};
+use crate::metrics::{RunMetrics, summarize};
+use crate::model::Workload;
 use crate::output::RunInfo;
 use crate::output::files;
-use crate::policies::Policies;
-use crate::scenario::Scenario;
+use crate::scenario::{RunPlan, Scenario};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -48,14 +46,16 @@ pub struct RunOptions {
     pub audit: bool,
 }
 
-/// Default timeline interval: the submit span / 500, but at least the span to the last job's end
-/// (had no job waited) / 1,000, and at least one second: about 500 samples over the submissions and
-/// at most about 1,000 over the jobs' own run times, however long they are.
-fn auto_interval(w: &Workload) -> Time {
-    let Some(first) = w.jobs.first().map(|j| j.submit) else { return crate::model::SECOND };
-    let submits = w.jobs.last().map_or(0, |j| j.submit - first);
-    let ends = w.jobs.iter().map(|j| j.submit.saturating_add(j.runtime) - first).max().unwrap_or(0);
-    (submits / 500).max(ends / 1000).max(crate::model::SECOND)
+/// Runs a compiled plan through the engine: the simulation with its fault model, if any.
+pub fn simulate_plan(plan: RunPlan, opts: &RunOptions) -> RunOutput {
+    let RunPlan { workload, cluster, policies, mut options, faults, .. } = plan;
+    options.log_events = opts.log_events;
+    options.audit = opts.audit;
+    let mut sim = Simulation::new(workload, cluster, policies, options);
+    if let Some(layer) = faults {
+        sim = sim.with_faults(layer);
+    }
+    sim.run()
 }
 
 /// A warning when the timeline of `r` has a longer interval than the scenario's `sample_interval`
@@ -77,41 +77,12 @@ pub fn timeline_warning(r: &RunResult, sc: &Scenario) -> Option<String> {
 }
 
 /// Simulates `sc` with `seed` on `workload` (built by the caller so that policies compared on one
-/// seed share it).
+/// seed share it): compile, simulate, measure.
 pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, opts: &RunOptions) -> Result<RunResult> {
-    let cluster = sc.build_cluster();
-    let policies = Policies::build(&sc.policy, seed, &cluster, &workload.tiers, &workload.users)
-        .map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
-    let sim_opts = SimOptions {
-        horizon: sc.horizon.map(|h| workload.jobs.first().map(|j| j.submit).unwrap_or(0) + h.micros()),
-        sample_interval: Some(
-            sc.metrics.sample_interval.map(|d| d.micros()).unwrap_or_else(|| auto_interval(&workload)),
-        ),
-        kill_at_estimate: sc.policy.kill_at_estimate,
-        log_events: opts.log_events,
-        audit: opts.audit,
-    };
-    let faults = crate::engine::faults::FaultSetup::from_scenario(sc, seed, &cluster, policies.recovery.partitions())
-        .map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
-    let layer = match faults {
-        Some(setup) => Some(
-            crate::engine::faults::FaultLayer::build(setup, &cluster, &workload, &policies)
-                .map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?,
-        ),
-        None => None,
-    };
-    let mut sim = Simulation::new(workload, cluster, policies, sim_opts);
-    if let Some(layer) = layer {
-        sim = sim.with_faults(layer);
-    }
-    let output = sim.run();
-    let metrics = summarize(
-        &output,
-        &MetricsConfig {
-            starvation_threshold: sc.metrics.starvation_threshold.micros(),
-            bsld_tau: sc.metrics.bsld_tau.micros(),
-        },
-    );
+    let plan = sc.compile(seed, workload).map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
+    let metrics_config = plan.metrics;
+    let output = simulate_plan(plan, opts);
+    let metrics = summarize(&output, &metrics_config);
     let info = RunInfo {
         run_id: "run".into(),
         scenario: sc.name.clone(),
@@ -123,6 +94,21 @@ pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, o
         recovery: sc.policy.recovery.to_string(),
     };
     Ok(RunResult { info, metrics, output })
+}
+
+/// The one run pipeline that `run`, sweeps and `check` share: the workload of `sc` for `seed` read as
+/// every run reads it (errors name the scenario file `source`; an empty workload is refused), its
+/// submissions scaled to `load`, then compiled, simulated and measured.
+pub fn execute(sc: &Scenario, source: &Path, hash: &str, seed: u64, load: f64, opts: &RunOptions) -> Result<RunResult> {
+    let mut workload = nonempty(sc.read_workload(source, seed)?, sc, source)?;
+    workload.scale_load(load);
+    if load != 1.0 {
+        // arrivals stretched by a sweep's `load` may pass the maximum time
+        workload
+            .check_times()
+            .map_err(|m| Error::Other(format!("{}: workload at load {load}: {m}", source.display())))?;
+    }
+    simulate(sc, hash, seed, Arc::new(workload), opts)
 }
 
 /// `workload`, or an error naming the scenario file `source` and why no job is left (with the skip

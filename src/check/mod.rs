@@ -26,7 +26,6 @@ use report::ScenarioReport;
 use rules::Verdict;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use table::SummaryTable;
 
 /// What to check against what.
@@ -284,8 +283,7 @@ fn run_scenario(path: &Path, loaded: &LoadedScenario, index: usize, opts: &Check
         }
         return SummaryTable::read(&work.path.join("summary.csv"));
     }
-    let workload = Arc::new(sc.build_workload(sc.seed)?);
-    let r = runner::simulate(sc, &loaded.hash, sc.seed, workload, &RunOptions::default())?;
+    let r = runner::execute(sc, path, &loaded.hash, sc.seed, 1.0, &RunOptions::default())?;
     if let Some(dir) = &keep {
         runner::write_run(dir, &r, sc)?;
     }

@@ -67,7 +67,7 @@ impl MetricCheck {
             return String::new();
         };
         let sign = if d > 0.0 { "+" } else { "" };
-        let abs = format!("{sign}{}", crate::output::fmt_num(d));
+        let abs = format!("{sign}{}", crate::fmt::fmt_num(d));
         match rel {
             Some(r) => format!("{abs} ({sign}{:.2}%)", 100.0 * r),
             None => abs,

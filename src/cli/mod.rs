@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -153,17 +152,11 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let seed = seed.unwrap_or(sc.seed);
             let dir = out.unwrap_or_else(|| sc.output_dir());
             crate::output::stale::check_out_dir(&dir)?;
-            let workload = Arc::new(runner::nonempty(sc.read_workload(&scenario, seed)?, sc, &scenario)?);
-            runner::warn_input_notes(&workload, sc);
             // Every file goes to a staging folder first; --out is checked before simulating.
             let staging = crate::output::staging::Staging::begin(&dir)?;
-            let result = runner::simulate(
-                sc,
-                &loaded.hash,
-                seed,
-                workload,
-                &RunOptions { log_events: events, ..Default::default() },
-            )?;
+            let opts = RunOptions { log_events: events, ..Default::default() };
+            let result = runner::execute(sc, &scenario, &loaded.hash, seed, 1.0, &opts)?;
+            runner::warn_input_notes(&result.output.workload, sc);
             runner::warn_rejected(&result);
             if let Some(line) = runner::timeline_warning(&result, sc) {
                 eprintln!("{line}");

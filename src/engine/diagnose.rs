@@ -1,16 +1,17 @@
 //! Why a waiting job did not start: the `skip` events of the event log, recorded only when the log is on.
 //!
 //! Two sources write them:
-//! - [`SchedCtx::try_start`](super::sched::SchedCtx::try_start) records why a placement failed
+//! - [`SchedCtx::try_start`](super::ctx::SchedCtx::try_start) records why a placement failed
 //!   (not enough free capacity in the whole cluster, no node with room for a task, ...);
-//! - a queue discipline (or allocator) calls [`SchedCtx::note_wait`](super::sched::SchedCtx::note_wait)
+//! - a queue discipline (or allocator) calls [`SchedCtx::note_wait`](super::ctx::SchedCtx::note_wait)
 //!   for a job it held back on purpose (`reservation of job 12`, `tier quota full`, ...).
 //!
 //! A note is logged only when it differs from the last one logged for that job since it last
 //! started, so a job blocked for hours by the same cause costs one line, not one per pass. With
 //! the log off every entry point returns at the first branch: nothing is computed or stored.
 
-use super::sched::World;
+use super::world::World;
+use crate::fmt::{fmt_mem, fmt_request};
 use crate::model::{Job, JobIdx, Resources};
 
 /// Why `try_start` could not place a job. Cheap to build; the text is made only when it changes.
@@ -39,17 +40,6 @@ impl PlacementFailure {
     }
 }
 
-/// Memory in MiB as people read it (`512 MiB`, `8 GiB`, `1.5 TiB`).
-pub fn fmt_mem(mib: u64) -> String {
-    if mib >= 1 << 20 && mib.is_multiple_of(1 << 10) {
-        format!("{} TiB", trim(mib as f64 / (1u64 << 20) as f64))
-    } else if mib >= 1 << 10 {
-        format!("{} GiB", trim(mib as f64 / 1024.0))
-    } else {
-        format!("{mib} MiB")
-    }
-}
-
 /// `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[&str]) -> String {
     match items {
@@ -57,23 +47,6 @@ fn and_list(items: &[&str]) -> String {
         [one] => one.to_string(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
-/// `cpu 16, mem 8 GiB, gpu 1`, leaving out the kinds not asked for.
-pub fn fmt_request(r: &Resources) -> String {
-    let mut parts = vec![format!("cpu {}", r.cpu)];
-    if r.mem > 0 {
-        parts.push(format!("mem {}", fmt_mem(r.mem)));
-    }
-    if r.gpu > 0 {
-        parts.push(format!("gpu {}", r.gpu));
-    }
-    parts.join(", ")
 }
 
 /// The sentence for a placement failure of `job`, as of now.

@@ -2,10 +2,9 @@
 //! evicting running jobs, and closing a scheduling round (all passes at one instant) so the
 //! capacity left can be shared among the malleable tasks placed in it.
 
-use super::sched::{SchedCtx, World};
+use super::ports::{Allocator, NodeSelector, QueueDiscipline, RoundTask};
+use super::{ctx::SchedCtx, world::World};
 use crate::model::{JobIdx, NodeIdx, Resources, Time};
-use crate::policies::allocation::RoundTask;
-use crate::policies::{Allocator, NodeSelector, QueueDiscipline};
 
 /// Allocated capacity and number of waiting jobs per tier, kept current by the engine.
 #[derive(Clone, Debug, Default)]
@@ -177,7 +176,7 @@ pub fn close_round(
     for &j in &jobs {
         let rec = &world.records[j as usize];
         let Some(m) = world.workload.jobs[j as usize].malleable() else { continue };
-        if rec.state != super::sched::JobState::Running || rec.start != now {
+        if rec.state != super::world::JobState::Running || rec.start != now {
             continue;
         }
         for (task, &(node, grant)) in rec.placement.iter().enumerate() {

@@ -1,14 +1,15 @@
 //! The simulation loop: merges arrivals with the event queue, reacts to each event, runs a scheduling pass after it.
 
+use super::ctx::SchedCtx;
 use super::event::Event;
+use super::observe::timeline::{Sample, Sampler};
+use super::ports::{Policies, QueueDiscipline};
 use super::queue::EventQueue;
-use super::sched::{JobRecord, JobState, LoggedEvent, SchedCtx, World};
-use crate::metrics::timeline::{Sample, Sampler};
+use super::world::{JobRecord, JobState, LoggedEvent, World};
 use crate::model::{Cluster, JobIdx, Time, Workload};
-use crate::policies::{Policies, QueueDiscipline};
 use std::sync::Arc;
 
-mod fault_events;
+mod faults;
 
 /// Run options that are not policies.
 #[derive(Clone, Debug, Default)]
@@ -30,8 +31,8 @@ pub struct RunOutput {
     pub records: Vec<JobRecord>,
     pub cluster: Cluster,
     pub timeline: Vec<Sample>,
-    pub world_counters: super::sched::DisruptionCounters,
-    pub usage: super::sched::UsageIntegral,
+    pub world_counters: super::world::DisruptionCounters,
+    pub usage: super::world::UsageIntegral,
     /// First submit and end of the measured window.
     pub window: (Time, Time),
     pub events_processed: u64,
@@ -405,7 +406,7 @@ impl Simulation {
 
     /// Like [`Self::with_queue`], with the queue of the scheduler that owns job `j` (there may be several).
     fn with_job_queue<R>(&mut self, j: JobIdx, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
-        let policies = fault_events::policies_for(&mut self.policies, &mut self.faults, j);
+        let policies = faults::policies_for(&mut self.policies, &mut self.faults, j);
         let (queue, mut ctx) = queue_and_ctx(policies, &mut self.world, &mut self.started, &mut self.preempted);
         f(queue, &mut ctx)
     }

@@ -1,9 +1,6 @@
-//! Metrics: per-run summaries, per-tier and per-user breakdowns, and the sampled timeline.
+//! Metrics: per-run summaries and per-tier and per-user breakdowns, computed from a finished run.
 
 pub mod faults;
-pub mod starvation;
-pub mod stats;
 pub mod summary;
-pub mod timeline;
 
 pub use summary::{GroupStats, MetricsConfig, RunMetrics, summarize};

@@ -1,10 +1,10 @@
 //! Per-run metrics exactly as DESIGN.md §5 defines them, overall and per tier and per user.
 
-use super::stats::{jain, mean, percentile_sorted, sorted};
 use crate::engine::RunOutput;
-use crate::engine::sched::JobState;
+use crate::engine::world::JobState;
 use crate::model::Time;
 use crate::model::time::as_secs_f64;
+use crate::stats::{jain, mean, percentile_sorted, sorted};
 
 /// Settings that shape the metrics.
 #[derive(Clone, Copy, Debug)]

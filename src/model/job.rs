@@ -266,6 +266,42 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// `Ok` when no job has a submit time, run time, estimate or think time past
+    /// [`MAX_TIME`](crate::limits::MAX_TIME), else a message naming the first such job.
+    pub fn check_times(&self) -> Result<(), String> {
+        use crate::limits::{MAX_TIME, MAX_TIME_SECS, show};
+        for j in &self.jobs {
+            let times = [
+                ("submit time", j.submit),
+                ("run time", j.runtime),
+                ("estimate", j.estimate),
+                ("think time", j.dep_delay()),
+            ];
+            if let Some((what, t)) = times.into_iter().find(|&(_, t)| t > MAX_TIME) {
+                return Err(format!(
+                    "job {}: its {what} of {} s is past the maximum time of {MAX_TIME_SECS} s (about 317 years)",
+                    j.id,
+                    show(super::time::as_secs_f64(t))
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Scales the offered load by `load`: submit times after the first are divided by it (rounded to
+    /// the µs), so `load = 2` packs the same jobs into half the span. `1` changes nothing.
+    pub fn scale_load(&mut self, load: f64) {
+        if load == 1.0 {
+            return;
+        }
+        let Some(t0) = self.jobs.first().map(|j| j.submit) else { return };
+        for j in &mut self.jobs {
+            j.submit = t0.saturating_add(((j.submit - t0) as f64 / load).round() as u64);
+        }
+    }
+}
+
+impl Workload {
     /// Sorts jobs by submit time (stable) and remaps dependency indices accordingly.
     pub fn sort_by_submit(&mut self) {
         if self.jobs.windows(2).all(|w| w[0].submit <= w[1].submit) {

@@ -1,8 +1,9 @@
 //! The per-run output files: `jobs.csv`, `timeline.csv`, `summary.csv`, `tiers.csv`, `users.csv`, `events.csv`, `manifest.json`.
 
-use super::atomic::{fmt_num, fmt_time, push_num, push_time, write_atomic};
+use super::atomic::write_atomic;
 use crate::engine::RunOutput;
 use crate::error::Result;
+use crate::fmt::{fmt_num, fmt_time, push_num, push_time};
 use crate::metrics::summary::bounded_slowdown;
 use crate::metrics::{GroupStats, RunMetrics};
 use crate::model::time::as_secs_f64;

@@ -6,5 +6,8 @@ pub mod staging;
 pub mod stale;
 pub mod starvation;
 
-pub use atomic::{fmt_num, fmt_time, write_atomic};
+pub use atomic::write_atomic;
+
+/// Subdirectory of the results directory that holds the chart files.
+pub const CHART_DIR: &str = "charts";
 pub use files::RunInfo;

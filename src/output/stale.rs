@@ -49,7 +49,7 @@ pub fn remove_outputs(dir: &Path) -> Result<()> {
     for name in RUN_FILES.iter().chain(STUDY_FILES).chain(REPORT_FILES) {
         remove_file(&dir.join(name))?;
     }
-    remove_charts(&dir.join(crate::report::CHART_DIR))?;
+    remove_charts(&dir.join(super::CHART_DIR))?;
     let runs = dir.join(RUNS_DIR);
     if runs.is_dir() {
         for entry in std::fs::read_dir(&runs).map_err(|e| Error::io(&runs, e))? {

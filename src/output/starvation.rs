@@ -1,7 +1,8 @@
 //! `starvation.csv`: the starvation report of a run — starved jobs, the longest wait, and waits with capacity free — overall, per tier and per user.
 
-use super::atomic::{fmt_num, write_atomic};
+use super::atomic::write_atomic;
 use crate::error::Result;
+use crate::fmt::fmt_num;
 use crate::metrics::{GroupStats, RunMetrics};
 use crate::model::Workload;
 use std::path::Path;

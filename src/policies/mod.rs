@@ -6,12 +6,9 @@ pub mod queue;
 pub mod recovery;
 pub mod selection;
 
-pub use allocation::Allocator;
 pub use params::Params;
-pub use queue::QueueDiscipline;
-pub use recovery::SchedulerRecovery;
-pub use selection::NodeSelector;
 
+use crate::engine::ports::{Policies, PolicyFactory, QueueDiscipline};
 use crate::error::ScenarioError;
 use crate::model::Cluster;
 use serde::{Deserialize, Deserializer};
@@ -67,31 +64,31 @@ impl std::fmt::Display for PolicySpec {
     }
 }
 
-/// A registry: (name, constructor) pairs of one axis.
-pub type Registry<T> = [(&'static str, fn(&Params, &PolicyEnv) -> Result<T, ScenarioError>)];
+/// A name table: (name, constructor) pairs of one axis.
+pub type NameTable<T> = [(&'static str, fn(&Params, &PolicyEnv) -> Result<T, ScenarioError>)];
 
-/// Builds the policy named by `spec` from `registry`; unknown names list the valid ones.
+/// Builds the policy named by `spec` from `table`; unknown names list the valid ones.
 pub fn resolve<T>(
     axis: &'static str,
     key: &str,
     spec: &PolicySpec,
-    registry: &Registry<T>,
+    table: &NameTable<T>,
     env: &PolicyEnv,
 ) -> Result<T, ScenarioError> {
-    match registry.iter().find(|(name, _)| *name == spec.name) {
+    match table.iter().find(|(name, _)| *name == spec.name) {
         Some((_, build)) => build(&Params::new(key, spec.params.clone()), env),
         None => Err(ScenarioError::UnknownPolicy {
             key: key.to_string(),
             axis,
             name: spec.name.clone(),
-            valid: names(registry).join(", "),
+            valid: names(table).join(", "),
         }),
     }
 }
 
-/// The names in a registry, in registry order.
-pub fn names<'a, T>(registry: &[(&'a str, T)]) -> Vec<&'a str> {
-    registry.iter().map(|(n, _)| *n).collect()
+/// The names in a name table, in table order.
+pub fn names<'a, T>(table: &[(&'a str, T)]) -> Vec<&'a str> {
+    table.iter().map(|(n, _)| *n).collect()
 }
 
 /// The chosen policy of every axis, as the scenario names them.
@@ -136,12 +133,14 @@ impl Default for PolicySet {
     }
 }
 
-/// One live policy per axis, ready to drive a simulation.
-pub struct Policies {
-    pub selector: Box<dyn NodeSelector>,
-    pub allocator: Box<dyn Allocator>,
-    pub queue: Box<dyn QueueDiscipline>,
-    pub recovery: Box<dyn SchedulerRecovery>,
+/// The run seed of scheduler partition `p`'s policies (partition 0 uses the run seed itself).
+pub fn partition_seed(seed: u64, p: usize) -> u64 {
+    if p == 0 { seed } else { crate::rng::derive_seed(seed, &format!("scheduler/{p}")) }
+}
+
+/// The seed of one axis's own random stream, from a partition's run seed: `axis` is its key (`policy.queue`).
+fn axis_seed(seed: u64, axis: &str) -> u64 {
+    crate::rng::derive_seed(seed, axis)
 }
 
 impl Policies {
@@ -153,30 +152,61 @@ impl Policies {
         tiers: &[String],
         users: &[String],
     ) -> Result<Policies, ScenarioError> {
-        let env = |stream: &str| PolicyEnv { seed: crate::rng::derive_seed(seed, stream), cluster, tiers, users };
+        let env = |stream: &str| PolicyEnv { seed: axis_seed(seed, stream), cluster, tiers, users };
         Ok(Policies {
             selector: resolve(
                 "selection",
                 "policy.selection",
                 &set.selection,
-                selection::REGISTRY,
+                selection::BY_NAME,
                 &env("policy.selection"),
             )?,
             allocator: resolve(
                 "allocation",
                 "policy.allocation",
                 &set.allocation,
-                allocation::REGISTRY,
+                allocation::BY_NAME,
                 &env("policy.allocation"),
             )?,
-            queue: resolve("queue", "policy.queue", &set.queue, queue::REGISTRY, &env("policy.queue"))?,
+            queue: build_queue(set, seed, cluster, tiers, users)?,
             recovery: resolve(
                 "recovery",
                 "policy.recovery",
                 &set.recovery,
-                recovery::REGISTRY,
+                recovery::BY_NAME,
                 &env("policy.recovery"),
             )?,
         })
+    }
+}
+
+/// The queue discipline of `set` with the run seed `seed`.
+fn build_queue(
+    set: &PolicySet,
+    seed: u64,
+    cluster: &Cluster,
+    tiers: &[String],
+    users: &[String],
+) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+    let env = PolicyEnv { seed: axis_seed(seed, "policy.queue"), cluster, tiers, users };
+    resolve("queue", "policy.queue", &set.queue, queue::BY_NAME, &env)
+}
+
+/// The policies of every scheduler partition of one run: a [`PolicySet`], the run seed and the
+/// workload's tier and user names. The one home of the seed rules ([`partition_seed`], per axis).
+pub struct Factory {
+    pub set: PolicySet,
+    pub seed: u64,
+    pub tiers: Vec<String>,
+    pub users: Vec<String>,
+}
+
+impl PolicyFactory for Factory {
+    fn build(&self, p: usize, cluster: &Cluster) -> Result<Policies, ScenarioError> {
+        Policies::build(&self.set, partition_seed(self.seed, p), cluster, &self.tiers, &self.users)
+    }
+
+    fn queue(&self, p: usize, cluster: &Cluster) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+        build_queue(&self.set, partition_seed(self.seed, p), cluster, &self.tiers, &self.users)
     }
 }

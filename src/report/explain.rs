@@ -96,7 +96,7 @@ fn job_header(dir: &Path, id: &str) -> Result<(String, f64)> {
     let mut h =
         format!("job {id}: user {}, tier {}, {} task(s) × cpu {}", get("user"), get("tier"), get("tasks"), get("cpu"));
     if num("mem").is_some_and(|m| m > 0.0) {
-        let _ = write!(h, ", mem {}", crate::engine::diagnose::fmt_mem(num("mem").unwrap_or(0.0) as u64));
+        let _ = write!(h, ", mem {}", crate::fmt::fmt_mem(num("mem").unwrap_or(0.0) as u64));
     }
     if num("gpu").is_some_and(|g| g > 0.0) {
         let _ = write!(h, ", gpu {}", get("gpu"));

@@ -45,8 +45,7 @@ pub struct Generated {
     pub charts: Vec<PathBuf>,
 }
 
-/// Subdirectory of the results directory that holds the chart files.
-pub const CHART_DIR: &str = "charts";
+pub use crate::output::CHART_DIR;
 
 /// Makes every chart and `report.html` for the results in `dir` (a run or a sweep).
 pub fn generate(dir: &Path) -> Result<Generated> {

@@ -1,10 +1,11 @@
 //! Scenario sections of the fault model: `[faults]` (node failures, registry, checkpoints), `[network]`
 //! (message latency, partitions) and `[scheduler]` (control-plane crashes), plus the scripted-window grammar.
 
+use crate::engine::faults::{Lifetimes, WindowKind};
 use crate::error::ScenarioError;
 use crate::model::time::parse_duration;
 use crate::model::{Cluster, Duration, Time};
-use crate::workloads::dist::{Dist, Quantity};
+use crate::rng::dist::{Dist, Quantity};
 use serde::Deserialize;
 
 /// `[faults]`: node failures and repairs, the registry's heartbeats, checkpointing and retries.
@@ -76,13 +77,6 @@ pub struct LifetimeSpec {
     pub mttr: Option<Duration>,
     pub ttf: Option<Dist>,
     pub ttr: Option<Dist>,
-}
-
-/// Time-to-failure and time-to-repair distributions (seconds).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lifetimes {
-    pub ttf: Dist,
-    pub ttr: Dist,
 }
 
 impl LifetimeSpec {
@@ -236,13 +230,6 @@ pub enum Target {
     Rack(String),
     Pool(String),
     Scheduler(u32),
-}
-
-/// What happens to the target during the window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WindowKind {
-    Down,
-    Unreachable,
 }
 
 /// One scripted window, times relative to the first submission.

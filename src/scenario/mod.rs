@@ -1,14 +1,21 @@
 //! Scenario files (TOML): the cluster, the workload, one policy per axis, metric settings and outputs.
 
 use crate::error::{Error, Result, ScenarioError};
-use crate::model::resources::parse_memory_mib;
-use crate::model::{Cluster, Duration, Pool, Resources, Workload};
+use crate::model::{Cluster, Duration, Pool, PoolSpec, Resources, Workload};
 use crate::policies::PolicySet;
 use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
+pub mod check;
+pub mod compile;
+pub mod fault_setup;
 pub mod faults;
+pub mod inputs;
 mod locate;
+pub mod sweep;
+pub mod sweep_keys;
+
+pub use compile::RunPlan;
 use std::path::{Path, PathBuf};
 
 /// A whole scenario file.
@@ -36,7 +43,7 @@ pub struct Scenario {
     pub metrics: MetricsSpec,
     /// `[sweep]`: run the scenario over lists of policies and parameters, with replications (see docs/sweeps.md).
     #[serde(default)]
-    pub sweep: Option<crate::sweep::SweepSpec>,
+    pub sweep: Option<sweep::SweepSpec>,
     /// Node failures, the registry, checkpoints (see docs/faults.md).
     #[serde(default)]
     pub faults: faults::FaultsSpec,
@@ -48,7 +55,7 @@ pub struct Scenario {
     pub scheduler: faults::SchedulerSpec,
     /// `[check]`: tolerances of `clustersim check` (docs/ci.md).
     #[serde(default)]
-    pub check: crate::check::CheckSpec,
+    pub check: check::CheckSpec,
 }
 
 fn default_seed() -> u64 {
@@ -61,53 +68,6 @@ fn default_seed() -> u64 {
 pub struct ClusterSpec {
     #[serde(default)]
     pub pools: Vec<PoolSpec>,
-}
-
-/// `[[cluster.pools]]`: `count` identical nodes.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PoolSpec {
-    pub name: String,
-    pub count: u32,
-    pub cpu: u64,
-    /// Memory per node: MiB, or a string with a unit (`"128GiB"`).
-    #[serde(default)]
-    pub memory: Memory,
-    #[serde(default)]
-    pub gpu: u64,
-    /// Number of racks the pool's nodes are spread over (named `<pool>-r<k>`).
-    #[serde(default = "one")]
-    pub racks: u32,
-    #[serde(default)]
-    pub labels: Vec<String>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-/// A memory amount in MiB, read from a number or a string with a unit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Memory(pub u64);
-
-impl<'de> Deserialize<'de> for Memory {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            I(i64),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::I(i) if i >= 0 && i as u64 <= crate::limits::MAX_MEMORY_MIB => Ok(Memory(i as u64)),
-            Raw::I(i) if i >= 0 => Err(serde::de::Error::custom(format!(
-                "expected at most {} MiB (1 PiB), found {i}",
-                crate::limits::MAX_MEMORY_MIB
-            ))),
-            Raw::I(i) => Err(serde::de::Error::custom(format!("memory must not be negative, found {i}"))),
-            Raw::S(s) => parse_memory_mib(&s).map(Memory).map_err(serde::de::Error::custom),
-        }
-    }
 }
 
 /// The message of a TOML or schema error, in words a user reads. An error inside `[workload]` (a
@@ -316,10 +276,10 @@ impl Scenario {
     }
 
     /// Parses TOML text whose relative trace paths are relative to `base`; a trace workload without
-    /// `[[cluster.pools]]` gets its cluster from the trace header (see `workloads::trace_cluster`).
+    /// `[[cluster.pools]]` gets its cluster from the trace header (see [`inputs::resolve_trace`]).
     pub fn parse_in(text: &str, base: &Path) -> std::result::Result<Scenario, String> {
         let mut sc: Scenario = toml::from_str(text).map_err(|e| explain_parse_error(text, &e))?;
-        crate::workloads::resolve_trace(&mut sc, base)?;
+        inputs::resolve_trace(&mut sc, base)?;
         Ok(sc)
     }
 
@@ -353,8 +313,8 @@ impl Scenario {
             return Err(ScenarioError::invalid("workload.jobs", "the workload has no jobs (give at least one)"));
         }
         let cluster = self.build_cluster();
-        let policies = crate::policies::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
-        crate::engine::faults::FaultSetup::from_scenario(self, self.seed, &cluster, policies.recovery.partitions())?;
+        let policies = crate::engine::ports::Policies::build(&self.policy, self.seed, &cluster, &[], &[])?;
+        fault_setup::fault_setup(self, self.seed, &cluster, policies.recovery.partitions())?;
         self.check.validate("check")?;
         Ok(())
     }
@@ -472,7 +432,7 @@ impl Scenario {
         };
         // Times past the maximum (a generated workload's submissions add up; a trace's fields are
         // read as they are) would saturate the clock.
-        crate::limits::check_times(&w).map_err(fail)?;
+        w.check_times().map_err(fail)?;
         // Jobs waiting for each other in a cycle could never start. Job lists and CSV files were
         // checked as they were built (naming the key or line); the other sources are checked here.
         if matches!(self.workload, WorkloadSpec::List(_) | WorkloadSpec::Csv(_)) {

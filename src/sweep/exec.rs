@@ -5,7 +5,7 @@
 //! the reorder buffer holds only the runs that finished ahead of a slower one. A finished run keeps
 //! nothing but its summary row: its job records are written to `runs/<id>/` and dropped.
 
-use super::plan::{ConfigScenario, RunPlan, Study};
+use super::plan::{ConfigScenario, PlannedRun, Study};
 use super::tables::{self, ComparisonWriter, StreamingCsv};
 use crate::error::{Error, Result};
 use crate::output::atomic::write_atomic;
@@ -316,7 +316,7 @@ impl ConfigCache {
 }
 
 /// Runs one plan, turning an error or a panic into a failure of that run.
-fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &ConfigCache) -> Done {
+fn execute_guarded(study: &Study, plan: &PlannedRun, opts: &SweepOptions, cache: &ConfigCache) -> Done {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(study, plan, opts, cache)));
     match result {
         Ok(Ok(done)) => done,
@@ -339,7 +339,7 @@ fn execute_guarded(study: &Study, plan: &RunPlan, opts: &SweepOptions, cache: &C
 /// Runs one plan, or reuses its complete outputs under `--resume`.
 fn execute(
     study: &Study,
-    plan: &RunPlan,
+    plan: &PlannedRun,
     opts: &SweepOptions,
     cache: &ConfigCache,
 ) -> std::result::Result<Done, String> {
@@ -365,12 +365,8 @@ fn execute(
     let slot = cache.slot_prefetching(study, plan.config);
     let config = slot.build(study, plan.config).as_ref().map_err(|e| e.clone())?;
     let sc = &config.scenario;
-    let workload = sc.build_workload(plan.seed).map_err(|e| e.to_string())?;
-    let mut workload = runner::nonempty(workload, sc, &study.path).map_err(|e| e.to_string())?;
-    super::plan::scale_load(&mut workload, config.load);
-    crate::limits::check_times(&workload).map_err(|m| format!("workload at load {}: {m}", config.load))?;
     let mut result =
-        runner::simulate(sc, &hash, plan.seed, Arc::new(workload), &opts.run).map_err(|e| e.to_string())?;
+        runner::execute(sc, &study.path, &hash, plan.seed, config.load, &opts.run).map_err(|e| e.to_string())?;
     result.info.run_id = plan.id.clone();
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

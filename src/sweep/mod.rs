@@ -4,16 +4,14 @@
 
 pub mod exec;
 pub mod inputs;
-pub mod keys;
 pub mod merge;
 pub mod plan;
 pub mod preflight;
-pub mod spec;
+
 pub mod stats;
 pub mod tables;
 pub mod terminal;
 
 pub use exec::{Failure, Shard, SweepOptions, SweepOutcome, run_study};
 pub use merge::{MergeOutcome, merge};
-pub use plan::{RunIds, RunPlan, Study, replication_seed, scale_load};
-pub use spec::SweepSpec;
+pub use plan::{PlannedRun, RunIds, Study, replication_seed};

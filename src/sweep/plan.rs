@@ -1,10 +1,9 @@
 //! A study: the base scenario and its run matrix — run ids, replication seeds, and each configuration's scenario.
 
-use super::spec::{self, PathPart, SweepSpec, Target};
 use crate::error::{Error, Result};
-use crate::model::Workload;
 use crate::runner::hash_hex;
 use crate::scenario::Scenario;
+use crate::scenario::sweep::{self as spec, PathPart, SweepSpec, Target};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +29,7 @@ pub struct Study {
 
 /// One run of the matrix.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RunPlan {
+pub struct PlannedRun {
     /// Position in the matrix: `config × replications + replication`.
     pub index: usize,
     pub config: usize,
@@ -77,17 +76,6 @@ pub fn replication_seed(root: u64, k: u32) -> u64 {
     if k == 0 { root } else { crate::rng::derive_seed(root, &format!("replication-{k}")) >> 16 }
 }
 
-/// Divides every inter-arrival time by `load` (times stay integer µs, measured from the first submission).
-pub fn scale_load(w: &mut Workload, load: f64) {
-    if load == 1.0 {
-        return;
-    }
-    let Some(t0) = w.jobs.first().map(|j| j.submit) else { return };
-    for j in &mut w.jobs {
-        j.submit = t0.saturating_add(((j.submit - t0) as f64 / load).round() as u64);
-    }
-}
-
 /// A configuration ready to run: its scenario (overrides applied, nodes scaled) and its load factor.
 #[derive(Clone, Debug)]
 pub struct ConfigScenario {
@@ -130,10 +118,10 @@ impl Study {
     }
 
     /// Run `index` of the matrix.
-    pub fn plan(&self, index: usize) -> RunPlan {
+    pub fn plan(&self, index: usize) -> PlannedRun {
         let r = self.ids.replications;
         let replication = (index % r) as u32;
-        RunPlan {
+        PlannedRun {
             index,
             config: index / r,
             replication,
@@ -164,7 +152,7 @@ impl Study {
 
     /// Fingerprint of everything a run depends on: the scenario file, its configuration and its seed.
     /// Stored as the run's `scenario_hash`; `--resume` reuses a run only when it matches.
-    pub fn run_hash(&self, plan: &RunPlan) -> String {
+    pub fn run_hash(&self, plan: &PlannedRun) -> String {
         let coords = self.spec.coordinates(plan.config);
         let mut text = format!("{}\nseed={}\n", self.hash, plan.seed);
         for (d, i) in self.spec.dimensions.iter().zip(coords) {
@@ -198,7 +186,7 @@ impl Study {
             }
         }
         let mut scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e| e.to_string())?;
-        crate::workloads::resolve_trace(&mut scenario, &self.base_dir)?;
+        crate::scenario::inputs::resolve_trace(&mut scenario, &self.base_dir)?;
         // Scaling keeps at least one node; a count of 0 is left for validation to report.
         for pool in scenario.cluster.pools.iter_mut().filter(|p| p.count > 0) {
             pool.count = ((pool.count as f64 * node_scale).round() as u32).max(1);
@@ -261,12 +249,12 @@ mod tests {
 
     #[test]
     fn load_divides_inter_arrival_times() {
-        let mut w = Workload::default();
+        let mut w = crate::model::Workload::default();
         for (i, t) in [10_000_000u64, 11_000_000, 13_000_001].iter().enumerate() {
             let r = crate::model::Resources::new(1, 0, 0);
             w.jobs.push(crate::model::Job::rigid(i as u64 + 1, *t, 1, r, 1, 1));
         }
-        scale_load(&mut w, 2.0);
+        w.scale_load(2.0);
         let submits: Vec<u64> = w.jobs.iter().map(|j| j.submit).collect();
         assert_eq!(submits, [10_000_000, 10_500_000, 11_500_001]);
     }

@@ -5,9 +5,9 @@
 
 use super::stats::estimate;
 use crate::error::{Error, Result};
+use crate::fmt::fmt_num;
 use crate::metrics::RunMetrics;
 use crate::output::RunInfo;
-use crate::output::atomic::fmt_num;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};

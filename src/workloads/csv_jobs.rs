@@ -1,8 +1,9 @@
 //! The CSV job list: one job per row under a documented header (`submit,runtime,...`), plain or gzip,
 //! for traces of any origin after a small conversion. `[workload] type = "csv"` in a scenario.
 
+use super::lines::{LineTooLong, MAX_LINE, open_trace};
 use super::list::{self, JobEntry};
-use super::swf::{OnBadLine, open_trace};
+use super::swf::OnBadLine;
 use crate::error::{Error, Result};
 use crate::model::resources::parse_memory_mib;
 use crate::model::time::parse_duration;
@@ -34,10 +35,10 @@ pub struct CsvSpec {
 /// Reads a CSV job list; rows that fail are an error naming the line, or skipped and counted as
 /// "malformed line" with `on_bad_line = "skip"`.
 pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> Result<Workload> {
-    let reader = LineIndex { inner: open_trace(path)?, read: 0, passed: 0, newlines: VecDeque::new() };
+    let reader = LineIndex::new(open_trace(path)?);
     let mut csv = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).flexible(true).from_reader(reader);
     let trace_err = |line: u64, message: String| Error::Trace { path: path.to_path_buf(), line, message };
-    let headers = csv.headers().map_err(|e| trace_err(1, read_error(&e))).cloned();
+    let headers = csv.headers().map_err(|e| read_failure(path, 1, &e)).cloned();
     let header_line = last_line_read(&mut csv);
     let headers = headers?;
     let mut cols: Vec<usize> = Vec::with_capacity(headers.len());
@@ -75,7 +76,7 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
                 skipped.add_at(super::swf::reason::MALFORMED, line);
                 continue;
             }
-            Err(e) => return Err(trace_err(line, read_error(&e))),
+            Err(e) => return Err(read_failure(path, line, &e)),
         };
         if !more {
             break;
@@ -101,8 +102,9 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
 
 /// Passes the file's bytes through and remembers where its lines end, so that a row's line is told
 /// exactly (the csv crate's own line count leaves out comment and blank lines). Keeps only the line
-/// ends read ahead of the parser.
-struct LineIndex<R> {
+/// ends read ahead of the parser. A line longer than [`MAX_LINE`] is an error ([`LineTooLong`] with its
+/// number), then and at every later read.
+pub(crate) struct LineIndex<R> {
     inner: R,
     /// Bytes read so far.
     read: u64,
@@ -110,14 +112,38 @@ struct LineIndex<R> {
     passed: u64,
     /// Offsets of the line ends read but not yet passed.
     newlines: VecDeque<u64>,
+    /// Offset of the first byte of the line read last.
+    line_start: u64,
+    /// The line found longer than [`MAX_LINE`].
+    too_long: Option<u64>,
+}
+
+impl<R: Read> LineIndex<R> {
+    pub(crate) fn new(inner: R) -> LineIndex<R> {
+        LineIndex { inner, read: 0, passed: 0, newlines: VecDeque::new(), line_start: 0, too_long: None }
+    }
 }
 
 impl<R: Read> Read for LineIndex<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(line) = self.too_long {
+            return Err(LineTooLong::error(Some(line)));
+        }
         let n = self.inner.read(buf)?;
         let base = self.read;
-        self.newlines.extend(buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| base + i as u64));
+        for at in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| base + i as u64) {
+            if at - self.line_start > MAX_LINE as u64 {
+                self.too_long = Some(self.passed + self.newlines.len() as u64 + 1);
+                return Err(LineTooLong::error(self.too_long));
+            }
+            self.newlines.push_back(at);
+            self.line_start = at + 1;
+        }
         self.read += n as u64;
+        if self.read - self.line_start > MAX_LINE as u64 {
+            self.too_long = Some(self.passed + self.newlines.len() as u64 + 1);
+            return Err(LineTooLong::error(self.too_long));
+        }
         Ok(n)
     }
 }
@@ -140,13 +166,18 @@ fn last_line_read<R: Read>(csv: &mut csv::Reader<LineIndex<R>>) -> u64 {
     csv.get_mut().line_of(end.saturating_sub(1))
 }
 
-/// A parser error as a message without the csv crate's own (record, line, byte) position.
-fn read_error(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8 text", err.field() + 1),
-        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
-        _ => e.to_string(),
-    }
+/// The error of a row (or the header) the parser could not read, at `line`, in a message without the
+/// csv crate's own (record, line, byte) position; a line too long at its own line.
+fn read_failure(path: &Path, line: u64, e: &csv::Error) -> Error {
+    let (line, message) = match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => (line, format!("field {} is not valid UTF-8 text", err.field() + 1)),
+        csv::ErrorKind::Io(io) => match LineTooLong::of(io) {
+            Some(long) => (long.line.unwrap_or(line), long.to_string()),
+            None => (line, format!("cannot read the file: {io}")),
+        },
+        _ => (line, e.to_string()),
+    };
+    Error::Trace { path: path.to_path_buf(), line, message }
 }
 
 /// One row to a job entry; `cols[k]` is the column (index into [`COLUMNS`]) of the row's k-th field.

@@ -1,9 +1,14 @@
-//! Streams a trace's (decompressed) bytes as blocks of whole lines, read on a helper thread so that
-//! decompression overlaps parsing, and optionally maps every block on that thread too (the SWF reader
-//! computes its byte classes there). Blocks arrive in file order, so the result is the same as a
-//! sequential read; at most a few blocks are in memory at once.
+//! Reading an input file (an SWF trace or a CSV job list): opening it, plain or gzip, and streaming its
+//! (decompressed) bytes as blocks of whole lines, read on a helper thread so that decompression overlaps
+//! parsing, and optionally mapping every block on that thread too (the SWF reader computes its byte
+//! classes there). Blocks arrive in file order, so the result is the same as a sequential read; at most
+//! a few blocks are in memory at once.
 
-use std::io::{self, BufRead};
+use crate::error::{Error, Result};
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -14,6 +19,89 @@ const BLOCK: usize = 1 << 18;
 const SLACK: usize = 4096;
 /// Blocks in flight between a helper thread and its consumer.
 const IN_FLIGHT: usize = 4;
+
+/// The longest line a trace or job list may have, its newline left out: 1 MiB (a real line has a few
+/// hundred bytes at most). A longer line is an error naming the file and the line, so that a file that is
+/// no text (`/dev/zero` has no newline at all) fails at once instead of filling the memory.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// What a reader's `io::Error` (of kind `InvalidData`) carries for a line longer than [`MAX_LINE`]:
+/// the line's number (from 1), when the reader that found it counts lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineTooLong {
+    pub line: Option<u64>,
+}
+
+impl LineTooLong {
+    /// The `io::Error` of a line longer than [`MAX_LINE`].
+    pub fn error(line: Option<u64>) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, LineTooLong { line })
+    }
+
+    /// What `e` says, when it is the error of a line longer than [`MAX_LINE`].
+    pub fn of(e: &io::Error) -> Option<LineTooLong> {
+        e.get_ref()?.downcast_ref::<LineTooLong>().copied()
+    }
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line longer than {} MiB, the most a line may have (is the file text?)", MAX_LINE >> 20)
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// Opens a trace or job list for streaming: gzip (detected by its magic bytes, whatever the name) or
+/// plain text, without the UTF-8 byte-order mark that some editors write at the start of a text file.
+pub fn open_trace(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // three bytes: the first read of a plain file then holds a whole byte-order mark
+    let mut magic = [0u8; 3];
+    let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+    let gzip = magic[..n].starts_with(&[0x1f, 0x8b]);
+    let head = io::Cursor::new(magic[..n].to_vec());
+    let raw = head.chain(file);
+    const BUF: usize = 1 << 16;
+    let reader: Box<dyn BufRead + Send> = if gzip {
+        Box::new(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw)))
+    } else {
+        Box::new(BufReader::with_capacity(BUF, raw))
+    };
+    skip_bom(reader).map_err(|e| Error::io(path, e))
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// `reader` after its leading UTF-8 byte-order mark, if it has one.
+fn skip_bom(mut reader: Box<dyn BufRead + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+    let start = reader.fill_buf()?;
+    if start.len() >= BOM.len() || start.is_empty() {
+        if start.starts_with(BOM) {
+            reader.consume(BOM.len());
+        }
+        return Ok(reader);
+    }
+    // a first read shorter than the mark: read its length, and put back what is not a mark
+    let mut head = [0u8; 3];
+    let n = read_up_to(&mut reader, &mut head)?;
+    if head[..n] == *BOM {
+        return Ok(reader);
+    }
+    Ok(Box::new(io::Cursor::new(head[..n].to_vec()).chain(reader)))
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
 
 /// A helper thread producing items in order, with a channel to hand used items back for reuse.
 struct Stage<T> {
@@ -55,7 +143,9 @@ impl<T> Drop for Stage<T> {
 
 /// Cuts what `reader` gives into blocks of whole lines (a block ends after its last newline; the rest
 /// starts the next block), taking empty blocks from `spare` (else allocating them), and hands each to
-/// `emit` until the end, an error, or `emit` returning false (its consumer stopped).
+/// `emit` until the end, an error, or `emit` returning false (its consumer stopped). A line longer than
+/// [`MAX_LINE`] is an error ([`LineTooLong`], without its number: the line after those of the blocks
+/// handed out before).
 fn cut_blocks(
     mut reader: Box<dyn BufRead + Send>,
     mut spare: impl FnMut() -> Option<Vec<u8>>,
@@ -77,6 +167,12 @@ fn cut_blocks(
             if !block.is_empty() {
                 emit(Ok(block));
             }
+            return;
+        }
+        // Only a line carried over from earlier blocks can make a block this long, and it is the block's
+        // first line.
+        if block.len() > MAX_LINE && block.iter().position(|&c| c == b'\n').is_none_or(|p| p > MAX_LINE) {
+            emit(Err(LineTooLong::error(None)));
             return;
         }
         match block.iter().rposition(|&c| c == b'\n') {
@@ -194,6 +290,41 @@ mod tests {
             let (b, ()) = b.unwrap();
             let whole = b.last() == Some(&b'\n') || b.iter().all(|&c| c == b'y');
             assert!(whole, "a block ends inside a line");
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_max_line_ends_the_blocks_with_an_error() {
+        // lines of exactly the limit pass, in a block of their own or after a carried start
+        let mut text = format!("a\n{}\n", "x".repeat(MAX_LINE)).into_bytes();
+        text.extend_from_slice(&vec![b'y'; MAX_LINE + 1]);
+        text.extend_from_slice(b"\nz\n");
+        let mut blocks = blocks_of(text);
+        let mut lines = 0;
+        let error = loop {
+            match blocks.next_block() {
+                Some(Ok((b, ()))) => lines += b.iter().filter(|&&c| c == b'\n').count(),
+                Some(Err(e)) => break e,
+                None => panic!("no error"),
+            }
+        };
+        assert_eq!((lines, LineTooLong::of(&error)), (2, Some(LineTooLong { line: None })));
+        assert!(blocks.next_block().is_none(), "nothing after the error");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_even_when_the_first_read_is_short() {
+        let read = |bytes: &[u8], capacity: usize| {
+            let inner = std::io::BufReader::with_capacity(capacity, io::Cursor::new(bytes.to_vec()));
+            let mut text = Vec::new();
+            skip_bom(Box::new(inner)).unwrap().read_to_end(&mut text).unwrap();
+            text
+        };
+        for capacity in [1, 2, 64] {
+            assert_eq!(read(b"\xef\xbb\xbf; MaxProcs: 4\n", capacity), b"; MaxProcs: 4\n");
+            assert_eq!(read(b"\xef\xbbx", capacity), b"\xef\xbbx");
+            assert_eq!(read(b"ab", capacity), b"ab");
+            assert_eq!(read(b"", capacity), b"");
         }
     }
 

@@ -4,10 +4,10 @@
 //! Draws come from their own `malleable` stream, so turning malleability on leaves every other
 //! property of the generated jobs (arrivals, sizes, runtimes, users, tiers) unchanged.
 
-use super::dist::{Dist, Quantity};
 use crate::error::ScenarioError;
 use crate::model::{Job, Malleable, Time};
 use crate::rng::Rng;
+use crate::rng::dist::{Dist, Quantity};
 use rand::RngExt;
 use serde::Deserialize;
 

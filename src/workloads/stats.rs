@@ -4,9 +4,9 @@
 use super::csv_jobs::read_csv_jobs;
 use super::swf::{OnBadLine, SwfHeader, SwfOptions, read_swf};
 use crate::error::Result;
-use crate::metrics::stats::{mean, percentile_sorted, sorted};
 use crate::model::time::as_secs_f64;
 use crate::model::{SkipReport, Workload};
+use crate::stats::{mean, percentile_sorted, sorted};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -99,13 +99,17 @@ fn csv_tier_names(path: &Path) -> Result<Vec<String>> {
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .flexible(true)
-        .from_reader(super::swf::open_trace(path)?);
+        .from_reader(super::csv_jobs::LineIndex::new(super::lines::open_trace(path)?));
     let Some(column) = csv.headers().ok().and_then(|h| h.iter().position(|c| c == "tier")) else {
         return Ok(Vec::new());
     };
     let (mut top, mut names) = (None::<u8>, Vec::<String>::new());
     for record in csv.records() {
-        // a row that does not read is the job-list reader's to report
+        // a row that does not read is the job-list reader's to report; after a read error (a line too
+        // long), nothing more does
+        if record.as_ref().is_err_and(|e| matches!(e.kind(), csv::ErrorKind::Io(_))) {
+            break;
+        }
         let Some(value) = record.ok().and_then(|r| r.get(column).map(str::to_string)) else { continue };
         match value.parse::<u8>() {
             Ok(n) => top = top.max(Some(n)),

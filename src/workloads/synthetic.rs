@@ -2,12 +2,12 @@
 //! target offered load), sizes and runtimes from distributions, users and tiers.
 
 use super::arrivals::Arrival;
-use super::dist::{Dist, Quantity};
 use crate::error::ScenarioError;
 use crate::limits::{self, MAX_CPU, MAX_MEMORY_MIB, MAX_TASKS, MAX_TIME};
 use crate::model::time::SECOND;
 use crate::model::{Job, Resources, Time, Workload};
 use crate::rng;
+use crate::rng::dist::{Dist, Quantity};
 use rand::RngExt;
 use serde::Deserialize;
 

@@ -3,15 +3,10 @@
 //! samples, pool names are unique, the `hash` key of a keyless job is its user's name, error messages
 //! quote long values only in part, and a closed stdout pipe ends a command quietly.
 
-use crate::util::run_toml;
-use assert_cmd::Command;
+use crate::util::{clustersim, run_toml};
 use clustersim::model::NodeIdx;
 use clustersim::runner::RunResult;
 use std::path::{Path, PathBuf};
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// The first node of each job, in workload order.
 fn first_nodes(r: &RunResult) -> Vec<NodeIdx> {

@@ -1,14 +1,10 @@
 //! `clustersim check`: passes on identical re-runs, fails (exit 1) on a regression naming metric, values and
 //! tolerance, errors (exit 2) on a missing or mismatched baseline, and writes valid JUnit XML.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use std::path::{Path, PathBuf};
 
 use crate::util::repo;
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// Runs `clustersim check` with `args`; returns (exit code, stdout, stderr).
 fn check(args: &[&str]) -> (i32, String, String) {

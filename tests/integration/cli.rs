@@ -1,14 +1,10 @@
 //! The command line: success paths, outputs on disk, and a clear non-zero exit on every kind of bad input.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use predicates::prelude::*;
 use std::path::Path;
 
 use crate::util::repo;
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// The quickstart scenario with one line replaced, written to `dir/name`.
 fn broken_quickstart(dir: &Path, name: &str, from: &str, to: &str) -> std::path::PathBuf {

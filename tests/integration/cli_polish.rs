@@ -2,12 +2,8 @@
 //! `validate` with one verdict per file that also reads the workload, all-invalid sweeps, unknown
 //! `[sweep]` keys, and a failed `merge` that leaves nothing behind.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use std::path::{Path, PathBuf};
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// Runs `clustersim ARGS`; returns (exit code, stdout, stderr).
 fn cli(args: &[&str]) -> (i32, String, String) {

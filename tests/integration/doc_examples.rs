@@ -12,7 +12,7 @@
 //! block is left out only with a marker on the line just above its fence that says why:
 //! `<!-- not validated: REASON -->`.
 
-use assert_cmd::Command;
+use crate::util::clustersim;
 use std::path::{Path, PathBuf};
 
 /// The scenario a fragment is spliced into.
@@ -178,7 +178,7 @@ fn every_toml_and_csv_example_of_the_docs_validates() {
             checked += 1;
             let dir = tempfile::tempdir().unwrap();
             let verdict = scenario_of(&block, dir.path()).and_then(|sc| {
-                let o = Command::cargo_bin("clustersim").unwrap().arg("validate").arg(&sc).output().unwrap();
+                let o = clustersim().arg("validate").arg(&sc).output().unwrap();
                 if o.status.success() {
                     Ok(())
                 } else {

@@ -1,13 +1,9 @@
 //! Run-output hygiene and honest accounting: stale outputs removed, empty workloads refused, `--out`
 //! on a file refused, jobs past the horizon not counted, rejected jobs warned about.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// One node of 4 cores and the given `[workload]` body (after the section header).
 fn scenario(dir: &Path, name: &str, extra: &str, workload: &str) -> PathBuf {

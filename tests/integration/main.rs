@@ -8,6 +8,7 @@ mod core;
 mod doc_examples;
 mod faults;
 mod hygiene;
+mod layering;
 mod oracles;
 mod placement;
 mod properties;

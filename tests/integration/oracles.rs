@@ -6,10 +6,11 @@
 //! the backfilling disciplines plan on is exact.
 
 use crate::util::shared;
+use clustersim::engine::ports::Policies;
 use clustersim::engine::sim::SimOptions;
 use clustersim::engine::{RunOutput, Simulation};
 use clustersim::model::{Cluster, Job, Resources, SECOND, Time, Workload};
-use clustersim::policies::{Policies, PolicySet, PolicySpec};
+use clustersim::policies::{PolicySet, PolicySpec};
 use clustersim::workloads::swf::{EstimateMode, SwfOptions, read_swf};
 use std::path::Path;
 use std::sync::Arc;

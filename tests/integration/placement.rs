@@ -3,7 +3,7 @@
 
 use crate::util::{run_toml, starts_and_ends};
 use clustersim::model::{Cluster, Job, NodeIdx, Resources};
-use clustersim::policies::selection::{NodeSelector, REGISTRY};
+use clustersim::policies::selection::{BY_NAME, NodeSelector};
 use clustersim::policies::{PolicyEnv, PolicySpec, resolve};
 use clustersim::rng::{Rng, derive_seed};
 use clustersim::runner::RunResult;
@@ -38,7 +38,7 @@ fn run(pools: &str, jobs: &str, policy: &str) -> RunResult {
 /// A selector built through the registry, as a scenario would.
 fn selector(name: &str, cluster: &Cluster) -> Box<dyn NodeSelector> {
     let env = PolicyEnv { seed: 1, cluster, tiers: &[], users: &[] };
-    resolve("selection", "policy.selection", &PolicySpec::named(name), REGISTRY, &env).unwrap()
+    resolve("selection", "policy.selection", &PolicySpec::named(name), BY_NAME, &env).unwrap()
 }
 
 // ---------------------------------------------------------------- node selection
@@ -418,7 +418,7 @@ fn every_selector_is_deterministic_on_a_mixed_cluster() {
             )
         })
         .collect();
-    for (name, _) in REGISTRY {
+    for (name, _) in BY_NAME {
         let a = run(&pool("p", 5, 8), &jobs, &format!("selection = \"{name}\""));
         let b = run(&pool("p", 5, 8), &jobs, &format!("selection = \"{name}\""));
         assert_eq!(a.metrics, b.metrics, "{name}");
@@ -446,7 +446,7 @@ fn tiered_never_holds_a_job_larger_than_its_quota() {
 fn shipped_placement_scenario_runs_every_selection_algorithm() {
     let text = std::fs::read_to_string(crate::util::repo("scenarios/placement.toml")).unwrap();
     let mut waits: Vec<f64> = vec![];
-    for (name, _) in REGISTRY {
+    for (name, _) in BY_NAME {
         let t = text.replace("selection = \"least_connections\"", &format!("selection = \"{name}\""));
         assert!(text.contains("selection = \"least_connections\""), "the [policy] line changed");
         let r = run_toml(&t);

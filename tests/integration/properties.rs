@@ -26,9 +26,9 @@ fn scenario() -> impl Strategy<Value = String> {
         proptest::collection::vec(job(), 1..40),
         1u32..5,
         1u32..3,
-        pick(names(selection::REGISTRY)),
-        pick(names(allocation::REGISTRY)),
-        pick(names(queue::REGISTRY)),
+        pick(names(selection::BY_NAME)),
+        pick(names(allocation::BY_NAME)),
+        pick(names(queue::BY_NAME)),
         any::<bool>(),
         proptest::option::of(50u64..600),
     )

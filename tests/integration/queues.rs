@@ -229,10 +229,11 @@ mod kth {
     use crate::util::shared;
     use clustersim::engine::RunOutput;
     use clustersim::engine::Simulation;
+    use clustersim::engine::ports::Policies;
     use clustersim::engine::sim::SimOptions;
     use clustersim::metrics::{MetricsConfig, RunMetrics, summarize};
     use clustersim::model::{Cluster, JobIdx, Resources, SECOND, Time};
-    use clustersim::policies::{Policies, PolicySet, PolicySpec};
+    use clustersim::policies::{PolicySet, PolicySpec};
     use clustersim::workloads::swf::{SwfOptions, read_swf};
     use std::collections::BTreeMap;
     use std::sync::{Arc, OnceLock};
@@ -333,7 +334,8 @@ fn backfilling_on_a_fragmented_cluster_reserves_the_blocked_head_at_the_next_rel
 
 #[test]
 fn discipline_parameters_are_checked_by_name() {
-    use clustersim::policies::{Policies, PolicySet, PolicySpec};
+    use clustersim::engine::ports::Policies;
+    use clustersim::policies::{PolicySet, PolicySpec};
     let cluster = clustersim::model::Cluster::uniform("n", 1, clustersim::model::Resources::cpus(4));
     let build = |text: &str| -> Result<(), String> {
         let spec: PolicySpec =
@@ -385,7 +387,7 @@ fn queues_scenario_compares_every_discipline() {
     let col = |name: &str| h.iter().position(|x| x == name).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     let queues: Vec<&str> = rows.iter().map(|r| &r[col("queue")]).collect();
-    let names: Vec<&str> = clustersim::policies::names(clustersim::policies::queue::REGISTRY);
+    let names: Vec<&str> = clustersim::policies::names(clustersim::policies::queue::BY_NAME);
     for n in names {
         assert!(queues.iter().any(|q| q.split('(').next() == Some(n)), "{n} missing from {queues:?}");
     }

@@ -1,20 +1,17 @@
 //! Charts, report.html and `explain`: valid files for a run and for a sweep, a page that shows the
 //! CSV numbers exactly and links only to files that exist, and a hand-computed explanation.
 
+use super::util::clustersim;
 use crate::util::repo;
-use assert_cmd::Command;
+use clustersim::fmt::fmt_num;
 use clustersim::metrics::RunMetrics;
-use clustersim::output::{RunInfo, fmt_num};
+use clustersim::output::RunInfo;
 use clustersim::report::{self, data::Table, tiers::mean_ci95};
 use clustersim::runner::{self, RunOptions};
 use clustersim::scenario::Scenario;
 use predicates::prelude::PredicateBooleanExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// A small synthetic scenario on `nodes` 32-core nodes at offered cpu `load`.
 fn sweep_scenario(nodes: u32, load: f64, seed: u64, jobs: u32) -> String {

@@ -1,15 +1,11 @@
 //! Sweeps end to end: the output layout, hand-computed loads and node counts, confidence intervals,
 //! common random numbers, identical bytes for any thread count, shards + merge, resume and failures.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use clustersim::scenario::Scenario;
 use clustersim::sweep::replication_seed;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// Writes `text` as `dir/name` and returns its path.
 fn scenario(dir: &Path, name: &str, text: &str) -> PathBuf {

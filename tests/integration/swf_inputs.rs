@@ -1,17 +1,14 @@
 //! What the SWF reader refuses or reports about its input (audit of issue 3): values out of range or not
 //! whole, field counts, the first line skipped for each reason, notes on the input as a whole (a header
 //! record count the file does not match, dependencies dropped), duplicate job numbers with dependencies,
-//! `node_cores` that do not divide `MaxProcs`, and how `trace stats` finds the machine and a CSV's tiers.
+//! `node_cores` that do not divide `MaxProcs`, how `trace stats` finds the machine and a CSV's tiers;
+//! and (issue 16) the input limits of both readers and the note on jobs convention P rewrites.
 
-use assert_cmd::Command;
+use super::util::clustersim;
 use clustersim::workloads::stats::trace_stats;
 use clustersim::workloads::swf::{Convention, OnBadLine, SwfOptions, read_swf};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-
-fn clustersim() -> Command {
-    Command::cargo_bin("clustersim").unwrap()
-}
 
 /// Writes `text` as `name` in a new temporary folder.
 fn write(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -239,16 +236,22 @@ fn max_records_that_the_file_does_not_match_is_an_input_note() {
     );
     let scenario = dir.path().join("s.toml");
     std::fs::write(&scenario, "name = \"s\"\n[workload]\ntype = \"swf\"\npath = \"cut.swf\"\n").unwrap();
-    let out = dir.path().join("out");
+    assert_run_notes(dir.path(), &scenario, "cut.swf", note);
+}
+
+/// Runs `scenario` (reading `trace`, both in `dir`) and checks that the run warns of `note` on stderr,
+/// even with `--quiet`, and stores it in its manifest as its only input note.
+fn assert_run_notes(dir: &Path, scenario: &Path, trace: &str, note: &str) {
+    let out = dir.join("out");
     clustersim()
         .arg("run")
-        .arg(&scenario)
+        .arg(scenario)
         .arg("--out")
         .arg(&out)
         .args(["--no-charts", "--quiet"])
         .assert()
         .success()
-        .stderr(predicate::str::contains(format!("warning: {}: {note}", dir.path().join("cut.swf").display())));
+        .stderr(predicate::str::contains(format!("warning: {}: {note}", dir.join(trace).display())));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["input_notes"], serde_json::json!([note]));
@@ -272,8 +275,14 @@ fn dropped_dependencies_are_counted_in_an_input_note() {
     let (_dir, path) = write("t.swf", DEPS);
     let read = |opts: SwfOptions| read_swf(&path, &SwfOptions { dependencies: true, ..opts }).unwrap().0;
     // job 3 (unknown preceding job) and job 6 (a later one) lose their dependency
+    // (job 4, larger than the machine, is clamped to it by convention P: a note of its own)
+    let clamped =
+        "1 job rewritten by convention P: 1 with more processors than the machine, clamped to it (first: line 5)";
     let w = read(SwfOptions::default());
-    assert_eq!(w.skipped.notes, vec!["2 dependencies dropped: preceding job not in the workload (first: line 4)"]);
+    assert_eq!(
+        w.skipped.notes,
+        vec!["2 dependencies dropped: preceding job not in the workload (first: line 4)", clamped]
+    );
     let deps: Vec<&[u32]> = w.jobs.iter().map(|j| j.deps()).collect();
     assert_eq!(deps, vec![&[][..], &[0], &[], &[], &[3], &[], &[]]);
     // filtered out: job 4 by drop_oversized (then job 5 loses its dependency), job 1 by `start`
@@ -283,7 +292,7 @@ fn dropped_dependencies_are_counted_in_an_input_note() {
     assert_eq!(w.skipped.notes, vec!["1 dependency dropped: preceding job not in the workload (first: line 3)"]);
     // without dependencies, nothing is dropped
     let w = read_swf(&path, &SwfOptions::default()).unwrap().0;
-    assert!(w.skipped.notes.is_empty());
+    assert_eq!(w.skipped.notes, vec![clamped]);
 }
 
 #[test]
@@ -369,4 +378,166 @@ fn trace_stats_reads_a_csv_list_with_named_tiers() {
     // --tiers numbers them as the scenario's `tiers` does (lowest first)
     stats(&["--tiers", "batch,prod"]).success().stdout(predicate::str::contains("jobs by tier   batch: 2, prod: 2"));
     stats(&["--tiers", "batch"]).code(2).stderr(predicate::str::contains("`prod` is not a tier number"));
+}
+
+// Issue 16, defects 10, 11 and 16 (SWF half): inputs that hung or aborted a reader, a byte-order mark
+// that hid the header, and convention-P rewrites that left no trace.
+
+/// The message of a line longer than the limit.
+const TOO_LONG: &str = "line longer than 1 MiB, the most a line may have";
+
+/// A scenario in `dir` reading `path` as `kind` ("swf" or "csv"), with one 4-core node unless `pools`
+/// is false (an SWF trace then gives the cluster from its header).
+fn input_scenario(dir: &Path, kind: &str, path: &Path, pools: bool) -> PathBuf {
+    let cluster = if pools { "[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 4\n" } else { "" };
+    let text =
+        format!("name = \"in\"\n{cluster}[workload]\ntype = \"{kind}\"\npath = {:?}\n", path.display().to_string());
+    let scenario = dir.join(format!("{kind}-{pools}.toml"));
+    std::fs::write(&scenario, text).unwrap();
+    scenario
+}
+
+/// `clustersim ARGS` with a wall-clock bound: a reader that hangs fails the test instead of stalling it.
+fn bounded(args: &[&std::ffi::OsStr]) -> assert_cmd::assert::Assert {
+    clustersim().args(args).timeout(std::time::Duration::from_secs(120)).assert()
+}
+
+#[cfg(unix)]
+#[test]
+fn swf_trace_path_of_dev_zero_is_an_error_at_line_1_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = Path::new("/dev/zero");
+    // the trace's own job lines (a cluster is given) ...
+    let with_pools = input_scenario(dir.path(), "swf", zero, true);
+    let out = dir.path().join("out");
+    bounded(&["run".as_ref(), with_pools.as_os_str(), "--out".as_ref(), out.as_os_str(), "-q".as_ref()])
+        .failure()
+        .stderr(predicate::str::contains(format!("/dev/zero:1: {TOO_LONG}")));
+    assert!(!out.exists(), "nothing is written");
+    // ... and its header, read for the cluster when none is given
+    let from_header = input_scenario(dir.path(), "swf", zero, false);
+    bounded(&["validate".as_ref(), from_header.as_os_str()])
+        .code(2)
+        .stderr(predicate::str::contains(format!("workload.path: /dev/zero:1: {TOO_LONG}")));
+    let stats: [&std::ffi::OsStr; 5] =
+        ["trace".as_ref(), "stats".as_ref(), zero.as_os_str(), "--procs".as_ref(), "4".as_ref()];
+    bounded(&stats).failure().stderr(predicate::str::contains(format!("/dev/zero:1: {TOO_LONG}")));
+}
+
+#[cfg(unix)]
+#[test]
+fn csv_job_list_path_of_dev_zero_is_an_error_at_line_1_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = input_scenario(dir.path(), "csv", Path::new("/dev/zero"), true);
+    let out = dir.path().join("out");
+    bounded(&["run".as_ref(), scenario.as_os_str(), "--out".as_ref(), out.as_os_str(), "-q".as_ref()])
+        .failure()
+        .stderr(
+            predicate::str::contains(format!("/dev/zero:1: {TOO_LONG}"))
+                .and(predicate::str::contains("memory allocation").not()),
+        );
+    // `trace stats` of a CSV list (named by its extension) first looks for its tier names
+    let list = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &list).unwrap();
+    bounded(&["trace".as_ref(), "stats".as_ref(), list.as_os_str()])
+        .failure()
+        .stderr(predicate::str::contains(format!("zero.csv:1: {TOO_LONG}")));
+}
+
+#[test]
+fn lines_longer_than_1_mib_are_an_error_naming_their_line() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    use clustersim::workloads::lines::MAX_LINE;
+    use clustersim::workloads::swf::read_header;
+    // a comment of exactly the limit reads; one byte more does not
+    let longest = format!(";{}\n", "x".repeat(MAX_LINE - 1));
+    let longer = format!(";{}\n", "x".repeat(MAX_LINE));
+    let (_d, path) = write("t.swf", &format!("{HEAD}{}{longest}{}{longer}{}", job(1, 0), job(2, 5), job(3, 9)));
+    match read_swf(&path, &SwfOptions::default()).unwrap_err() {
+        clustersim::Error::Trace { line, message, .. } => assert_eq!((line, message.starts_with(TOO_LONG)), (5, true)),
+        other => panic!("unexpected error {other}"),
+    }
+    let (_d, fine) = write("t.swf", &format!("{HEAD}{}{longest}{}", job(1, 0), job(2, 5)));
+    assert_eq!(read_swf(&fine, &SwfOptions::default()).unwrap().0.jobs.len(), 2);
+    // in the header, read on its own
+    let (_d, head) = write("h.swf", &format!("; Computer: x\n{longer}{HEAD}{}", job(1, 0)));
+    let e = read_header(&head).unwrap_err().to_string();
+    assert!(e.ends_with(&format!("h.swf:2: {TOO_LONG} (is the file text?)")), "{e}");
+    // in a CSV job list: a comment line of the limit reads, a row longer is an error at its line
+    let csv = format!("submit,runtime\n0,10\n#{}\n5,10\n{}\n", "x".repeat(MAX_LINE - 1), "7".repeat(MAX_LINE + 1));
+    let (_d, list) = write("j.csv", &csv);
+    match read_csv_jobs(&list, &[], OnBadLine::Skip).unwrap_err() {
+        clustersim::Error::Trace { line, message, .. } => assert_eq!((line, message.starts_with(TOO_LONG)), (5, true)),
+        other => panic!("unexpected error {other}"),
+    }
+    let (_d, list) = write("j.csv", &format!("submit,runtime\n0,10\n#{}\n5,10\n", "x".repeat(MAX_LINE - 1)));
+    assert_eq!(read_csv_jobs(&list, &[], OnBadLine::Error).unwrap().jobs.len(), 2);
+}
+
+/// The UTF-8 byte-order mark some editors write at the start of a text file.
+const BOM: &str = "\u{feff}";
+
+#[test]
+fn a_utf8_byte_order_mark_before_the_swf_header_is_skipped() {
+    use clustersim::workloads::swf::read_header;
+    let text = format!("{BOM}{HEAD}{}{}", job(1, 0), job(2, 5));
+    let (dir, path) = write("t.swf", &text);
+    assert_eq!(read_header(&path).unwrap().max_procs, Some(4));
+    let (w, header) = read_swf(&path, &SwfOptions::default()).unwrap();
+    assert_eq!((w.jobs.len(), header.max_procs, w.skipped.total()), (2, Some(4), 0));
+    // the cluster comes from that header (it had "no MaxProcs (or MaxNodes) header line")
+    let scenario = input_scenario(dir.path(), "swf", Path::new("t.swf"), false);
+    clustersim().arg("validate").arg(&scenario).assert().success();
+    // in a gzip file too; a bad line is still named by its own number
+    let gz = dir.path().join("t.swf.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, format!("{text}x\n").as_bytes()).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let (w, header) = read_swf(&gz, &skip()).unwrap();
+    assert_eq!((w.jobs.len(), header.max_procs), (2, Some(4)));
+    assert_eq!(w.skipped.items(), ["1 malformed line (first: line 4)"]);
+}
+
+#[test]
+fn a_utf8_byte_order_mark_before_the_csv_header_is_skipped() {
+    use clustersim::workloads::csv_jobs::read_csv_jobs;
+    let (_d, path) = write("j.csv", &format!("{BOM}submit,runtime\n0,10\n5,x\n"));
+    // the first column is `submit`, not an unknown column; lines keep their numbers
+    let e = read_csv_jobs(&path, &[], OnBadLine::Error).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}:3: column `runtime`", path.display())), "{e}");
+    let w = read_csv_jobs(&path, &[], OnBadLine::Skip).unwrap();
+    assert_eq!((w.jobs.len(), w.skipped.items()), (1, vec!["1 malformed line (first: line 3)".to_string()]));
+}
+
+#[test]
+fn convention_p_rewrites_of_degenerate_jobs_are_counted_in_an_input_note() {
+    let text = format!(
+        "{HEAD}{}{}{}{}{}{}",
+        job(1, 0),
+        "2 -5 0 100 1 -1 -1 1 200 -1 1 1 1 -1 -1 -1 -1 -1\n", // line 3: submitted before the trace starts
+        "3 10 0 100 0 -1 -1 1 200 -1 1 1 1 -1 -1 -1 -1 -1\n", // line 4: no processors
+        "4 20 0 0 1 -1 -1 1 200 -1 5 1 1 -1 -1 -1 -1 -1\n",   // line 5: never ran
+        "5 30 0 100 8 -1 -1 8 200 -1 1 1 1 -1 -1 -1 -1 -1\n", // line 6: 8 processors on a machine of 4
+        "6 40 0 -1 1 -1 -1 1 200 -1 5 1 1 -1 -1 -1 -1 -1\n",  // line 7: never ran
+    );
+    let note = "5 jobs rewritten by convention P: 1 with submit time < 0, made 1 s jobs submitted at 1 s (first: line 3); \
+                1 with allocated processors <= 0, made 1-processor 1 s jobs (first: line 4); 2 with run time <= 0, made \
+                1 s jobs (first: line 5); 1 with more processors than the machine, clamped to it (first: line 6)";
+    let (dir, path) = write("t.swf", &text);
+    let (w, _) = read_swf(&path, &SwfOptions::default()).unwrap();
+    assert_eq!((w.jobs.len(), w.skipped.total(), w.skipped.notes.clone()), (6, 0, vec![note.to_string()]));
+    // jobs skipped before the convention are not rewritten; the plain convention rewrites nothing
+    let dropped = SwfOptions { drop_zero_runtime: true, drop_oversized: true, ..Default::default() };
+    let notes = read_swf(&path, &dropped).unwrap().0.skipped.notes;
+    let kept = "2 jobs rewritten by convention P: 1 with submit time < 0, made 1 s jobs submitted at 1 s (first: line 3); \
+                1 with allocated processors <= 0, made 1-processor 1 s jobs (first: line 4)";
+    assert_eq!(notes, [kept]);
+    let plain = SwfOptions { convention: Convention::Plain, ..Default::default() };
+    assert!(read_swf(&path, &plain).unwrap().0.skipped.notes.is_empty());
+    // a run warns and stores the note, as it does every input note; trace stats lists it
+    let scenario = input_scenario(dir.path(), "swf", Path::new("t.swf"), false);
+    assert_run_notes(dir.path(), &scenario, "t.swf", note);
+    assert!(
+        trace_stats(&path, &SwfOptions::default()).unwrap().to_string().contains(&format!("note           {note}"))
+    );
 }

@@ -5,6 +5,11 @@
 use clustersim::runner::{self, RunOptions, RunResult};
 use clustersim::scenario::Scenario;
 use std::path::PathBuf;
+
+/// The `clustersim` binary of this build, as a command to run.
+pub fn clustersim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("clustersim").unwrap()
+}
 use std::sync::Arc;
 
 /// A path inside the `shared/` folder that sits beside the checkout.

@@ -1,22 +1,26 @@
-//! The fault model's state: node failure processes and scripted windows, per-job attempt state,
-//! checkpointing, the network, the registry and the control plane. The event handlers that use it live in
-//! `engine/sim/fault_events.rs`; this module holds the data and the pure rules.
+//! The fault model as a component: its settings (`config`), its state (node failure processes and
+//! scripted windows, per-job attempt state, checkpointing), the network (`network`), the node registry
+//! (`registry`) and the control plane (`control`). Its event handlers live in `engine/sim/faults/`,
+//! grouped by concern (node health and registry, dispatch and completion, control plane and gossip);
+//! this module holds the data and the pure rules.
 
+mod config;
+pub mod control;
 mod counters;
-mod setup;
+pub mod network;
+pub mod registry;
 
+pub use config::{FaultSetup, Lifetimes, NodeWindow, WindowKind};
 pub use counters::FaultCounters;
-pub use setup::{FaultSetup, NodeWindow};
 
-use super::control::ControlPlane;
-use super::network::Network;
-use super::registry::{Heartbeats, NodeHealth};
+use super::ports::{Policies, PolicyFactory, QueueDiscipline};
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx, Time, Workload};
-use crate::policies::{Policies, PolicyEnv};
 use crate::rng::Rng;
-use crate::scenario::faults::{Lifetimes, WindowKind};
-use crate::workloads::dist::Dist;
+use crate::rng::dist::Dist;
+use control::ControlPlane;
+use network::Network;
+use registry::{Heartbeats, NodeHealth};
 use std::collections::VecDeque;
 
 /// Checkpointing of running jobs: a checkpoint after every `interval` of compute, each costing `cost` of wall time.
@@ -76,9 +80,8 @@ pub struct JobFault {
 /// Everything the fault model keeps during a run.
 pub struct FaultLayer {
     pub t0: Time,
-    /// The run seed and the policies, to rebuild a partition's queue after a failover.
-    pub seed: u64,
-    pub policy: crate::policies::PolicySet,
+    /// Builds a partition's policies (and a fresh queue after a failover).
+    pub factory: Box<dyn PolicyFactory>,
     pub hb: Heartbeats,
     pub rpc_timeout: Time,
     pub checkpoint: Option<Checkpointing>,
@@ -106,12 +109,7 @@ pub struct FaultLayer {
     pub node_jobs: Vec<Vec<crate::model::JobIdx>>,
     pub control: ControlPlane,
     /// Scripted scheduler crashes (absolute times).
-    pub crashes: Vec<super::control::ScriptedCrash>,
-}
-
-/// The run seed of partition `p`'s policies (partition 0 uses the run seed itself).
-pub fn partition_seed(seed: u64, p: usize) -> u64 {
-    if p == 0 { seed } else { crate::rng::derive_seed(seed, &format!("scheduler/{p}")) }
+    pub crashes: Vec<control::ScriptedCrash>,
 }
 
 /// Converts a draw in seconds to µs, at least 1 µs (so processes always move forward).
@@ -120,17 +118,19 @@ pub fn draw_us(d: &Dist, rng: &mut Rng) -> Time {
 }
 
 impl FaultLayer {
-    /// Builds the run state; `policies` are partition 0's (the simulation's own), the others are built here.
+    /// Builds the run state; `policies` are partition 0's (the simulation's own), the others are built
+    /// here by `factory`.
     pub fn build(
         setup: FaultSetup,
         cluster: &Cluster,
         workload: &Workload,
         policies: &Policies,
+        factory: Box<dyn PolicyFactory>,
     ) -> Result<FaultLayer, ScenarioError> {
         let t0 = workload.jobs.first().map(|j| j.submit).unwrap_or(0);
         let n = cluster.nodes.len();
         let seed = setup.seed;
-        let net = Network::build(&setup.network, cluster, seed)?;
+        let net = Network::new(setup.latencies, seed);
         let mut rack_nodes = vec![Vec::new(); cluster.racks.len()];
         for node in &cluster.nodes {
             rack_nodes[node.rack as usize].push(node.id);
@@ -149,8 +149,7 @@ impl FaultLayer {
         let k = policies.recovery.partitions();
         let mut parts = Vec::new();
         for p in 1..k {
-            let pseed = partition_seed(seed, p);
-            parts.push(Policies::build(&setup.policy, pseed, cluster, &workload.tiers, &workload.users)?);
+            parts.push(factory.build(p, cluster)?);
         }
         let gossip = policies.recovery.gossip_interval();
         let views = if k > 1 && gossip > 0 { vec![cluster.clone(); k] } else { Vec::new() };
@@ -170,11 +169,10 @@ impl FaultLayer {
             life: setup.sched_life.clone(),
             rng: (0..k).map(|p| crate::rng::stream(seed, &format!("scheduler-failures/{p}"))).collect(),
         };
-        let crashes = setup.crashes.iter().map(|c| super::control::ScriptedCrash { at: t0 + c.at, ..*c }).collect();
+        let crashes = setup.crashes.iter().map(|c| control::ScriptedCrash { at: t0 + c.at, ..*c }).collect();
         Ok(FaultLayer {
             t0,
-            seed,
-            policy: setup.policy.clone(),
+            factory,
             hb: Heartbeats { t0, interval: setup.heartbeat_interval, timeout: setup.heartbeat_timeout },
             rpc_timeout: setup.rpc_timeout,
             checkpoint: setup.checkpoint,
@@ -260,19 +258,8 @@ impl FaultLayer {
     }
 
     /// A fresh queue discipline for partition `p` (a promoted replica rebuilds its queue from replicated state).
-    pub fn fresh_queue(
-        &self,
-        p: usize,
-        cluster: &Cluster,
-        workload: &Workload,
-    ) -> Result<Box<dyn crate::policies::QueueDiscipline>, ScenarioError> {
-        let env = PolicyEnv {
-            seed: crate::rng::derive_seed(partition_seed(self.seed, p), "policy.queue"),
-            cluster,
-            tiers: &workload.tiers,
-            users: &workload.users,
-        };
-        crate::policies::resolve("queue", "policy.queue", &self.policy.queue, crate::policies::queue::REGISTRY, &env)
+    pub fn fresh_queue(&self, p: usize, cluster: &Cluster) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+        self.factory.queue(p, cluster)
     }
 }
 

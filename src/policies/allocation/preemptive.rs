@@ -8,7 +8,7 @@
 //! candidate looked at (r = running jobs indexed), plus one placement attempt per victim.
 
 use super::{Allocator, greedy_cpu};
-use crate::engine::sched::{JobState, World};
+use crate::engine::world::{JobState, World};
 use crate::error::ScenarioError;
 use crate::model::{Job, JobIdx, Node, Resources, Time};
 use crate::policies::{Params, PolicyEnv};
@@ -37,7 +37,7 @@ impl Allocator for Preemptive {
     }
 
     fn started(&mut self, world: &World, j: JobIdx) {
-        let rec = &world.records[j as usize];
+        let rec = world.record(j);
         self.running.insert((world.job(j).tier, Reverse(rec.start), Reverse(j)));
     }
 
@@ -46,7 +46,7 @@ impl Allocator for Preemptive {
         let mut stale = Vec::new();
         for &e in self.running.range(..(tier, Reverse(Time::MAX), Reverse(JobIdx::MAX))) {
             let (_, Reverse(start), Reverse(v)) = e;
-            let rec = &world.records[v as usize];
+            let rec = world.record(v);
             if rec.state == JobState::Running && rec.start == start {
                 out.push(v);
             } else {

@@ -13,7 +13,7 @@
 //! Cost per decision: O(tiers) for the waiting check.
 
 use super::{Allocator, greedy_cpu};
-use crate::engine::sched::World;
+use crate::engine::world::World;
 use crate::error::ScenarioError;
 use crate::model::{Job, JobIdx, Node, Resources};
 use crate::policies::{Params, PolicyEnv};
@@ -69,8 +69,8 @@ impl Tiered {
 impl Allocator for Tiered {
     fn admit(&mut self, world: &World, j: JobIdx) -> bool {
         let job = world.job(j);
-        let quota = self.quota(job.tier, world.cluster.up_capacity);
-        let after = world.tier_load.running(job.tier) + job.total_request();
+        let quota = self.quota(job.tier, world.cluster().up_capacity);
+        let after = world.tier_load().running(job.tier) + job.total_request();
         if after.fits_in(&quota) {
             self.headroom = (quota.cpu - after.cpu) / job.tasks.max(1) as u64;
             return true;
@@ -80,7 +80,7 @@ impl Allocator for Tiered {
         // Any other job is held while another tier waits; it becomes admissible at the latest when
         // its tier's running jobs have ended, so holding never blocks for ever.
         let larger_than_quota = !job.total_request().fits_in(&quota);
-        larger_than_quota || world.tier_load.waiting_tiers().all(|t| t == job.tier)
+        larger_than_quota || world.tier_load().waiting_tiers().all(|t| t == job.tier)
     }
 
     fn grant(&mut self, job: &Job, node: &Node) -> Resources {

@@ -1,6 +1,6 @@
 //! Accounts for the share-based disciplines: which user, group or tier a job is charged to, and per-account numbers by name.
 
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{Job, JobIdx, Workload};
 use crate::policies::Params;
@@ -91,10 +91,10 @@ pub fn note_passed_over(
     blocked: JobIdx,
     order: &str,
 ) {
-    if ctx.world.log.is_none() {
+    if !ctx.world().logging() {
         return;
     }
-    let name = kind.name(&ctx.world.workload, winner);
+    let name = kind.name(ctx.workload(), winner);
     let id = ctx.job(blocked).id;
     let text = format!("{} {name} goes first ({order}), and its job {id} cannot start", kind.word());
     for j in heads.filter(|&j| j != blocked) {

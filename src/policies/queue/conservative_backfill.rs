@@ -24,10 +24,10 @@
 use super::QueueDiscipline;
 use super::profile::{Amount, Profile};
 use super::view::{PendingCompletions, held, planned_duration, planned_release};
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
+use crate::fmt::fmt_time;
 use crate::model::{JobIdx, Time};
-use crate::output::fmt_time;
 use crate::policies::{Params, PolicyEnv};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -192,7 +192,7 @@ impl Conservative {
             };
             if new != start {
                 self.set_reservation(j, new);
-                ctx.world.log("reserve", Some(j), None, || fmt_time(new));
+                ctx.log("reserve", Some(j), || fmt_time(new));
             }
         }
         self.order = order;
@@ -209,7 +209,7 @@ impl Conservative {
                 Some(start) => {
                     self.profile.reserve(start, start + dur, &req);
                     self.set_reservation(j, start);
-                    ctx.world.log("reserve", Some(j), None, || fmt_time(start));
+                    ctx.log("reserve", Some(j), || fmt_time(start));
                     if start > now {
                         ctx.note_wait(j, || "waits for its reservation (see its reserve events)".into());
                     }

@@ -22,7 +22,7 @@
 use super::QueueDiscipline;
 use super::profile::Amount;
 use super::view::{PendingCompletions, due_now, held, planned_duration, planned_release};
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
 use crate::policies::{Params, PolicyEnv};

@@ -12,7 +12,7 @@
 use super::QueueDiscipline;
 use super::accounts::{AccountKind, ByName, note_passed_over};
 use super::view::held;
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::time::as_secs_f64;
 use crate::model::{JobIdx, Time};
@@ -77,7 +77,7 @@ pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, S
 impl FairShare {
     fn account(&mut self, ctx: &SchedCtx<'_>, a: usize) -> &mut Account {
         while self.accounts.len() <= a {
-            let name = self.by.name(&ctx.world.workload, self.accounts.len());
+            let name = self.by.name(ctx.workload(), self.accounts.len());
             let share = self.shares.get(&name).unwrap_or(1.0);
             self.accounts.push(Account { share, last: ctx.now(), ..Default::default() });
         }

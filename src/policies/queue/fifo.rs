@@ -1,7 +1,7 @@
 //! `fifo`: jobs start in submit order; the head blocks everyone behind it (no backfilling).
 
 use super::QueueDiscipline;
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
 use crate::policies::{Params, PolicyEnv};

@@ -12,7 +12,7 @@
 //! decision costs O(log Q) and nothing is re-sorted as time passes.
 
 use super::QueueDiscipline;
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::time::as_secs_f64;
 use crate::model::{JobIdx, Time};

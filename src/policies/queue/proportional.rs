@@ -15,7 +15,7 @@
 use super::QueueDiscipline;
 use super::accounts::{AccountKind, ByName, note_passed_over};
 use super::view::held;
-use crate::engine::sched::SchedCtx;
+use crate::engine::ctx::SchedCtx;
 use crate::error::ScenarioError;
 use crate::model::time::as_secs_f64;
 use crate::model::{JobIdx, Time};
@@ -61,7 +61,7 @@ impl Proportional {
             self.accounts.resize(a + 1, Account::default());
         }
         if self.accounts[a].weight == 0.0 {
-            let name = self.by.name(&ctx.world.workload, a);
+            let name = self.by.name(ctx.workload(), a);
             let fallback = if job_weight > 0.0 && job_weight.is_finite() { job_weight } else { 1.0 };
             self.accounts[a].weight = self.weights.get(&name).unwrap_or(fallback);
         }

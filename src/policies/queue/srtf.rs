@@ -15,7 +15,8 @@
 use super::QueueDiscipline;
 use super::profile::Amount;
 use super::view::held;
-use crate::engine::sched::{JobState, SchedCtx};
+use crate::engine::ctx::SchedCtx;
+use crate::engine::world::JobState;
 use crate::error::ScenarioError;
 use crate::model::{JobIdx, Time};
 use crate::policies::{Params, PolicyEnv};

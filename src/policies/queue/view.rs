@@ -8,7 +8,8 @@
 //! - a job already past its estimate that keeps running (`kill_at_estimate = false`) is expected to
 //!   end "any moment": its release is planned one microsecond from now.
 
-use crate::engine::sched::{JobState, SchedCtx};
+use crate::engine::ctx::SchedCtx;
+use crate::engine::world::JobState;
 use crate::model::{JobIdx, Resources, Time};
 
 /// What running job `j` (estimated end `est_end`) holds, and when the plan expects it back.

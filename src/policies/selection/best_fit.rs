@@ -4,9 +4,10 @@
 //! in O(log n) per (gpu, cpu) level passed.
 
 use super::{Algorithm, FitOrder, FitSet, Groups, Scoped, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 
 pub struct Fit {
     sets: Scoped<FitSet>,

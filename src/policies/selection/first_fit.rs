@@ -3,9 +3,10 @@
 //! Index: a [`NodeTree`] of free capacity; the leftmost fitting leaf is found in O(log n).
 
 use super::{Algorithm, Groups, NodeTree, Scoped, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 
 pub struct FirstFit {
     trees: Scoped<NodeTree<()>>,

@@ -9,10 +9,11 @@
 //! fits" in O(1) first.
 
 use super::{Algorithm, Groups, NodeTree, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::job::key_hash;
 use crate::model::{Cluster, Job, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 use crate::rng::splitmix64;
 
 /// The most points on the ring (nodes × vnodes; 16 bytes each).

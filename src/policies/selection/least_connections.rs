@@ -5,9 +5,10 @@
 //! have room.
 
 use super::{Algorithm, Groups, NodeTree, Scoped, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 
 pub struct LeastConnections {
     trees: Scoped<NodeTree<u32>>,

@@ -8,9 +8,10 @@
 //! Index: a [`NodeTree`] keyed by (score, running tasks), searched by branch and bound.
 
 use super::{Algorithm, Groups, NodeTree, Scoped, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, Node, NodeIdx, Time};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 
 /// Scores are kept as integers: the expected response in µs, scaled by this factor.
 const SCALE: f64 = 1024.0;

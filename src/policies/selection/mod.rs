@@ -1,4 +1,4 @@
-//! Node selection: which node a task goes to. One file per algorithm; `REGISTRY` maps names to constructors.
+//! Node selection: which node a task goes to. One file per algorithm; `BY_NAME` maps names to constructors.
 //!
 //! Every algorithm is an [`Algorithm`] wrapped in a [`Selector`], which does what all of them share:
 //! requirements (only eligible groups are searched), anti-affinity, the `multi_task = "spread" |
@@ -10,7 +10,6 @@
 mod best_fit;
 mod first_fit;
 mod fit_set;
-mod free_index;
 mod hash;
 mod least_connections;
 mod least_response_time;
@@ -22,27 +21,13 @@ mod scope;
 mod worst_fit;
 
 pub use fit_set::{FitOrder, FitSet};
-pub use free_index::FreeIndex;
 pub use node_tree::NodeTree;
 pub use scope::{Groups, Plan, Scope, Scoped};
 
 use super::{Params, PolicyEnv};
+pub use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, Job, Node, NodeIdx, Resources, Time};
-
-/// Chooses a node for one task at a time. Gets a read-only view of the cluster and returns a decision.
-pub trait NodeSelector: Send {
-    /// A node for one task of `job` asking `req`, or `None` when no node fits.
-    /// `placed` holds the nodes already chosen for this job's earlier tasks in this attempt.
-    fn select(&mut self, cluster: &Cluster, job: &Job, req: &Resources, placed: &[NodeIdx]) -> Option<NodeIdx>;
-
-    /// Told after node `node`'s free capacity, task count or up state changed (for index upkeep).
-    fn node_changed(&mut self, _cluster: &Cluster, _node: NodeIdx) {}
-
-    /// Told that a dispatch to `node` took `rtt` from send to acknowledgement. The network model
-    /// calls this; `least_response_time` learns from it, the other algorithms ignore it.
-    fn observe_round_trip(&mut self, _cluster: &Cluster, _node: NodeIdx, _rtt: Time) {}
-}
 
 /// True when `node` can take one more task of `job` asking `req`: up, eligible, enough free capacity,
 /// and (under anti-affinity) not already used by this job.
@@ -101,7 +86,7 @@ pub enum MultiTask {
     Pack,
 }
 
-/// An [`Algorithm`] with the behaviour every selector shares; this is what the registry builds.
+/// An [`Algorithm`] with the behaviour every selector shares; this is what the name table builds.
 pub struct Selector<A> {
     alg: A,
     groups: Groups,
@@ -172,7 +157,7 @@ impl<A: Algorithm> NodeSelector for Selector<A> {
 type Constructor = fn(&Params, &PolicyEnv) -> Result<Box<dyn NodeSelector>, ScenarioError>;
 
 /// Every node-selection algorithm by name. Adding one: a new file plus one line here.
-pub const REGISTRY: &[(&str, Constructor)] = &[
+pub const BY_NAME: &[(&str, Constructor)] = &[
     ("round_robin", round_robin::build),
     ("least_connections", least_connections::build),
     ("hash", hash::build),
@@ -192,7 +177,7 @@ pub(crate) mod tests {
     /// The selector `name` with default parameters, built for `cluster`.
     pub fn selector(name: &str, cluster: &Cluster) -> Box<dyn NodeSelector> {
         let env = PolicyEnv { seed: 7, cluster, tiers: &[], users: &[] };
-        resolve("selection", "policy.selection", &crate::policies::PolicySpec::named(name), REGISTRY, &env).unwrap()
+        resolve("selection", "policy.selection", &crate::policies::PolicySpec::named(name), BY_NAME, &env).unwrap()
     }
 }
 
@@ -314,7 +299,7 @@ mod stale_index {
     /// checked against the cluster and the stale entry refreshed.
     #[test]
     fn a_node_changed_behind_the_selectors_back_is_not_chosen() {
-        for (name, _) in REGISTRY {
+        for (name, _) in BY_NAME {
             let mut c = Cluster::uniform("p", 3, Resources::cpus(4));
             let mut s = selector(name, &c);
             for n in 0..3 {

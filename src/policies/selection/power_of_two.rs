@@ -3,9 +3,10 @@
 
 use super::random::Sampler;
 use super::{Algorithm, Groups, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 use crate::rng::Rng;
 use rand::SeedableRng;
 

@@ -5,9 +5,10 @@
 //! reproducible and comparable across policies. Cost: O(log n) per draw with a [`NodeTree`].
 
 use super::{Algorithm, Groups, NodeTree, Scope, Scoped, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 use crate::rng::Rng;
 use rand::{RngExt, SeedableRng};
 

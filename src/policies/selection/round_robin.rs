@@ -4,9 +4,10 @@
 //! O(log n) instead of a walk over full nodes.
 
 use super::{Algorithm, Groups, NodeTree, Scope, Scoped, Task, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
 use crate::model::{Cluster, NodeIdx};
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 
 pub struct RoundRobin {
     cursor: usize,

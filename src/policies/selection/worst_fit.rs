@@ -5,8 +5,9 @@
 
 use super::best_fit::Fit;
 use super::{FitOrder, wrap};
+use crate::engine::ports::NodeSelector;
 use crate::error::ScenarioError;
-use crate::policies::{NodeSelector, Params, PolicyEnv};
+use crate::policies::{Params, PolicyEnv};
 
 pub fn build(p: &Params, env: &PolicyEnv) -> Result<Box<dyn NodeSelector>, ScenarioError> {
     wrap(p, env, |cluster, groups| Fit::new(FitOrder::Loosest, cluster, groups))

@@ -1,10 +1,9 @@
-//! The scheduler's world (cluster, job records, running set) and `SchedCtx`, the handle policies act through.
+//! The world the engine simulates: the cluster, the job records, the running set, usage integrals and
+//! the event log. Policies read it through [`World`]'s accessors; they act through `SchedCtx`.
 
-use super::diagnose::PlacementFailure;
-use super::placement::{self, TierLoad, placement_total};
-use crate::metrics::starvation::StarvationWatch;
+use super::observe::starvation::StarvationWatch;
+use super::placement::{TierLoad, placement_total};
 use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time, Workload};
-use crate::policies::{Allocator, NodeSelector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -178,41 +177,43 @@ impl RunningJobs {
     }
 }
 
-/// Everything the scheduler and the metrics see: the cluster, the jobs and their records.
+/// Everything the engine simulates: the cluster, the jobs and their records, and the engine's own
+/// bookkeeping. Its fields are the engine's; policies get a `&World` and read it through the accessors
+/// below (the read-only view), and act only through `SchedCtx`.
 pub struct World {
-    pub now: Time,
-    pub workload: Arc<Workload>,
-    pub records: Vec<JobRecord>,
-    pub cluster: Cluster,
+    pub(in crate::engine) now: Time,
+    pub(in crate::engine) workload: Arc<Workload>,
+    pub(in crate::engine) records: Vec<JobRecord>,
+    pub(in crate::engine) cluster: Cluster,
     /// The running jobs: how many, and for the disciplines that read it (backfilling) an index by
     /// estimated end.
-    pub running: RunningJobs,
-    pub kill_at_estimate: bool,
-    pub counters: DisruptionCounters,
+    pub(in crate::engine) running: RunningJobs,
+    pub(in crate::engine) kill_at_estimate: bool,
+    pub(in crate::engine) counters: DisruptionCounters,
     /// Jobs that reached a final state so far.
-    pub finished: u64,
+    pub(in crate::engine) finished: u64,
     /// Jobs waiting in the queue now.
-    pub queued: u64,
-    pub usage: UsageIntegral,
+    pub(in crate::engine) queued: u64,
+    pub(in crate::engine) usage: UsageIntegral,
     /// The event log, when asked for.
-    pub log: Option<Vec<LoggedEvent>>,
+    pub(in crate::engine) log: Option<Vec<LoggedEvent>>,
     /// The last unconstrained placement that failed: (per-task request, tasks, cluster growth epoch).
     /// A job asking at least as much in every respect cannot fit until capacity grows.
-    pub failed_shape: Option<(Resources, u32, u64)>,
+    pub(in crate::engine) failed_shape: Option<(Resources, u32, u64)>,
     /// Which waiting jobs sat in the queue while there was room for them.
-    pub starvation: StarvationWatch,
+    pub(in crate::engine) starvation: StarvationWatch,
     /// Last `skip` note logged per waiting job (see `engine::diagnose`); empty unless the log is on.
-    pub wait_notes: BTreeMap<JobIdx, String>,
+    pub(in crate::engine) wait_notes: BTreeMap<JobIdx, String>,
     /// Counters of the fault model (all zero without it).
-    pub faults: crate::engine::faults::FaultCounters,
+    pub(in crate::engine) faults: crate::engine::faults::FaultCounters,
     /// Nodes whose free capacity changed since the starvation watch last looked.
-    pub touched: Vec<NodeIdx>,
+    pub(in crate::engine) touched: Vec<NodeIdx>,
     /// Capacity held and jobs waiting per tier (for quota policies).
-    pub tier_load: TierLoad,
+    pub(in crate::engine) tier_load: TierLoad,
     /// Jobs evicted by the allocator to make room, to hand back to the queue discipline.
-    pub evicted: Vec<JobIdx>,
+    pub(in crate::engine) evicted: Vec<JobIdx>,
     /// Malleable jobs started at the current instant (the round the allocator may share capacity in).
-    pub round: Vec<JobIdx>,
+    pub(in crate::engine) round: Vec<JobIdx>,
 }
 
 impl World {
@@ -240,6 +241,42 @@ impl World {
             evicted: Vec::new(),
             round: Vec::new(),
         }
+    }
+
+    /// Simulated time now.
+    #[inline]
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The workload (jobs, user and tier names).
+    #[inline]
+    pub fn workload(&self) -> &Workload {
+        &self.workload
+    }
+
+    /// What the simulation knows of job `j`.
+    #[inline]
+    pub fn record(&self, j: JobIdx) -> &JobRecord {
+        &self.records[j as usize]
+    }
+
+    /// The cluster as the scheduler books it.
+    #[inline]
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Capacity held and jobs waiting per tier.
+    #[inline]
+    pub fn tier_load(&self) -> &TierLoad {
+        &self.tier_load
+    }
+
+    /// True when the event log is on (reasons are worth formatting).
+    #[inline]
+    pub fn logging(&self) -> bool {
+        self.log.is_some()
     }
 
     #[inline]
@@ -287,7 +324,7 @@ impl World {
     }
 
     /// Puts a job in the running state on `placement`; returns when its attempt will end.
-    fn begin(&mut self, j: JobIdx, placement: Vec<(NodeIdx, Resources)>) -> Time {
+    pub(super) fn begin(&mut self, j: JobIdx, placement: Vec<(NodeIdx, Resources)>) -> Time {
         let now = self.now;
         let job = &self.workload.jobs[j as usize];
         let rec = &mut self.records[j as usize];
@@ -359,184 +396,6 @@ impl World {
         let rec = &self.records[j as usize];
         self.running.remove(rec.est_end, j);
         self.tier_load.sub_running(self.workload.jobs[j as usize].tier, placement_total(&rec.placement));
-    }
-}
-
-/// The handle a queue discipline schedules through: read the world, start or preempt jobs.
-pub struct SchedCtx<'a> {
-    pub world: &'a mut World,
-    pub selector: &'a mut dyn NodeSelector,
-    pub allocator: &'a mut dyn Allocator,
-    /// Jobs started in this pass, with their end times and epochs (the engine schedules their finish events).
-    pub started: &'a mut Vec<(JobIdx, Time, u32)>,
-    /// Jobs preempted in this pass (the engine logs them).
-    pub preempted: &'a mut Vec<JobIdx>,
-}
-
-impl<'a> SchedCtx<'a> {
-    #[inline]
-    pub fn now(&self) -> Time {
-        self.world.now
-    }
-
-    #[inline]
-    pub fn job(&self, j: JobIdx) -> &Job {
-        &self.world.workload.jobs[j as usize]
-    }
-
-    pub fn jobs(&self) -> &[Job] {
-        &self.world.workload.jobs
-    }
-
-    pub fn record(&self, j: JobIdx) -> &JobRecord {
-        &self.world.records[j as usize]
-    }
-
-    pub fn cluster(&self) -> &Cluster {
-        &self.world.cluster
-    }
-
-    /// Running jobs ordered by estimated end time (for a discipline whose
-    /// [`QueueDiscipline::reads_running_by_estimate`](crate::policies::QueueDiscipline::reads_running_by_estimate) is true).
-    pub fn running(&self) -> &BTreeSet<(Time, JobIdx)> {
-        self.world.running.by_estimate()
-    }
-
-    /// Places every task of job `j` now (gang start) and starts it; on failure nothing changes.
-    /// The allocator may refuse (quotas) or make room by evicting running jobs (preemption).
-    pub fn try_start(&mut self, j: JobIdx) -> bool {
-        if !self.allocator.admit(self.world, j) {
-            self.note_wait(j, || "tier quota full while another tier waits".into());
-            return false;
-        }
-        let placement = match self.place(j) {
-            Some(p) => p,
-            None => match placement::place_by_eviction(self, j) {
-                Some(p) => p,
-                None => return false,
-            },
-        };
-        let world = &mut *self.world;
-        world.clear_wait_note(j);
-        world.log("start", Some(j), placement.first().map(|p| p.0), || {
-            placement.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(";")
-        });
-        let end = world.begin(j, placement);
-        if world.workload.jobs[j as usize].malleable().is_some() {
-            world.round.push(j);
-        }
-        self.allocator.started(world, j);
-        let epoch = world.records[j as usize].epoch;
-        self.started.push((j, end, epoch));
-        true
-    }
-
-    /// Chooses a node and a grant for every task of job `j` and allocates them; on failure nothing
-    /// changes (but the failure is noted for `--events`).
-    pub(super) fn place(&mut self, j: JobIdx) -> Option<Vec<(NodeIdx, Resources)>> {
-        let world = &mut *self.world;
-        let job = &world.workload.jobs[j as usize];
-        if !job.total_request().fits_in(&world.cluster.free_total) {
-            if world.log.is_some() {
-                let failure = PlacementFailure::total_short(&job.total_request(), &world.cluster.free_total);
-                world.note_placement_failure(j, failure);
-            }
-            return None;
-        }
-        let unconstrained = job.requires().is_empty() && !job.anti_affinity;
-        if unconstrained
-            && let Some((req, tasks, epoch)) = world.failed_shape
-            && epoch == world.cluster.growth_epoch
-            && tasks <= job.tasks
-            && req.fits_in(&job.request)
-        {
-            world.note_placement_failure(j, PlacementFailure::NoNode { placed: 0 });
-            return None;
-        }
-        let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
-        let mut nodes: Vec<NodeIdx> = Vec::with_capacity(job.tasks as usize);
-        for _ in 0..job.tasks {
-            match self.selector.select(&world.cluster, job, &job.request, &nodes) {
-                Some(n) => {
-                    let grant = self.allocator.grant(job, &world.cluster.nodes[n as usize]);
-                    world.cluster.allocate(n, grant);
-                    self.selector.node_changed(&world.cluster, n);
-                    nodes.push(n);
-                    placement.push((n, grant));
-                }
-                None => {
-                    let placed = placement.len() as u32;
-                    for (n, g) in placement {
-                        world.cluster.release(n, g);
-                        self.selector.node_changed(&world.cluster, n);
-                    }
-                    if unconstrained {
-                        // The rollback bumped the epoch, but only restored what this attempt took.
-                        world.failed_shape = Some((job.request, job.tasks, world.cluster.growth_epoch));
-                    }
-                    world.note_placement_failure(j, PlacementFailure::NoNode { placed });
-                    return None;
-                }
-            }
-        }
-        Some(placement)
-    }
-
-    /// Records in the event log (`--events`) why waiting job `j` was not started in this pass,
-    /// for `clustersim explain`: e.g. `reservation of job 12`, `tier quota full`. Call it for a job
-    /// the discipline held back on purpose; `try_start` already records placement failures.
-    /// Free when the log is off (`reason` is not called); a reason equal to the job's previous
-    /// one is not logged again, so keep the text stable (no changing numbers) across passes.
-    #[inline]
-    pub fn note_wait(&mut self, j: JobIdx, reason: impl FnOnce() -> String) {
-        if self.world.log.is_some() {
-            let text = reason();
-            let key = text.clone();
-            self.world.note_wait_keyed(j, || key, |_| text);
-        }
-    }
-
-    /// Stops running job `j` and returns it to the waiting state (the caller re-queues it).
-    /// With `keep_progress` the work done so far is kept (suspend/checkpoint); otherwise it is lost.
-    pub fn preempt(&mut self, j: JobIdx, keep_progress: bool) {
-        self.world.release(j);
-        for &(n, _) in &self.world.records[j as usize].placement {
-            self.selector.node_changed(&self.world.cluster, n);
-        }
-        self.stopped(j, keep_progress, "preempt");
-    }
-
-    /// The bookkeeping of a preemption or eviction, once the job's capacity is released: progress
-    /// kept or work lost, a new epoch, back to waiting.
-    pub(super) fn stopped(&mut self, j: JobIdx, keep_progress: bool, kind: &'static str) {
-        let now = self.world.now;
-        let rec = &mut self.world.records[j as usize];
-        let elapsed = now.saturating_sub(rec.start); // a dispatch may still be in flight
-        rec.ran += elapsed;
-        let cores: u64 = rec.placement.iter().map(|(_, g)| g.cpu).sum();
-        let planned = rec.run_end - rec.start;
-        if keep_progress && planned > 0 {
-            let done = (rec.remaining as u128 * elapsed as u128 / planned as u128) as Time;
-            rec.remaining = rec.remaining.saturating_sub(done).max(1);
-        } else {
-            self.world.counters.lost_work_core_us += elapsed as u128 * cores as u128;
-        }
-        rec.epoch += 1;
-        rec.state = JobState::Queued;
-        rec.queued_at = now;
-        self.world.counters.preemptions += 1;
-        self.world.enter_queue(j);
-        self.world.log(kind, Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
-        self.preempted.push(j);
-    }
-
-    /// Adds `extra` work to waiting job `j` (the cost of suspending and resuming it); the overhead is
-    /// counted as lost work, on the cores of its last placement.
-    pub fn add_overhead(&mut self, j: JobIdx, extra: Time) {
-        let rec = &mut self.world.records[j as usize];
-        rec.remaining += extra;
-        let cores: u64 = rec.placement.iter().map(|(_, g)| g.cpu).sum();
-        self.world.counters.lost_work_core_us += extra as u128 * cores as u128;
     }
 }
 

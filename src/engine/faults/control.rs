@@ -1,10 +1,10 @@
 //! The control plane: K schedulers, each owning a partition of the submissions (job index mod K), their
 //! up/down state, crash processes, stale gossip views of the cluster and the replication window.
 
+use super::Lifetimes;
+use crate::engine::ports::Policies;
 use crate::model::{Cluster, JobIdx, Time};
-use crate::policies::Policies;
 use crate::rng::Rng;
-use crate::scenario::faults::Lifetimes;
 use std::collections::VecDeque;
 
 /// One scheduler crash scripted in `[scheduler] crashes`, in absolute time.

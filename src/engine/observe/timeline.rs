@@ -1,6 +1,6 @@
 //! The timeline: instantaneous utilization, queue length and running jobs, sampled at a fixed interval.
 
-use crate::engine::sched::World;
+use crate::engine::world::World;
 use crate::model::Time;
 
 /// One timeline row.

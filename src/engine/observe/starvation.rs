@@ -15,9 +15,9 @@
 //! check. A job is flagged once; one that had no room is not tried again until capacity grows. On a
 //! one-node machine (trace replays) the cluster-wide test is already exact and no tree is kept.
 
+use crate::model::free_index::FreeIndex;
 use crate::model::node::tasks_per_node;
 use crate::model::{Cluster, Job, JobIdx, NodeIdx, Resources, Time};
-use crate::policies::selection::FreeIndex;
 use std::collections::BTreeSet;
 
 /// Waiting jobs not yet seen waiting with room, and what has been seen.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer};
 pub const POLICY_AXES: [&str; 4] = ["selection", "allocation", "queue", "recovery"];
 
 /// Keys a sweep may not vary, with the reason given to the user.
-pub(super) const FORBIDDEN: [(&str, &str); 4] = [
+pub const FORBIDDEN: [(&str, &str); 4] = [
     ("seed", "seeds come from `replications` (replication k of every configuration uses the same seed)"),
     ("name", "a study has one name"),
     ("output", "the study's output directory is fixed (runs go to <out>/runs/<run_id>/)"),
@@ -164,7 +164,7 @@ impl SweepSpec {
                     }
                 };
             } else {
-                super::keys::check_key(k)?;
+                super::sweep_keys::check_key(k)?;
                 flatten(k, v, &mut flat);
             }
         }

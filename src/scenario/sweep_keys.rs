@@ -1,6 +1,6 @@
 //! The keys allowed directly under `[sweep]`, and a did-you-mean for the rest.
 
-use super::spec::{FORBIDDEN, POLICY_AXES};
+use super::sweep::{FORBIDDEN, POLICY_AXES};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 /// Sweep keys that are not scenario keys.

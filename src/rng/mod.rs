@@ -1,5 +1,8 @@
 //! Random streams: one independent, portable generator per source of randomness, derived from the scenario seed.
 
+pub mod dist;
+pub mod empirical;
+
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 
