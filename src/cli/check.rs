@@ -47,9 +47,9 @@ pub struct CheckArgs {
     /// List every metric, not only those that changed.
     #[arg(long)]
     pub all: bool,
-    /// Worker threads (scenarios, and the runs of a sweep, run in parallel); default: one per core.
+    /// Worker threads, 1 to 1024 (scenarios, and the runs of a sweep, run in parallel); default: one per core.
     /// Results are identical for any value.
-    #[arg(long, short = 'j', value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N", value_parser = super::threads)]
     pub jobs: Option<usize>,
     /// Keep the fresh results in DIR/<name>/ (jobs.csv, summary.csv, ...; a sweep's runs/); default: not kept.
     #[arg(long, value_name = "DIR", conflicts_with = "results")]

@@ -126,6 +126,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The most worker threads `--jobs` may ask for.
+const MAX_THREADS: usize = 1024;
+
+/// `--jobs N`: a number of worker threads from 1 to [`MAX_THREADS`].
+fn threads(text: &str) -> std::result::Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("expected a number of threads from 1 to {MAX_THREADS}")),
+    }
+}
+
 /// Writes `text` to standard output. A reader that went away (`clustersim ... | head -1`) is not
 /// an error: the rest of the output is dropped and the command ends as it would have; any other
 /// failure to write is.

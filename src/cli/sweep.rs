@@ -11,8 +11,8 @@ use std::process::ExitCode;
 /// Options of `run` that only apply to a scenario with a `[sweep]` section.
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
-    /// Worker threads for a sweep (default: one per core). Results are identical for any value.
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads for a sweep, 1 to 1024 (default: one per core). Results are identical for any value.
+    #[arg(long, short = 'j', value_name = "N", value_parser = super::threads)]
     pub jobs: Option<usize>,
     /// Run only slice K of N of the sweep's runs (0 ≤ K < N), e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`;
     /// combine the shards' directories with `clustersim merge`.

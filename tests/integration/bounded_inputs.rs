@@ -130,6 +130,13 @@ fn absurd_sizes_are_errors_naming_the_key_not_aborts() {
     for (text, needle) in &cases {
         refused(text, &[needle]);
     }
+    // A thread count is a size too: 100,000 worker threads took minutes to start.
+    let d = tempfile::tempdir().unwrap();
+    let sc =
+        write(d.path(), "s.toml", &scenario("count = 2\ncpu = 4", &format!("{LIST}\n[sweep]\nnode_scale = [1, 2]")));
+    let (code, err) = outcome(&["run".as_ref(), sc.as_os_str(), "--jobs".as_ref(), "100000".as_ref()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("expected a number of threads from 1 to 1024"), "{err}");
 }
 
 /// Defect 9: `submit = 1e30` was saturated to 18446744073709.55 s and the run hung; times and
