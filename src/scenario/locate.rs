@@ -21,8 +21,12 @@ pub fn find_line<'t>(text: &'t str, key: &str) -> Option<(usize, &'t str)> {
         let line = element_line(text, at - 1, index)?;
         return Some((line + 1, text.lines().nth(line)?));
     }
-    // A plain key: the longest table prefix that has a header in the file, then the key under it.
-    (0..parts.len()).rev().find_map(|n| key_line(text, &parts[..n].join("."), parts[n]))
+    // A plain key: the longest table prefix that has a header in the file, then the key under it;
+    // else a table's own header.
+    (0..parts.len()).rev().find_map(|n| key_line(text, &parts[..n].join("."), parts[n])).or_else(|| {
+        let header = *headers_of(text, &format!("[{key}]")).first()?;
+        Some((header + 1, text.lines().nth(header)?))
+    })
 }
 
 /// `message` with the line after every array entry it names (`by cluster.pools[0] and
@@ -184,6 +188,7 @@ mod tests {
         assert_eq!(line("workload.jobs[2]"), Some(14));
         assert_eq!(line("workload.jobs[3]"), None);
         assert_eq!(line("workload.type"), Some(10));
+        assert_eq!(line("workload"), Some(9), "a table: its header");
         assert_eq!(
             mentions_with_lines(TEXT, "given by cluster.pools[0] and cluster.pools[1]; no cluster.pools[5]."),
             "given by cluster.pools[0] (line 2) and cluster.pools[1] (line 6); no cluster.pools[5]."
