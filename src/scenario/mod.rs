@@ -126,6 +126,14 @@ fn locate(text: &str, e: ScenarioError) -> ScenarioError {
     }
 }
 
+/// [`locate`] in the scenario file `file` (the error as it is when the file cannot be read).
+pub fn locate_in_file(file: &Path, e: ScenarioError) -> ScenarioError {
+    match std::fs::read_to_string(file) {
+        Ok(text) => locate(&text, e),
+        Err(_) => e,
+    }
+}
+
 /// The first line (1-based, with its text) that sets `key` directly in table `[table]`.
 fn key_line<'t>(text: &'t str, table: &str, key: &str) -> Option<(usize, &'t str)> {
     let header = format!("[{table}]");

@@ -14,4 +14,4 @@ pub mod terminal;
 
 pub use exec::{Failure, Shard, SweepOptions, SweepOutcome, run_study};
 pub use merge::{MergeOutcome, merge};
-pub use plan::{RunIds, PlannedRun, Study, replication_seed};
+pub use plan::{PlannedRun, RunIds, Study, replication_seed};
