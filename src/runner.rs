@@ -80,7 +80,12 @@ pub fn timeline_warning(r: &RunResult, sc: &Scenario) -> Option<String> {
 /// seed share it): compile, simulate, measure.
 pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, opts: &RunOptions) -> Result<RunResult> {
     let plan = sc.compile(seed, workload).map_err(|source| Error::Scenario { path: sc.name.clone().into(), source })?;
-    let metrics_config = plan.metrics;
+    Ok(measure(sc, hash, plan, opts))
+}
+
+/// Simulates a compiled plan of `sc` and measures it.
+fn measure(sc: &Scenario, hash: &str, plan: RunPlan, opts: &RunOptions) -> RunResult {
+    let (seed, metrics_config) = (plan.seed, plan.metrics);
     let output = simulate_plan(plan, opts);
     let metrics = summarize(&output, &metrics_config);
     let info = RunInfo {
@@ -93,13 +98,13 @@ pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, o
         queue: sc.policy.queue.to_string(),
         recovery: sc.policy.recovery.to_string(),
     };
-    Ok(RunResult { info, metrics, output })
+    RunResult { info, metrics, output }
 }
 
-/// The one run pipeline that `run`, sweeps and `check` share: the workload of `sc` for `seed` read as
-/// every run reads it (errors name the scenario file `source`; an empty workload is refused), its
-/// submissions scaled to `load`, then compiled, simulated and measured.
-pub fn execute(sc: &Scenario, source: &Path, hash: &str, seed: u64, load: f64, opts: &RunOptions) -> Result<RunResult> {
+/// The first half of [`execute`], which `validate` runs alone: the workload of `sc` for `seed` read as
+/// every run reads it, refused when empty, and the scenario compiled on it; errors name the scenario
+/// file `source` and the key's line.
+pub fn compile(sc: &Scenario, source: &Path, seed: u64, load: f64) -> Result<RunPlan> {
     let mut workload = nonempty(sc.read_workload(source, seed)?, sc, source)?;
     workload.scale_load(load);
     if load != 1.0 {
@@ -108,7 +113,21 @@ pub fn execute(sc: &Scenario, source: &Path, hash: &str, seed: u64, load: f64, o
             .check_times()
             .map_err(|m| Error::Other(format!("{}: workload at load {load}: {m}", source.display())))?;
     }
-    simulate(sc, hash, seed, Arc::new(workload), opts)
+    compile_on(sc, source, seed, Arc::new(workload))
+}
+
+/// Compiles `sc` on a workload already read; errors name the scenario file `source` and the key's line.
+pub fn compile_on(sc: &Scenario, source: &Path, seed: u64, workload: Arc<Workload>) -> Result<RunPlan> {
+    sc.compile(seed, workload)
+        .map_err(|e| Error::Scenario { path: source.to_path_buf(), source: crate::scenario::locate_in_file(source, e) })
+}
+
+/// The one run pipeline that `run`, sweeps and `check` share: the workload of `sc` for `seed` read as
+/// every run reads it (errors name the scenario file `source`; an empty workload is refused), its
+/// submissions scaled to `load`, then compiled, simulated and measured.
+pub fn execute(sc: &Scenario, source: &Path, hash: &str, seed: u64, load: f64, opts: &RunOptions) -> Result<RunResult> {
+    let plan = compile(sc, source, seed, load)?;
+    Ok(measure(sc, hash, plan, opts))
 }
 
 /// `workload`, or an error naming the scenario file `source` and why no job is left (with the skip

@@ -2,11 +2,13 @@
 //! the workload files read with the reader a run uses), without simulating; exit 2 if any file fails.
 
 use crate::error::{Error, Result};
-use crate::runner::LoadedScenario;
-use crate::scenario::{Scenario, WorkloadSpec};
+use crate::model::Workload;
+use crate::runner::{self, LoadedScenario};
+use crate::scenario::Scenario;
 use crate::sweep::Study;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Checks every file, printing `PATH: ok` on stdout or `error: ...` on stderr for each; never stops early.
 pub fn execute(paths: &[PathBuf]) -> ExitCode {
@@ -27,25 +29,24 @@ pub fn execute(paths: &[PathBuf]) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The verdict line of one file, or what is wrong with it.
+/// The verdict line of one file, or what is wrong with it. Every run the file describes (every
+/// configuration of a `[sweep]`) is compiled on the workload it would read, so whatever `run` would
+/// reject, `validate` rejects.
 fn validate_one(path: &Path) -> Result<String> {
     let loaded = LoadedScenario::load(path)?;
     if loaded.scenario.sweep.is_none() {
-        let skipped = read_workload(path, &loaded.scenario)?;
+        let skipped = compile_run(path, &loaded.scenario, &mut Vec::new())?;
         return Ok(format!("{}: ok{}", path.display(), with_skips(&skipped)));
     }
     let line = super::sweep::validate(path)?;
-    // Every distinct workload of the configurations (a sweep may override the trace or its filters).
     let study = Study::load(path, None)?;
-    let mut seen: Vec<String> = Vec::new();
+    let mut read: Vec<(String, Arc<Workload>)> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     for c in 0..study.ids.configurations {
         let sc = study.scenario(c).map_err(Error::Other)?.scenario;
-        let key = format!("{:?} {:?}", sc.workload, sc.build_cluster().total_capacity);
-        if !seen.contains(&key) {
-            skipped.extend(read_workload(path, &sc)?.filter(|s| !skipped.contains(s)));
-            seen.push(key);
-        }
+        let skip = compile_run(path, &sc, &mut read)
+            .map_err(|e| Error::Other(format!("configuration {c} ({}): {e}", study.config_label(c))))?;
+        skipped.extend(skip.filter(|s| !skipped.contains(s)));
     }
     Ok(format!("{line}{}", with_skips(&skipped)))
 }
@@ -55,12 +56,18 @@ fn with_skips<'a>(skipped: impl IntoIterator<Item = &'a String>) -> String {
     skipped.into_iter().map(|s| format!(" ({s})")).collect()
 }
 
-/// Reads a workload that comes from files or a job list exactly as a run does (a broken trace line is
-/// reported as FILE:LINE); synthetic workloads are left to the run (their parameters are already checked).
-/// Returns the `input lines skipped ...` text of what the reading left out, if anything.
-fn read_workload(path: &Path, sc: &Scenario) -> Result<Option<String>> {
-    if matches!(sc.workload, WorkloadSpec::Synthetic(_)) {
+/// Reads the workload of `sc` exactly as a run does (a broken trace line is reported as FILE:LINE; an
+/// empty workload is refused) unless `read` holds it already, and compiles `sc` on it. Returns the
+/// `input lines skipped ...` text of what the reading left out, the first time a workload is read.
+fn compile_run(path: &Path, sc: &Scenario, read: &mut Vec<(String, Arc<Workload>)>) -> Result<Option<String>> {
+    let key = format!("{:?} {:?}", sc.workload, sc.build_cluster().total_capacity);
+    if let Some((_, w)) = read.iter().find(|(k, _)| *k == key) {
+        runner::compile_on(sc, path, sc.seed, Arc::clone(w))?;
         return Ok(None);
     }
-    sc.read_workload(path, sc.seed).map(|w| crate::runner::skipped_line(&w.skipped))
+    let w = Arc::new(runner::nonempty(sc.read_workload(path, sc.seed)?, sc, path)?);
+    let skipped = runner::skipped_line(&w.skipped);
+    runner::compile_on(sc, path, sc.seed, Arc::clone(&w))?;
+    read.push((key, w));
+    Ok(skipped)
 }

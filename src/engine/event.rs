@@ -22,7 +22,7 @@ pub enum Event {
     ThinkTimeOver {
         job: JobIdx,
     },
-    // ---- the fault model (engine/faults, engine/sim/fault_events.rs) ----
+    // ---- the fault model (engine/faults, engine/sim/faults) ----
     /// A node's own failure process takes it down; `NodeRepair` brings it back.
     NodeFail {
         node: NodeIdx,

@@ -1,6 +1,6 @@
 //! The ports of the engine: the traits a policy implements and the engine calls, one per axis, and the
 //! bundle of one live policy per axis. The engine knows these traits, never a policy's name; the
-//! implementations, their registries and the resolver live in `crate::policies`.
+//! implementations, their name tables and the resolver live in `crate::policies`.
 
 use super::{ctx::SchedCtx, world::World};
 use crate::error::ScenarioError;

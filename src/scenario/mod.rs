@@ -169,6 +169,14 @@ fn locate(text: &str, e: ScenarioError) -> ScenarioError {
     }
 }
 
+/// [`locate`] in the scenario file `file` (the error as it is when the file cannot be read).
+pub fn locate_in_file(file: &Path, e: ScenarioError) -> ScenarioError {
+    match std::fs::read_to_string(file) {
+        Ok(text) => locate(&text, e),
+        Err(_) => e,
+    }
+}
+
 /// Serde's type names replaced by what a scenario author writes.
 fn plain_words(message: &str) -> String {
     let mut m = message.replace(

@@ -192,3 +192,26 @@ fn no_module_imports_its_own_layer_or_above() {
     }
     assert!(violations.is_empty(), "imports against the layering table:\n{}", violations.join("\n"));
 }
+
+/// One pipeline: `validate` compiles every run on the workload it reads, so a quota naming a tier the
+/// workload does not have is refused by `validate` as by `run` (before, `validate` built the policies
+/// with no tiers and said ok), in a single scenario and in a sweep configuration.
+#[test]
+fn validate_rejects_a_tiered_quota_naming_a_missing_tier_as_run_does() {
+    let d = tempfile::tempdir().unwrap();
+    let body = "[[cluster.pools]]\nname = \"p\"\ncount = 1\ncpu = 4\n\n[policy]\nallocation = { name = \"tiered\", quotas = { gold = 0.5 } }\n\n[workload]\ntype = \"list\"\ntiers = [\"silver\"]\njobs = [{ submit = 0, runtime = 10, tier = 0 }]\n";
+    let single = d.path().join("single.toml");
+    std::fs::write(&single, format!("name = \"single\"\n{body}")).unwrap();
+    let sweep = d.path().join("sweep.toml");
+    std::fs::write(&sweep, format!("name = \"sw\"\n{body}\n[sweep]\nnode_scale = [1, 2]\n")).unwrap();
+    for file in [&single, &sweep] {
+        let validate = super::util::clustersim().arg("validate").arg(file).assert().code(2);
+        let said = String::from_utf8_lossy(&validate.get_output().stderr).into_owned();
+        assert!(said.contains("no tier is called `gold`"), "{said}");
+        assert!(said.contains("policy.allocation.quotas.gold"), "{said}");
+        let out = d.path().join("out");
+        let run = super::util::clustersim().arg("run").arg(file).arg("--out").arg(&out).assert().code(2);
+        let said_run = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        assert!(said_run.contains("no tier is called `gold`"), "{said_run}");
+    }
+}
