@@ -101,10 +101,14 @@ impl<'a> SchedCtx<'a> {
         }
         let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
         let mut nodes: Vec<NodeIdx> = Vec::with_capacity(job.tasks as usize);
+        // A malleable gang first reserves every task's minimum, then hands out the extra: a grant
+        // to an early task must never take the room a later task needs to start at all.
+        let gang = job.tasks > 1 && job.malleable().is_some();
         for _ in 0..job.tasks {
             match self.selector.select(&world.cluster, job, &job.request, &nodes) {
                 Some(n) => {
-                    let grant = self.allocator.grant(job, &world.cluster.nodes[n as usize]);
+                    let grant =
+                        if gang { job.request } else { self.allocator.grant(job, &world.cluster.nodes[n as usize]) };
                     world.cluster.allocate(n, grant);
                     self.selector.node_changed(&world.cluster, n);
                     nodes.push(n);
@@ -123,6 +127,16 @@ impl<'a> SchedCtx<'a> {
                     world.note_placement_failure(j, PlacementFailure::NoNode { placed });
                     return None;
                 }
+            }
+        }
+        if gang {
+            for (n, g) in &mut placement {
+                // With its own minimum lifted, the node holds the request: the allocator's usual case.
+                world.cluster.release(*n, *g);
+                let grant = self.allocator.grant(job, &world.cluster.nodes[*n as usize]);
+                world.cluster.allocate(*n, grant);
+                self.selector.node_changed(&world.cluster, *n);
+                *g = grant;
             }
         }
         Some(placement)

@@ -3,6 +3,7 @@
 mod check;
 mod cli;
 mod cli_polish;
+mod composition;
 mod core;
 mod faults;
 mod hygiene;
