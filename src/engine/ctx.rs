@@ -15,8 +15,17 @@ pub struct SchedCtx<'a> {
     pub allocator: &'a mut dyn Allocator,
     /// Jobs started in this pass, with their end times and epochs (the engine schedules their finish events).
     pub started: &'a mut Vec<(JobIdx, Time, u32)>,
-    /// Jobs preempted in this pass (the engine logs them).
-    pub preempted: &'a mut Vec<JobIdx>,
+    /// Attempts stopped (preempted or evicted) in this pass, with what they held: a job may be
+    /// restarted within the same pass, so its record then describes the new attempt.
+    pub preempted: &'a mut Vec<Stopped>,
+}
+
+/// An attempt stopped in a scheduling pass: the job, the epoch of that attempt and its placement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    pub job: JobIdx,
+    pub epoch: u32,
+    pub placement: Vec<(NodeIdx, Resources)>,
 }
 
 impl<'a> SchedCtx<'a> {
@@ -181,13 +190,14 @@ impl<'a> SchedCtx<'a> {
         } else {
             self.world.counters.lost_work_core_us += elapsed as u128 * cores as u128;
         }
+        let stopped = Stopped { job: j, epoch: rec.epoch, placement: rec.placement.clone() };
         rec.epoch += 1;
         rec.state = JobState::Queued;
         rec.queued_at = now;
         self.world.counters.preemptions += 1;
         self.world.enter_queue(j);
         self.world.log(kind, Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
-        self.preempted.push(j);
+        self.preempted.push(stopped);
     }
 
     /// Adds `extra` work to waiting job `j` (the cost of suspending and resuming it); the overhead is

@@ -55,7 +55,7 @@ pub struct Simulation {
     next_arrival: usize,
     sampler: Option<Sampler>,
     started: Vec<(JobIdx, Time, u32)>,
-    preempted: Vec<JobIdx>,
+    preempted: Vec<super::ctx::Stopped>,
     last_end: Time,
     events: u64,
     violations: Vec<String>,
@@ -480,7 +480,7 @@ fn queue_and_ctx<'a>(
     policies: &'a mut Policies,
     world: &'a mut World,
     started: &'a mut Vec<(JobIdx, Time, u32)>,
-    preempted: &'a mut Vec<JobIdx>,
+    preempted: &'a mut Vec<super::ctx::Stopped>,
 ) -> (&'a mut dyn QueueDiscipline, SchedCtx<'a>) {
     let Policies { selector, allocator, queue, .. } = policies;
     let ctx = SchedCtx { world, selector: selector.as_mut(), allocator: allocator.as_mut(), started, preempted };

@@ -295,3 +295,42 @@ fn malleable_never_starts_with_gossip_or_failures_ends() {
         check_in_child(&malleable_gang(extra), WALL_BOUND).unwrap_or_else(|e| panic!("{e}\n{extra}"));
     }
 }
+
+/// Found by the composition property: under srtf with decentralized schedulers, a job started and
+/// suspended within one pass was still dispatched (booked on the shared books while waiting), and
+/// a suspended job that had not been dispatched in that attempt was released from books that never
+/// held it: node books and running tasks disagreed.
+#[test]
+fn srtf_decentralized_job_stopped_within_its_pass_is_not_dispatched() {
+    let text = r#"name = "composed"
+seed = 5
+[[cluster.pools]]
+name = "c"
+count = 3
+cpu = 8
+[[cluster.pools]]
+name = "g"
+count = 1
+cpu = 4
+gpu = 2
+[workload]
+type = "list"
+jobs = [
+{ submit = 0, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5 },
+{ submit = 0, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5 },
+{ submit = 125, runtime = 108, estimate = 55, tasks = 1, cpu = 1 },
+{ submit = 161, runtime = 1, estimate = 1, tasks = 1, min_cpu = 4, max_cpu = 8 },
+{ submit = 48, runtime = 109, estimate = 55, tasks = 3, cpu = 5 },
+{ submit = 116, runtime = 127, estimate = 64, tasks = 3, min_cpu = 1, max_cpu = 5 }
+]
+[policy]
+selection = "round_robin"
+allocation = "greedy"
+queue = "srtf"
+recovery = { name = "decentralized", schedulers = 2, gossip_interval = "1s" }
+[network]
+latency = { dist = "uniform", min = 0, max = 2 }
+"#;
+    let r = check_in_child(text, WALL_BOUND);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+}
