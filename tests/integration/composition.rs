@@ -9,7 +9,7 @@ use clustersim::runner::{RunOptions, RunResult};
 use proptest::prelude::*;
 use std::time::Duration;
 
-use crate::util::run_toml_with;
+use crate::util::{fault_tail, faults_head, run_toml_with};
 
 /// Longest a random run may take before the case fails as a hang.
 const WALL_BOUND: Duration = Duration::from_secs(20);
@@ -190,51 +190,27 @@ fn composed() -> impl Strategy<Value = String> {
                         .map(|(p, a, d)| format!("scheduler {} down at {a}s for {d}s", *p as usize % k))
                         .collect(),
                 );
+                let faults = faults_head(&outages);
                 let mut text = format!(
                     r#"name = "composed"
 seed = 5
 {horizon}
+workload = {{ type = "list", jobs = [ {} ] }}
+policy = {{ selection = "{sel}", allocation = "{alloc}", queue = "{q}", recovery = {recovery}, kill_at_estimate = {kill} }}
 [[cluster.pools]]
 name = "c"
 count = {cpu_nodes}
 cpu = 8
 racks = {racks}
 {gpu_pool}
-[workload]
-type = "list"
-jobs = [
-{}
-]
-[policy]
-selection = "{sel}"
-allocation = "{alloc}"
-queue = "{q}"
-recovery = {recovery}
-kill_at_estimate = {kill}
-[faults]
-heartbeat_interval = "5s"
-heartbeat_timeout = "15s"
-rpc_timeout = "2s"
-outages = [ {outages} ]
-"#,
-                    jobs.join(",\n")
+{faults}"#,
+                    jobs.join(", ")
                 );
-                if ckpt {
-                    text += "checkpoint_interval = \"20s\"\ncheckpoint_cost = \"1s\"\n";
-                }
-                if let Some(m) = node_mtbf {
-                    text += &format!("[[faults.pools]]\npool = \"c\"\nmtbf = \"{m}s\"\nmttr = \"30s\"\n");
-                }
-                if let Some(m) = rack_mtbf {
-                    text += &format!("[[faults.racks]]\nrack = \"*\"\nmtbf = \"{m}s\"\nmttr = \"20s\"\n");
-                }
-                text += &format!(
-                    "[network]\nlatency = {{ dist = \"uniform\", min = 0, max = {lat} }}\npartitions = [ {parts} ]\n"
-                );
-                text += &format!("[scheduler]\ncrashes = [ {crashes} ]\nretry_timeout = \"7s\"\n");
-                if let Some(m) = sched_mtbf {
-                    text += &format!("mtbf = \"{m}s\"\nmttr = \"15s\"\n");
-                }
+                let pools = node_mtbf
+                    .map(|m| format!("[[faults.pools]]\npool = \"c\"\nmtbf = \"{m}s\"\nmttr = \"30s\"\n"))
+                    .unwrap_or_default();
+                let ckpt = ckpt.then_some(("20s", "1s"));
+                text += &fault_tail(ckpt, &pools, rack_mtbf, lat, &parts, &crashes, sched_mtbf.map(|m| (m, "15s")));
                 text
             },
         )
