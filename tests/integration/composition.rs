@@ -310,3 +310,49 @@ latency = { dist = "uniform", min = 0, max = 2 }
     let r = check_in_child(text, WALL_BOUND);
     assert!(r.is_ok(), "{}", r.unwrap_err());
 }
+
+/// Defect 2, found again by the composition property: srtf + preemptive allocation + node failures
+/// left cores booked with no job on them (timeline `util_cpu` 2.25). A tentative eviction lifted a
+/// dead job off a down node (the free total unchanged, the node being down) and put it back, which
+/// debited the free total: booking on a down node now leaves the total of up nodes alone.
+#[test]
+fn srtf_preemptive_failures_leave_no_capacity_booked() {
+    let text = r#"name = "srtf-preemptive-failures"
+seed = 5
+
+workload = { type = "list", jobs = [ { submit = 108, runtime = 78, estimate = 234, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u0" }, { submit = 203, runtime = 171, estimate = 86, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u2" }, { submit = 9, runtime = 28, estimate = 15, tasks = 1, cpu = 3, tier = 0, user = "u0" }, { submit = 94, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u1" }, { submit = 192, runtime = 48, estimate = 96, tasks = 1, cpu = 5, tier = 0, user = "u0" }, { submit = 21, runtime = 166, estimate = 84, tasks = 2, min_cpu = 1, max_cpu = 5, tier = 0, user = "u0" }, { submit = 119, runtime = 118, estimate = 118, tasks = 2, cpu = 3, gpu = 1, tier = 0, user = "u2" }, { submit = 64, runtime = 40, estimate = 120, tasks = 3, cpu = 5, tier = 1, user = "u1" }, { submit = 12, runtime = 67, estimate = 134, tasks = 1, cpu = 1, gpu = 1, tier = 0, user = "u0" }, { submit = 1, runtime = 1, estimate = 1, tasks = 1, cpu = 5, gpu = 1, tier = 0, user = "u1" }, { submit = 36, runtime = 23, estimate = 69, tasks = 3, cpu = 6, tier = 0, user = "u0" }, { submit = 108, runtime = 52, estimate = 27, tasks = 1, cpu = 2, gpu = 1, tier = 0, user = "u0" }, { submit = 9, runtime = 133, estimate = 133, tasks = 3, min_cpu = 3, max_cpu = 7, tier = 0, user = "u0" }, { submit = 21, runtime = 1, estimate = 1, tasks = 2, min_cpu = 1, max_cpu = 5, tier = 0, user = "u0" }, { submit = 119, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u2" }, { submit = 119, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u2" } ] }
+policy = { selection = "least_connections", allocation = "preemptive", queue = "srtf", recovery = "none", kill_at_estimate = false }
+[[cluster.pools]]
+name = "c"
+count = 3
+cpu = 8
+racks = 1
+[[cluster.pools]]
+name = "g"
+count = 2
+cpu = 4
+gpu = 2
+
+[faults]
+heartbeat_interval = "5s"
+heartbeat_timeout = "15s"
+rpc_timeout = "2s"
+outages = [  ]
+[[faults.pools]]
+pool = "c"
+mtbf = "1042s"
+mttr = "30s"
+[[faults.racks]]
+rack = "*"
+mtbf = "469s"
+mttr = "20s"
+[network]
+latency = { dist = "uniform", min = 0, max = 0 }
+partitions = [  ]
+[scheduler]
+crashes = [  ]
+retry_timeout = "7s"
+"#;
+    let r = check_in_child(text, WALL_BOUND);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+}
