@@ -169,9 +169,27 @@ pub fn input_warnings(workload: &Workload, sc: &Scenario) -> Vec<String> {
 /// One warning line on stderr when jobs were rejected because they fit on no node: their count and
 /// the first one's id and reason. Shown even with `--quiet` (it says the results miss those jobs).
 pub fn warn_rejected(r: &RunResult) {
-    if let Some(line) = rejected_warning(r) {
+    for line in rejected_warning(r).into_iter().chain(never_fits_warning(r)) {
         eprintln!("{line}");
     }
+}
+
+/// One warning line when jobs were ended because nothing could ever start them (`never fits`):
+/// their count and the first one's id and reason.
+pub fn never_fits_warning(r: &RunResult) -> Option<String> {
+    let mut ended = r
+        .output
+        .workload
+        .jobs
+        .iter()
+        .zip(&r.output.records)
+        .filter_map(|(j, rec)| rec.reason.as_deref().filter(|m| m.starts_with("never fits")).map(|m| (j.id, m)));
+    let (job, reason) = ended.next()?;
+    Some(format!(
+        "warning: {} of {} jobs were ended because they could never start (e.g. job {job}: {reason})",
+        1 + ended.count(),
+        r.output.workload.jobs.len()
+    ))
 }
 
 /// The line [`warn_rejected`] prints, if any job was rejected.

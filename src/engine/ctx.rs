@@ -15,8 +15,17 @@ pub struct SchedCtx<'a> {
     pub(in crate::engine) allocator: &'a mut dyn Allocator,
     /// Jobs started in this pass, with their end times and epochs (the engine schedules their finish events).
     pub(in crate::engine) started: &'a mut Vec<(JobIdx, Time, u32)>,
-    /// Jobs preempted in this pass (the engine logs them).
-    pub(in crate::engine) preempted: &'a mut Vec<JobIdx>,
+    /// Attempts stopped (preempted or evicted) in this pass, with what they held: a job may be
+    /// restarted within the same pass, so its record then describes the new attempt.
+    pub(in crate::engine) preempted: &'a mut Vec<Stopped>,
+}
+
+/// An attempt stopped in a scheduling pass: the job, the epoch of that attempt and its placement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    pub job: JobIdx,
+    pub epoch: u32,
+    pub placement: Vec<(NodeIdx, Resources)>,
 }
 
 impl<'a> SchedCtx<'a> {
@@ -118,10 +127,14 @@ impl<'a> SchedCtx<'a> {
         }
         let mut placement: Vec<(NodeIdx, Resources)> = Vec::with_capacity(job.tasks as usize);
         let mut nodes: Vec<NodeIdx> = Vec::with_capacity(job.tasks as usize);
+        // A malleable gang first reserves every task's minimum, then hands out the extra: a grant
+        // to an early task must never take the room a later task needs to start at all.
+        let gang = job.tasks > 1 && job.malleable().is_some();
         for _ in 0..job.tasks {
             match self.selector.select(&world.cluster, job, &job.request, &nodes) {
                 Some(n) => {
-                    let grant = self.allocator.grant(job, &world.cluster.nodes[n as usize]);
+                    let grant =
+                        if gang { job.request } else { self.allocator.grant(job, &world.cluster.nodes[n as usize]) };
                     world.cluster.allocate(n, grant);
                     self.selector.node_changed(&world.cluster, n);
                     nodes.push(n);
@@ -140,6 +153,16 @@ impl<'a> SchedCtx<'a> {
                     world.note_placement_failure(j, PlacementFailure::NoNode { placed });
                     return None;
                 }
+            }
+        }
+        if gang {
+            for (n, g) in &mut placement {
+                // With its own minimum lifted, the node holds the request: the allocator's usual case.
+                world.cluster.release(*n, *g);
+                let grant = self.allocator.grant(job, &world.cluster.nodes[*n as usize]);
+                world.cluster.allocate(*n, grant);
+                self.selector.node_changed(&world.cluster, *n);
+                *g = grant;
             }
         }
         Some(placement)
@@ -184,13 +207,14 @@ impl<'a> SchedCtx<'a> {
         } else {
             self.world.counters.lost_work_core_us += elapsed as u128 * cores as u128;
         }
+        let stopped = Stopped { job: j, epoch: rec.epoch, placement: rec.placement.clone() };
         rec.epoch += 1;
         rec.state = JobState::Queued;
         rec.queued_at = now;
         self.world.counters.preemptions += 1;
         self.world.enter_queue(j);
         self.world.log(kind, Some(j), None, || if keep_progress { "suspend".into() } else { "kill".into() });
-        self.preempted.push(j);
+        self.preempted.push(stopped);
     }
 
     /// Adds `extra` work to waiting job `j` (the cost of suspending and resuming it); the overhead is

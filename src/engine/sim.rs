@@ -55,7 +55,7 @@ pub struct Simulation {
     next_arrival: usize,
     sampler: Option<Sampler>,
     started: Vec<(JobIdx, Time, u32)>,
-    preempted: Vec<JobIdx>,
+    preempted: Vec<super::ctx::Stopped>,
     last_end: Time,
     events: u64,
     violations: Vec<String>,
@@ -169,6 +169,12 @@ impl Simulation {
             if self.opts.audit {
                 self.audit(t);
             }
+            if self.faults.is_some() && self.stuck() {
+                break; // only periodic events are left, and they cannot start a waiting job
+            }
+        }
+        if !stopped_at_horizon {
+            self.end_never_fitting();
         }
         let end = if stopped_at_horizon { horizon } else { self.last_end.max(self.world.now) };
         if stopped_at_horizon {
@@ -195,6 +201,45 @@ impl Simulation {
             audit_violations: self.violations,
             first_free_wait: self.world.starvation.first_free_wait,
             faults: self.world.faults,
+        }
+    }
+
+    /// True when no waiting job can ever start: jobs wait, none runs or is in flight, none is left
+    /// to arrive or on its way back (resubmission, think time), every node is up and every
+    /// scheduler serves with a current view. The cluster is then as empty as a waiting job can ever
+    /// see it, and the pass just made on it started nothing; the events still pending (samples,
+    /// gossip, heartbeats, failure processes) can only bring this state back, never a better one.
+    fn stuck(&self) -> bool {
+        let n = self.world.workload.jobs.len();
+        if self.next_arrival < n || !self.world.running.is_empty() || self.world.queued == 0 {
+            return false;
+        }
+        let Some(f) = &self.faults else { return false };
+        let cluster = &self.world.cluster;
+        if cluster.nodes_down > 0 || f.health.iter().any(|h| h.bad()) || f.control.serving.iter().any(|s| !s) {
+            return false;
+        }
+        if f.control.views.iter().any(|v| v.nodes != cluster.nodes) {
+            return false;
+        }
+        self.world
+            .records
+            .iter()
+            .all(|r| r.state != JobState::Pending && !(r.state == JobState::Held && r.deps_left == 0))
+    }
+
+    /// Ends every job still waiting when the run is over without a horizon: nothing could start it.
+    fn end_never_fitting(&mut self) {
+        let waiting: Vec<JobIdx> = (0..self.world.records.len() as JobIdx)
+            .filter(|&j| self.world.records[j as usize].state == JobState::Queued)
+            .collect();
+        for j in waiting {
+            let tasks = self.world.job(j).tasks;
+            self.world.queued -= 1;
+            let reason = format!(
+                "never fits: its {tasks} task(s) could not be placed even with every node up and nothing else running"
+            );
+            self.cancel(j, reason);
         }
     }
 
@@ -435,7 +480,7 @@ fn queue_and_ctx<'a>(
     policies: &'a mut Policies,
     world: &'a mut World,
     started: &'a mut Vec<(JobIdx, Time, u32)>,
-    preempted: &'a mut Vec<JobIdx>,
+    preempted: &'a mut Vec<super::ctx::Stopped>,
 ) -> (&'a mut dyn QueueDiscipline, SchedCtx<'a>) {
     let Policies { selector, allocator, queue, .. } = policies;
     let ctx = SchedCtx { world, selector: selector.as_mut(), allocator: allocator.as_mut(), started, preempted };

@@ -163,7 +163,11 @@ impl Cluster {
         debug_assert!(node.up && amount.fits_in(&node.free), "over-allocation on node {n}");
         node.free -= amount;
         node.running_tasks += 1;
-        self.free_total -= amount;
+        // In step with `release`: the free total counts up nodes only. A tentative eviction lifts a
+        // dead job off a down node and puts it back; debiting the total then leaked its capacity.
+        if node.up {
+            self.free_total -= amount;
+        }
     }
 
     /// Returns `amount` of one task to node `n`.

@@ -337,6 +337,7 @@ fn random_scenario() -> impl Strategy<Value = String> {
                 3 => format!(r#"{{ name = "decentralized", schedulers = 2, gossip_interval = "{gossip}s" }}"#),
                 _ => format!(r#"{{ name = "hybrid", schedulers = 2, gossip_interval = "{gossip}s" }}"#),
             };
+            let faults = crate::util::faults_head(&outages);
             let mut text = format!(
                 r#"
 name = "prop"
@@ -351,31 +352,14 @@ type = "list"
 jobs = [ {} ]
 [policy]
 recovery = {mode}
-[faults]
-heartbeat_interval = "5s"
-heartbeat_timeout = "15s"
-rpc_timeout = "2s"
-outages = [ {outages} ]
-"#,
+{faults}"#,
                 jobs.join(", ")
             );
             if let Some(r) = retries {
                 text += &format!("max_retries = {r}\n");
             }
-            if ckpt {
-                text += "checkpoint_interval = \"15s\"\ncheckpoint_cost = \"1s\"\n";
-            }
-            if let Some(m) = mtbf {
-                text += &format!("[[faults.racks]]\nrack = \"*\"\nmtbf = \"{m}s\"\nmttr = \"20s\"\n");
-            }
-            text += &format!(
-                "[network]\nlatency = {{ dist = \"uniform\", min = 0, max = {lat} }}\npartitions = [ {parts} ]\n"
-            );
-            text += &format!("[scheduler]\ncrashes = [ {crashes} ]\nretry_timeout = \"7s\"\n");
-            if let Some(m) = sched_mtbf {
-                text += &format!("mtbf = \"{m}s\"\nmttr = \"10s\"\n");
-            }
-            text
+            let ckpt = ckpt.then_some(("15s", "1s"));
+            text + &crate::util::fault_tail(ckpt, "", mtbf, lat, &parts, &crashes, sched_mtbf.map(|m| (m, "10s")))
         })
 }
 

@@ -4,6 +4,7 @@ mod bounded_inputs;
 mod check;
 mod cli;
 mod cli_polish;
+mod composition;
 mod core;
 mod doc_examples;
 mod faults;

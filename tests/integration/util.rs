@@ -42,3 +42,40 @@ pub fn starts_and_ends(r: &RunResult) -> Vec<(f64, f64)> {
         .map(|rec| (rec.first_start.unwrap_or(0) as f64 / 1e6, rec.end.unwrap_or(0) as f64 / 1e6))
         .collect()
 }
+
+/// The end of a random fault scenario, after the `[faults]` keys: checkpointing (`(interval, cost)`),
+/// `tables` (e.g. `[[faults.pools]]`), a failure process for every rack (`rack_mtbf` seconds, 20 s to
+/// repair), uniform latency up to `lat`, network `parts` and scheduler `crashes` (quoted lists), and a
+/// scheduler failure process (`(mtbf seconds, mttr)`).
+pub fn fault_tail(
+    ckpt: Option<(&str, &str)>,
+    tables: &str,
+    rack_mtbf: Option<u64>,
+    lat: u64,
+    parts: &str,
+    crashes: &str,
+    sched: Option<(u64, &str)>,
+) -> String {
+    let mut text = String::new();
+    if let Some((interval, cost)) = ckpt {
+        text += &format!("checkpoint_interval = \"{interval}\"\ncheckpoint_cost = \"{cost}\"\n");
+    }
+    text += tables;
+    if let Some(m) = rack_mtbf {
+        text += &format!("[[faults.racks]]\nrack = \"*\"\nmtbf = \"{m}s\"\nmttr = \"20s\"\n");
+    }
+    text += &format!("[network]\nlatency = {{ dist = \"uniform\", min = 0, max = {lat} }}\npartitions = [ {parts} ]\n");
+    text += &format!("[scheduler]\ncrashes = [ {crashes} ]\nretry_timeout = \"7s\"\n");
+    if let Some((m, mttr)) = sched {
+        text += &format!("mtbf = \"{m}s\"\nmttr = \"{mttr}\"\n");
+    }
+    text
+}
+
+/// The `[faults]` table of a random fault scenario: 5 s heartbeats, 15 s timeout, 2 s RPC timeout and
+/// the scripted `outages` (a quoted list); more `[faults]` keys may follow.
+pub fn faults_head(outages: &str) -> String {
+    format!(
+        "[faults]\nheartbeat_interval = \"5s\"\nheartbeat_timeout = \"15s\"\nrpc_timeout = \"2s\"\noutages = [ {outages} ]\n"
+    )
+}

@@ -3,6 +3,7 @@
 
 use super::super::{Simulation, queue_and_ctx};
 use super::partition_policies;
+use crate::engine::ctx::Stopped;
 use crate::engine::event::Event;
 use crate::engine::faults::Phase;
 use crate::engine::faults::network::Msg;
@@ -41,39 +42,47 @@ impl Simulation {
             if views {
                 std::mem::swap(&mut self.world.cluster, &mut f.control.views[p]);
             }
-            let preempted = std::mem::take(&mut self.preempted);
-            for &j in &preempted {
-                self.preempted_in_pass(j);
+            for stopped in std::mem::take(&mut self.preempted) {
+                self.preempted_in_pass(stopped);
             }
-            self.preempted = preempted;
-            self.preempted.clear();
             let mut started = std::mem::take(&mut self.started);
             for &(j, end, epoch) in &started {
-                self.dispatch(p, j, end, epoch);
+                // A job started and then suspended or evicted within this pass is not sent.
+                let rec = &self.world.records[j as usize];
+                if rec.epoch == epoch && rec.state == JobState::Running {
+                    self.dispatch(p, j, end, epoch);
+                }
             }
             started.clear();
             self.started = started;
         }
     }
 
-    /// A job preempted in a scheduling pass: `preempt` released it on the cluster the pass saw.
-    pub(in crate::engine::sim) fn preempted_in_pass(&mut self, j: JobIdx) {
+    /// An attempt stopped in a scheduling pass: `preempt` released it on the cluster the pass saw;
+    /// the shared books release what that attempt booked there, if it was dispatched.
+    pub(in crate::engine::sim) fn preempted_in_pass(&mut self, stopped: Stopped) {
+        let Stopped { job: j, epoch, placement } = stopped;
         let f = self.faults.as_mut().expect("fault model");
+        let jf = &mut f.jobs[j as usize];
+        // Booked only if this very attempt was dispatched; one started and stopped within the pass never was.
+        let booked = jf.committed && jf.epoch == epoch;
+        if booked {
+            jf.committed = false;
+        }
         if f.control.stale_views() {
             // The pass released the job on the scheduler's view; release it on the shared books too.
-            if f.jobs[j as usize].committed {
-                for &(n, g) in &self.world.records[j as usize].placement {
+            if booked {
+                for &(n, g) in &placement {
                     self.world.cluster.release(n, g);
                 }
             }
         } else if f.control.k > 1 {
-            let nodes: Vec<NodeIdx> = self.world.records[j as usize].placement.iter().map(|&(n, _)| n).collect();
-            for n in nodes {
+            for &(n, _) in &placement {
                 self.truth_changed(n);
             }
         }
         let f = self.faults.as_mut().expect("fault model");
-        f.unhold(j, self.world.records[j as usize].placement.iter().map(|&(n, _)| n));
+        f.unhold(j, placement.iter().map(|&(n, _)| n));
         f.jobs[j as usize].phase = Phase::Idle;
     }
 
