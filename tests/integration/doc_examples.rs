@@ -194,3 +194,71 @@ fn every_toml_and_csv_example_of_the_docs_validates() {
     assert!(checked >= 12, "only {checked} examples found");
     assert!(failures.is_empty(), "{} of {checked} examples fail:\n\n{}", failures.len(), failures.join("\n\n"));
 }
+
+/// The table of `scenarios/allocation.toml` results in docs/policies.md is what a run of the study gives
+/// (replication 0; waits in seconds, per tier from `tiers.csv`), row for row.
+#[test]
+fn the_allocation_table_in_docs_policies_matches_a_run() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("allocation");
+    super::util::clustersim()
+        .args(["run", "scenarios/allocation.toml", "--no-charts", "-q", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success();
+    let mut summary = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let header = summary.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows: Vec<(String, String)> = Vec::new(); // (queue, row)
+    for rec in summary.records() {
+        let rec = rec.unwrap();
+        let id = &rec[col("run_id")];
+        if !id.ends_with("-r0") {
+            continue;
+        }
+        let allocation = match &rec[col("allocation")] {
+            a if a.starts_with("preemptive(") => "preemptive (checkpoint)".to_string(),
+            a if a.starts_with("tiered(") => "tiered (0.5/0.35/0.15)".to_string(),
+            a => a.to_string(),
+        };
+        let queue = rec[col("queue")].split('(').next().unwrap().to_string();
+        let mut tiers = csv::Reader::from_path(out.join("runs").join(id).join("tiers.csv")).unwrap();
+        let th = tiers.headers().unwrap().clone();
+        let wait = th.iter().position(|h| h == "wait_mean").unwrap();
+        let waits: Vec<String> =
+            tiers.records().map(|r| format!("{:.0}", r.unwrap()[wait].parse::<f64>().unwrap())).collect();
+        let num = |name: &str| rec[col(name)].parse::<f64>().unwrap();
+        rows.push((
+            queue.clone(),
+            format!(
+                "| {allocation} | {queue} | {:.0} | {} | {:.0} | {:.0} |",
+                num("wait_mean"),
+                waits.join(" | "),
+                num("preemptions"),
+                num("lost_work_core_h")
+            ),
+        ));
+    }
+    // priority_aging rows first, as the page lists them
+    rows.sort_by_key(|(q, _)| q != "priority_aging");
+    let doc = std::fs::read_to_string(super::util::repo("docs/policies.md")).unwrap();
+    let shown: Vec<&str> = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("| allocation | queue |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let mut missing = Vec::new();
+    for line in &shown {
+        if !rows.iter().any(|(_, r)| r == line) {
+            missing.push(line.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty() && shown.len() >= 8,
+        "docs/policies.md rows not given by a run:\n{}\nrows of the run:\n{}",
+        missing.join("\n"),
+        rows.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>().join("\n")
+    );
+}
