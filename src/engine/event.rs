@@ -71,6 +71,11 @@ pub enum Event {
         partition: u32,
         generation: u32,
     },
+    /// A scheduler host whose partitions were taken over by peers (or who served none) is repaired; it
+    /// can take partitions over again.
+    SchedulerRepaired {
+        host: u32,
+    },
     /// Schedulers exchange node state.
     Gossip,
 }

@@ -95,17 +95,17 @@ pub trait QueueDiscipline: Send {
 
 // ---------------------------------------------------------------- scheduler recovery
 
-/// One crash of the active scheduler of a partition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A partition lost the scheduler that served it (or the peer that was about to take it over).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Crash {
-    /// The partition whose active scheduler crashed (0 when there is one scheduler).
+    /// The partition left without a scheduler (0 when there is one scheduler).
     pub partition: usize,
     /// When it crashed.
     pub at: Time,
-    /// How long its host takes to be repaired.
+    /// How long until the host the partition falls back on is repaired (it resumes there at the latest).
     pub repair: Time,
-    /// Other partitions whose scheduler is serving at the crash (peers that could take over).
-    pub peers_serving: usize,
+    /// Scheduler hosts up at the crash, ascending: the peers that could take the partition over.
+    pub live_peers: Vec<usize>,
 }
 
 /// What a recovery mode makes of a crash.
@@ -117,12 +117,21 @@ pub struct Recovery {
     pub failover: bool,
     /// Submissions accepted in `(at - lost_window, at]` and still waiting are lost (not yet replicated).
     pub lost_window: Time,
+    /// The peer (one of [`Crash::live_peers`]) that takes the partition over; `None` when the partition's
+    /// own standby, replica or repaired host serves it again. A taker that crashes first is replaced (the
+    /// engine asks again), and a taker's crash takes down every partition it serves.
+    pub taker: Option<usize>,
 }
 
 impl Recovery {
     /// The crashed host itself comes back when repaired; its state is durable, nothing is lost.
     pub fn on_repair(c: &Crash) -> Recovery {
-        Recovery { resume_at: c.at + c.repair, failover: false, lost_window: 0 }
+        Recovery { resume_at: c.at + c.repair, failover: false, lost_window: 0, taker: None }
+    }
+
+    /// A standby or replica of the partition itself serves it from `resume_at`.
+    pub fn standby(resume_at: Time, lost_window: Time) -> Recovery {
+        Recovery { resume_at, failover: true, lost_window, taker: None }
     }
 }
 
@@ -145,6 +154,13 @@ pub trait SchedulerRecovery: Send {
 
     /// When scheduling of the crashed partition resumes, and what is lost.
     fn on_crash(&mut self, crash: &Crash) -> Recovery;
+
+    /// True when peers take partitions over ([`Recovery::taker`]): then a host that comes back is offered
+    /// every partition still waiting for a repair (as a [`Crash`] at that instant, `repair` being the time
+    /// left until the awaited host is back), and may take it over sooner.
+    fn peers_take_over(&self) -> bool {
+        false
+    }
 }
 
 // ---------------------------------------------------------------- the bundle and its factory

@@ -279,6 +279,25 @@ impl Simulation {
         if queued != self.queued_len() {
             found.push(format!("{queued} jobs are queued but the discipline holds {}", self.queued_len()));
         }
+        audit_books(cluster, "the cluster", &mut found);
+        if let Some(f) = &self.faults {
+            for (p, view) in f.control.views.iter().enumerate() {
+                audit_books(view, &format!("scheduler {p}'s view"), &mut found);
+            }
+            let c = &f.control;
+            for p in 0..c.k {
+                if c.serving[p] && !c.host_up[c.server[p]] {
+                    found.push(format!("partition {p} is scheduled by host {} which is down", c.server[p]));
+                }
+                if let Some(q) = c.taker[p].filter(|&q| !c.host_up[q]) {
+                    found.push(format!("partition {p} is to be taken over by host {q} which is down"));
+                }
+            }
+            let down = c.serving.iter().filter(|s| !**s).count();
+            if down != self.world.faults.partitions_down as usize {
+                found.push(format!("{down} partitions are down but {} are counted", self.world.faults.partitions_down));
+            }
+        }
         for v in found {
             if self.violations.len() < 20 {
                 self.violations.push(format!("t={t}: {v}"));
@@ -485,4 +504,30 @@ fn queue_and_ctx<'a>(
     let Policies { selector, allocator, queue, .. } = policies;
     let ctx = SchedCtx { world, selector: selector.as_mut(), allocator: allocator.as_mut(), started, preempted };
     (queue.as_mut(), ctx)
+}
+
+/// The books of `cluster` against its nodes: free and up capacity are the sums over up nodes, the count of
+/// down nodes matches, and no node's free capacity exceeds its capacity.
+fn audit_books(cluster: &crate::model::Cluster, what: &str, found: &mut Vec<String>) {
+    let (mut up, mut free, mut down) = (crate::model::Resources::ZERO, crate::model::Resources::ZERO, 0u32);
+    for node in &cluster.nodes {
+        if !node.free.fits_in(&node.capacity) {
+            found.push(format!(
+                "node {} of {what} has free {:?} above its capacity {:?}",
+                node.id, node.free, node.capacity
+            ));
+        }
+        if node.up {
+            up += node.capacity;
+            free += node.free;
+        } else {
+            down += 1;
+        }
+    }
+    if up != cluster.up_capacity || free != cluster.free_total || down != cluster.nodes_down {
+        found.push(format!(
+            "{what}'s books (up {:?}, free {:?}, {} down) differ from its nodes (up {up:?}, free {free:?}, {down} down)",
+            cluster.up_capacity, cluster.free_total, cluster.nodes_down
+        ));
+    }
 }

@@ -273,6 +273,59 @@ fn decentralized_schedulers_conflict_only_when_gossip_is_stale() {
     assert_eq!(span(&instant, 1), (10.0, 20.0));
 }
 
+/// Two decentralized schedulers on one 4-core node (detection 10 s + takeover 5 s, shared state): J0
+/// (scheduler 0) holds the node 0..200, J1 (scheduler 1) and J2 (scheduler 0) wait.
+fn two_peers(crashes: &str) -> RunResult {
+    two_peers_for(200, crashes)
+}
+
+fn two_peers_for(first_runtime: u32, crashes: &str) -> RunResult {
+    let jobs = "{ submit = 0, runtime = RUNTIME, cpu = 4 }, { submit = 1, runtime = 10, cpu = 1 }, \
+                { submit = 2, runtime = 10, cpu = 1 }"
+        .replace("RUNTIME", &first_runtime.to_string());
+    let mode = r#"{ name = "decentralized", schedulers = 2, gossip_interval = 0 }"#;
+    run_toml(&recovery(mode, 1, &jobs, &format!("[scheduler]\ncrashes = [{crashes}]")))
+}
+
+#[test]
+fn decentralized_takeover_by_a_peer_that_crashed_first_waits_for_a_repair() {
+    // Scheduler 0 crashes at 120 (repair 1000 s); scheduler 1 would take partition 0 over at 135, but it
+    // crashes at 125 (repair 1000 s). No scheduler is up from 125 to 1120: partition 0 resumes when its
+    // own host is back at 1120 (J2 starts then), partition 1 at 1125 (J1).
+    let r = two_peers(r#""scheduler 0 down at 120s for 1000s", "scheduler 1 down at 125s for 1000s""#);
+    assert_eq!((span(&r, 2).0, span(&r, 1).0), (1120.0, 1125.0));
+    let f = &r.metrics.faults;
+    assert_eq!((f.scheduler_crashes, f.failovers), (2, 0), "the takeover was cancelled");
+    assert_eq!(f.scheduler_downtime, 2000.0);
+    // With the peer up, it takes partition 0 over at 135 and J2 starts when the node frees at 200.
+    let r = two_peers(r#""scheduler 0 down at 120s for 1000s""#);
+    assert_eq!((span(&r, 2).0, span(&r, 1).0), (200.0, 200.0));
+    assert_eq!((r.metrics.faults.failovers, r.metrics.faults.scheduler_downtime), (1, 15.0));
+}
+
+#[test]
+fn decentralized_a_takers_crash_takes_down_the_partitions_it_serves() {
+    // Scheduler 1 takes partition 0 over at 135 and crashes at 150 (repair 1000 s): both partitions stop.
+    // Partition 0 resumes on its own host, repaired at 1120 (J2 starts then), which takes partition 1 over
+    // at 1120 + 15 rather than leave it until host 1 is back at 1150 (J1). Downtime: 15 + 970 s for
+    // partition 0, 985 s for partition 1.
+    let r = two_peers(r#""scheduler 0 down at 120s for 1000s", "scheduler 1 down at 150s for 1000s""#);
+    assert_eq!((span(&r, 2).0, span(&r, 1).0), (1120.0, 1135.0));
+    let f = &r.metrics.faults;
+    assert_eq!((f.scheduler_crashes, f.failovers, f.scheduler_downtime), (2, 2, 1970.0));
+}
+
+#[test]
+fn decentralized_a_repaired_host_takes_its_partition_back_from_a_crashed_taker() {
+    // J0 holds the node until 400. Scheduler 1 serves partition 0 from 135; host 0 is repaired at 220;
+    // scheduler 1 crashes at 300 (repair 1000 s). Host 0 is live: it takes partition 0 back after detection
+    // + takeover (315), and partition 1 too. J1 and J2 start when the node frees at 400.
+    let r = two_peers_for(400, r#""scheduler 0 down at 120s for 100s", "scheduler 1 down at 300s for 1000s""#);
+    assert_eq!((span(&r, 2).0, span(&r, 1).0), (400.0, 400.0));
+    let f = &r.metrics.faults;
+    assert_eq!((f.scheduler_crashes, f.failovers, f.scheduler_downtime), (2, 3, 15.0 + 15.0 + 15.0));
+}
+
 #[test]
 fn hybrid_survives_a_scheduler_crash_with_only_its_partition_delayed() {
     // Two nodes, two partitions (even jobs: scheduler 0, odd jobs: scheduler 1). J0 and J1 run 0..10;

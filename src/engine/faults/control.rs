@@ -1,5 +1,6 @@
 //! The control plane: K schedulers, each owning a partition of the submissions (job index mod K), their
-//! up/down state, crash processes, stale gossip views of the cluster and the replication window.
+//! up/down state, who serves which partition after a takeover, crash processes, stale gossip views of the
+//! cluster and the replication window.
 
 use super::Lifetimes;
 use crate::engine::ports::Policies;
@@ -21,7 +22,15 @@ pub struct ControlPlane {
     /// Whether each partition is being scheduled now.
     pub serving: Vec<bool>,
     pub down_since: Vec<Time>,
-    pub resume_at: Vec<Time>,
+    /// Whether scheduler host `h` is up (host `h` first serves partition `h`).
+    pub host_up: Vec<bool>,
+    /// When a down host is back (its standby or its repair); the next drawn crash counts from there.
+    pub host_back: Vec<Time>,
+    /// The host serving each partition; for a partition that is down, the host it resumes on when no
+    /// peer takes it over.
+    pub server: Vec<usize>,
+    /// The live peer about to take over each partition that is down, if any.
+    pub taker: Vec<Option<usize>>,
     /// Bumped by every crash; voids stale resume events.
     pub generation: Vec<u32>,
     /// Policies of partitions 1..K (partition 0 uses the simulation's own).
@@ -52,9 +61,15 @@ impl ControlPlane {
         !self.views.is_empty()
     }
 
-    /// Number of partitions being scheduled now.
-    pub fn serving_count(&self) -> usize {
-        self.serving.iter().filter(|s| **s).count()
+    /// Scheduler hosts up now, ascending.
+    pub fn live_hosts(&self) -> Vec<usize> {
+        (0..self.k).filter(|&h| self.host_up[h]).collect()
+    }
+
+    /// Partitions that lose their scheduler when host `h` crashes: those it serves and those it was about
+    /// to take over, ascending.
+    pub fn served_by(&self, h: usize) -> Vec<usize> {
+        (0..self.k).filter(|&p| if self.serving[p] { self.server[p] == h } else { self.taker[p] == Some(h) }).collect()
     }
 
     /// Records an accepted submission (for the replication window) and forgets those older than the lag.

@@ -33,13 +33,13 @@ mod tests {
     #[test]
     fn standby_takes_over_after_detection_and_takeover() {
         let mut m = ActiveStandby { detection: 10, takeover: 5, standby_ready: 0 };
-        let r = m.on_crash(&Crash { partition: 0, at: 100, repair: 1000, peers_serving: 0 });
-        assert_eq!(r, Recovery { resume_at: 115, failover: true, lost_window: 0 });
+        let r = m.on_crash(&Crash { partition: 0, at: 100, repair: 1000, live_peers: vec![] });
+        assert_eq!(r, Recovery::standby(115, 0));
         // The new active crashes before the old host is repaired (ready at 1100): wait for it.
-        let r = m.on_crash(&Crash { partition: 0, at: 200, repair: 5000, peers_serving: 0 });
+        let r = m.on_crash(&Crash { partition: 0, at: 200, repair: 5000, live_peers: vec![] });
         assert_eq!(r.resume_at, 1105);
         // A crash whose host is repaired before any takeover just resumes on repair.
-        let r = m.on_crash(&Crash { partition: 0, at: 2000, repair: 3, peers_serving: 0 });
-        assert_eq!(r, Recovery { resume_at: 2003, failover: false, lost_window: 0 });
+        let r = m.on_crash(&Crash { partition: 0, at: 2000, repair: 3, live_peers: vec![] });
+        assert_eq!(r, Recovery { resume_at: 2003, failover: false, lost_window: 0, taker: None });
     }
 }

@@ -45,8 +45,8 @@ mod tests {
     #[test]
     fn each_partition_has_its_own_standby() {
         let mut m = Hybrid { k: 2, gossip: 0, detection: 10, takeover: 5, standby_ready: vec![0, 0] };
-        let a = m.on_crash(&Crash { partition: 0, at: 100, repair: 1000, peers_serving: 1 });
-        let b = m.on_crash(&Crash { partition: 1, at: 101, repair: 1000, peers_serving: 0 });
+        let a = m.on_crash(&Crash { partition: 0, at: 100, repair: 1000, live_peers: vec![1] });
+        let b = m.on_crash(&Crash { partition: 1, at: 101, repair: 1000, live_peers: vec![] });
         assert_eq!((a.resume_at, b.resume_at), (115, 116));
         assert!(a.failover && b.failover);
     }

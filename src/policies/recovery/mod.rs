@@ -18,7 +18,7 @@ pub fn standby_takeover(ready: &mut Time, c: &Crash, detection: Time, delay: Tim
     let repaired = c.at + c.repair;
     if takeover < repaired {
         *ready = repaired;
-        Recovery { resume_at: takeover, failover: true, lost_window: 0 }
+        Recovery::standby(takeover, 0)
     } else {
         Recovery::on_repair(c)
     }

@@ -24,7 +24,7 @@ mod tests {
 
     #[test]
     fn resumes_only_when_repaired() {
-        let r = NoRecovery.on_crash(&Crash { partition: 0, at: 10, repair: 40, peers_serving: 0 });
-        assert_eq!(r, Recovery { resume_at: 50, failover: false, lost_window: 0 });
+        let r = NoRecovery.on_crash(&Crash { partition: 0, at: 10, repair: 40, live_peers: vec![] });
+        assert_eq!(r, Recovery { resume_at: 50, failover: false, lost_window: 0, taker: None });
     }
 }

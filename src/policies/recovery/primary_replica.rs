@@ -35,7 +35,7 @@ impl SchedulerRecovery for PrimaryReplica {
         let repaired = c.at + c.repair;
         if promoted < repaired {
             self.replicas[i] = repaired;
-            Recovery { resume_at: promoted, failover: true, lost_window: self.lag }
+            Recovery::standby(promoted, self.lag)
         } else {
             Recovery::on_repair(c)
         }
@@ -49,7 +49,7 @@ mod tests {
     #[test]
     fn promotion_loses_the_lag_window() {
         let mut m = PrimaryReplica { detection: 10, election: 7, lag: 3, replicas: vec![0] };
-        let r = m.on_crash(&Crash { partition: 0, at: 100, repair: 1000, peers_serving: 0 });
-        assert_eq!(r, Recovery { resume_at: 117, failover: true, lost_window: 3 });
+        let r = m.on_crash(&Crash { partition: 0, at: 100, repair: 1000, live_peers: vec![] });
+        assert_eq!(r, Recovery::standby(117, 3));
     }
 }

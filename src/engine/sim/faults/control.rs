@@ -9,47 +9,165 @@ use crate::engine::world::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
 
 impl Simulation {
-    pub(in crate::engine::sim) fn on_scheduler_crash(&mut self, p: usize, repair: Option<Time>) {
+    /// Scheduler host `h` crashes (`repair`: its repair time; `None`: drawn from its process). Every
+    /// partition it serves goes down, and every partition it was about to take over is handed to the
+    /// recovery mode again, so a partition is only ever resumed by a host that is up.
+    pub(in crate::engine::sim) fn on_scheduler_crash(&mut self, h: usize, repair: Option<Time>) {
         let now = self.world.now;
         let f = self.faults.as_mut().expect("fault model");
         let c = &mut f.control;
         let random = repair.is_none();
-        if !c.serving[p] {
+        if !c.host_up[h] {
             if random {
                 let life = c.life.clone().expect("random crashes need a process");
-                let next = c.resume_at[p] + draw_us(&life.ttf, &mut c.rng[p]);
-                self.queue.push(next, Event::SchedulerCrash { partition: p as u32, repair: None });
+                let next = c.host_back[h] + draw_us(&life.ttf, &mut c.rng[h]);
+                self.queue.push(next, Event::SchedulerCrash { partition: h as u32, repair: None });
             }
             return;
         }
         let repair = match repair {
             Some(r) => r,
-            None => draw_us(&c.life.as_ref().expect("random crashes need a process").ttr, &mut c.rng[p]),
+            None => draw_us(&c.life.as_ref().expect("random crashes need a process").ttr, &mut c.rng[h]),
         };
-        let crash = Crash { partition: p, at: now, repair, peers_serving: c.serving_count() - 1 };
-        let rec = self.policies.recovery.on_crash(&crash);
-        c.serving[p] = false;
-        c.down_since[p] = now;
-        c.generation[p] += 1;
-        c.resume_at[p] = rec.resume_at;
-        let generation = c.generation[p];
-        self.queue.push(rec.resume_at, Event::SchedulerResume { partition: p as u32, generation });
+        c.host_up[h] = false;
+        let live_peers = c.live_hosts();
+        self.world.faults.scheduler_crashes += 1;
+        // When the host is back: a standby or replica of its own partition comes back with that partition,
+        // otherwise (and always when peers take over, as the partition may be taken over before) the host
+        // itself when repaired.
+        let peers = self.policies.recovery.peers_take_over();
+        let mut back = None;
+        let mut lost = Vec::new();
+        let affected = c.served_by(h);
+        for &p in &affected {
+            let was_serving = c.serving[p];
+            // Unless a peer takes over, the partition resumes on whichever comes back first: the host that
+            // crashed while serving it (`h`, or the one whose takeover `h` was to complete) or its own host.
+            let first = if was_serving { (h, now + repair) } else { (c.server[p], c.host_back[c.server[p]]) };
+            let (fallback, fallback_back) =
+                if p != first.0 && !c.host_up[p] && c.host_back[p] < first.1 { (p, c.host_back[p]) } else { first };
+            let crash = Crash {
+                partition: p,
+                at: now,
+                repair: fallback_back.saturating_sub(now),
+                live_peers: live_peers.clone(),
+            };
+            let rec = self.policies.recovery.on_crash(&crash);
+            debug_assert!(rec.taker.is_none_or(|q| live_peers.contains(&q)), "a takeover names a live peer");
+            c.server[p] = fallback;
+            if was_serving {
+                c.serving[p] = false;
+                c.down_since[p] = now;
+                self.world.faults.partitions_down += 1;
+                if rec.failover {
+                    self.world.faults.failovers += 1;
+                }
+            } else if !rec.failover {
+                // The takeover that was under way is cancelled: the partition waits for its host instead.
+                self.world.faults.failovers -= 1;
+            }
+            if p == h && was_serving && rec.taker.is_none() && !peers {
+                back = Some(rec.resume_at);
+            }
+            c.taker[p] = rec.taker;
+            c.generation[p] += 1;
+            let generation = c.generation[p];
+            self.queue.push(rec.resume_at, Event::SchedulerResume { partition: p as u32, generation });
+            self.world.log("scheduler_crash", None, None, || {
+                let by = if p == h { String::new() } else { format!(" (served by scheduler {h})") };
+                let how = match rec.taker {
+                    Some(q) => format!(" (failover to scheduler {q})"),
+                    None if rec.failover => " (failover)".to_string(),
+                    None => String::new(),
+                };
+                format!("scheduler {p}{by}; resumes at {}us{how}", rec.resume_at)
+            });
+            if rec.lost_window > 0 {
+                lost.push((p, rec.lost_window));
+            }
+        }
+        if affected.is_empty() {
+            self.world.log("scheduler_crash", None, None, || format!("scheduler host {h} (serving no partition)"));
+        }
+        let back = back.unwrap_or_else(|| {
+            self.queue.push(now + repair, Event::SchedulerRepaired { host: h as u32 });
+            now + repair
+        });
+        c.host_back[h] = back;
         if random {
             let life = c.life.clone().expect("random crashes need a process");
-            let next = rec.resume_at + draw_us(&life.ttf, &mut c.rng[p]);
-            self.queue.push(next, Event::SchedulerCrash { partition: p as u32, repair: None });
+            let next = back + draw_us(&life.ttf, &mut c.rng[h]);
+            self.queue.push(next, Event::SchedulerCrash { partition: h as u32, repair: None });
         }
-        let counters = &mut self.world.faults;
-        counters.scheduler_crashes += 1;
-        counters.partitions_down += 1;
-        if rec.failover {
-            counters.failovers += 1;
+        for (p, window) in lost {
+            self.lose_submissions(p, window);
         }
-        self.world.log("scheduler_crash", None, None, || {
-            format!("scheduler {p}; resumes at {}us{}", rec.resume_at, if rec.failover { " (failover)" } else { "" })
+    }
+
+    /// A partition is scheduled again, by the peer that took it over or by its own (standby, replica or
+    /// repaired) host, which is then up.
+    pub(in crate::engine::sim) fn on_scheduler_resume(&mut self, p: usize, generation: u32) {
+        let now = self.world.now;
+        let c = &mut self.faults.as_mut().expect("fault model").control;
+        if c.generation[p] != generation || c.serving[p] {
+            return;
+        }
+        let came_back = match c.taker[p].take() {
+            Some(q) => {
+                c.server[p] = q;
+                None
+            }
+            None => Some(c.server[p]).filter(|&h| !std::mem::replace(&mut c.host_up[h], true)),
+        };
+        debug_assert!(c.host_up[c.server[p]], "a partition resumes on a live host");
+        c.serving[p] = true;
+        self.world.faults.scheduler_downtime += (now - c.down_since[p]) as u128;
+        self.world.faults.partitions_down -= 1;
+        let host = c.server[p];
+        self.world.log("scheduler_resume", None, None, || {
+            if host == p { format!("scheduler {p}") } else { format!("scheduler {p} (served by scheduler {host})") }
         });
-        if rec.lost_window > 0 {
-            self.lose_submissions(p, rec.lost_window);
+        if let Some(h) = came_back {
+            self.on_host_back(h);
+        }
+    }
+
+    /// Scheduler host `h` is up again (repaired, or back with a partition it resumed).
+    pub(in crate::engine::sim) fn on_scheduler_repaired(&mut self, h: usize) {
+        let c = &mut self.faults.as_mut().expect("fault model").control;
+        if std::mem::replace(&mut c.host_up[h], true) {
+            return;
+        }
+        self.world.log("scheduler_repaired", None, None, || format!("scheduler {h}"));
+        self.on_host_back(h);
+    }
+
+    /// With peer takeover, a host that comes back is offered the partitions still waiting for a repair.
+    fn on_host_back(&mut self, h: usize) {
+        if !self.policies.recovery.peers_take_over() {
+            return;
+        }
+        let now = self.world.now;
+        let c = &mut self.faults.as_mut().expect("fault model").control;
+        let live_peers = c.live_hosts();
+        for p in 0..c.k {
+            if c.serving[p] || c.taker[p].is_some() {
+                continue;
+            }
+            let awaited = c.host_back[c.server[p]];
+            let crash =
+                Crash { partition: p, at: now, repair: awaited.saturating_sub(now), live_peers: live_peers.clone() };
+            let rec = self.policies.recovery.on_crash(&crash);
+            let Some(q) = rec.taker else { continue };
+            debug_assert!(live_peers.contains(&q) && rec.resume_at < awaited, "a takeover names a live peer");
+            c.taker[p] = Some(q);
+            c.generation[p] += 1;
+            let generation = c.generation[p];
+            self.queue.push(rec.resume_at, Event::SchedulerResume { partition: p as u32, generation });
+            self.world.faults.failovers += 1;
+            self.world.log("scheduler_takeover", None, None, || {
+                format!("scheduler {p}; resumes at {}us (failover to scheduler {q}, back at {h})", rec.resume_at)
+            });
         }
     }
 

@@ -185,15 +185,9 @@ impl Simulation {
             }
             Event::SchedulerCrash { partition, repair } => self.on_scheduler_crash(partition as usize, repair),
             Event::SchedulerResume { partition, generation } => {
-                let p = partition as usize;
-                let c = &mut self.faults.as_mut().expect("fault model").control;
-                if c.generation[p] == generation && !c.serving[p] {
-                    c.serving[p] = true;
-                    self.world.faults.scheduler_downtime += (now - c.down_since[p]) as u128;
-                    self.world.faults.partitions_down -= 1;
-                    self.world.log("scheduler_resume", None, None, || format!("scheduler {p}"));
-                }
+                self.on_scheduler_resume(partition as usize, generation)
             }
+            Event::SchedulerRepaired { host } => self.on_scheduler_repaired(host as usize),
             Event::Gossip => self.on_gossip(),
             Event::Arrival { .. } | Event::Finish { .. } | Event::Sample | Event::ThinkTimeOver { .. } => {
                 unreachable!("not a fault event")
