@@ -40,6 +40,9 @@ pub struct ControlPlane {
     pub gossip: Time,
     /// Bumped at every gossip round.
     pub gossip_gen: u64,
+    /// Attempts refused at their nodes (placement conflicts) whose scheduler has not heard so yet: its
+    /// view still holds their placement, so gossip leaves the nodes they sit on as the view has them.
+    pub refused: Vec<(JobIdx, u32)>,
     /// Replication lag: submissions younger than this at a failover are lost.
     pub lag: Time,
     /// Recently accepted submissions per partition (only kept when `lag > 0`).

@@ -167,6 +167,7 @@ impl FaultLayer {
             views,
             gossip,
             gossip_gen: 0,
+            refused: Vec::new(),
             lag,
             recent: vec![VecDeque::new(); k],
             life: setup.sched_life.clone(),

@@ -3,7 +3,7 @@
 use super::super::{Simulation, queue_and_ctx};
 use super::partition_policies;
 use crate::engine::event::Event;
-use crate::engine::faults::draw_us;
+use crate::engine::faults::{Phase, draw_us};
 use crate::engine::ports::Crash;
 use crate::engine::world::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
@@ -212,16 +212,31 @@ impl Simulation {
         }
     }
 
-    /// Schedulers exchange node state: every stale view becomes a copy of the shared books.
+    /// Schedulers exchange node state: every stale view becomes a copy of the shared books, except on the
+    /// nodes of its own refused attempts that it has not heard of yet (it still believes they run there,
+    /// and a suspension before the refusal arrives releases them from the view).
     pub(in crate::engine::sim) fn on_gossip(&mut self) {
         let now = self.world.now;
         let f = self.faults.as_mut().expect("fault model");
+        let records = &self.world.records;
+        let jobs = &f.jobs;
+        f.control.refused.retain(|&(j, epoch)| {
+            let rec = &records[j as usize];
+            let jf = &jobs[j as usize];
+            rec.epoch == epoch && rec.state == JobState::Running && jf.phase == Phase::Failing && !jf.committed
+        });
+        let mut kept: Vec<Vec<NodeIdx>> = vec![Vec::new(); f.control.k];
+        for &(j, _) in &f.control.refused {
+            kept[f.control.partition(j)].extend(records[j as usize].placement.iter().map(|&(n, _)| n));
+        }
         let truth = &self.world.cluster;
-        for p in 0..f.control.k {
+        for (p, kept) in kept.iter_mut().enumerate() {
+            kept.sort_unstable();
+            kept.dedup();
             let view = &mut f.control.views[p];
             let selector = if p == 0 { &mut self.policies.selector } else { &mut f.control.parts[p - 1].selector };
             for (i, node) in truth.nodes.iter().enumerate() {
-                if view.nodes[i] != *node {
+                if view.nodes[i] != *node && kept.binary_search(&(i as NodeIdx)).is_err() {
                     view.nodes[i].clone_from(node);
                     selector.node_changed(view, i as NodeIdx);
                 }
@@ -230,6 +245,22 @@ impl Simulation {
             view.up_capacity = truth.up_capacity;
             view.free_total = truth.free_total;
             view.nodes_down = truth.nodes_down;
+            // The totals are the truth's, but for the nodes kept as the view has them.
+            for &n in kept.iter() {
+                let (mine, theirs) = (&view.nodes[n as usize], &truth.nodes[n as usize]);
+                if theirs.up {
+                    view.up_capacity -= theirs.capacity;
+                    view.free_total -= theirs.free;
+                } else {
+                    view.nodes_down -= 1;
+                }
+                if mine.up {
+                    view.up_capacity += mine.capacity;
+                    view.free_total += mine.free;
+                } else {
+                    view.nodes_down += 1;
+                }
+            }
         }
         f.control.gossip_gen += 1;
         self.queue.push(now + f.control.gossip, Event::Gossip);

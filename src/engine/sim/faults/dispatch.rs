@@ -119,6 +119,7 @@ impl Simulation {
                 jf.phase = Phase::Failing;
                 let pool = f.node_pool[head as usize];
                 let rtt = f.net.draw(pool, Msg::Dispatch) + f.net.draw(pool, Msg::Completion);
+                f.control.refused.push((j, epoch));
                 self.world.faults.placement_conflicts += 1;
                 self.queue.push(now + rtt, Event::DispatchFailed { job: j, epoch });
                 self.world.log("conflict", Some(j), Some(head), || format!("scheduler {p}"));
