@@ -6,6 +6,7 @@ Runs whole episodes (every job of the trace) and prints steps, seconds and steps
 """
 
 import argparse
+import random
 import time
 
 import numpy as np
@@ -21,13 +22,14 @@ def main():
     ap.add_argument("--episodes", type=int, default=3)
     a = ap.parse_args()
     env = ClusterEnv(trace=a.trace, window=a.window, backfill=a.backfill)
-    rng = np.random.default_rng(0)
+    rng = random.Random(0)  # numpy's Generator.choice alone costs about 10 µs a call
     for ep in range(a.episodes):
         t0 = time.perf_counter()
         obs, info = env.reset(seed=ep)
         steps, done, total = 0, False, 0.0
         while not done:
-            action = rng.choice(np.flatnonzero(info["action_mask"]))
+            allowed = np.flatnonzero(info["action_mask"])
+            action = allowed[rng.randrange(len(allowed))]
             obs, reward, done, _, info = env.step(action)
             total += reward
             steps += 1

@@ -14,26 +14,29 @@ e.g. ``{"policy.queue": "easy_backfill", "workload.jobs": 500}``.
 
 from __future__ import annotations
 
-import io
 import os
-import tempfile
-from typing import Any, Mapping, Optional, Union
 
 from . import _clustersim
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing alone would double the import time
+    from typing import Any, Mapping, Optional, Union
+
 __all__ = ["run", "sweep", "Result", "SweepResult", "scenario_toml"]
 
-Scenario = Union[str, "os.PathLike[str]", Mapping[str, Any]]
-
+# A scenario: a path to a TOML file (str or os.PathLike) or a mapping of the same shape.
+Scenario = "Union[str, os.PathLike[str], Mapping[str, Any]]"
 
 def _frame(text: str):
+    import io
+
     import pandas as pd
 
     return pd.read_csv(io.StringIO(text))
 
 
-def _scenario_arg(scenario: Scenario):
-    return dict(scenario) if isinstance(scenario, Mapping) else os.fspath(scenario)
+def _scenario_arg(scenario: "Scenario"):
+    return dict(scenario) if hasattr(scenario, "keys") else os.fspath(scenario)
 
 
 class Result:
@@ -144,6 +147,8 @@ def sweep(
 
     Its files go to ``out`` when given, else to a temporary folder removed afterwards.
     """
+    import tempfile
+
     import pandas as pd
 
     def go(folder: str) -> SweepResult:
