@@ -125,12 +125,32 @@ def run(
 
 class SweepResult:
     """A finished study: ``summary`` (one row per run) and ``comparison`` (one row per
-    configuration: mean, confidence interval and differences), as ``clustersim sweep`` writes them."""
+    configuration: mean, confidence interval and differences), as ``clustersim sweep`` writes them;
+    each made into a DataFrame on first access."""
 
-    def __init__(self, summary, comparison, failures):
-        self.summary = summary
-        self.comparison = comparison
+    def __init__(self, texts: dict, failures: list):
+        self._texts = texts
+        self._frames: dict = {}
         self.failures = failures
+
+    def _table(self, name: str):
+        if name not in self._frames:
+            self._frames[name] = _frame(self._texts[name])
+        return self._frames[name]
+
+    @property
+    def summary(self):
+        """``summary.csv``: one row per run."""
+        return self._table("summary")
+
+    @property
+    def comparison(self):
+        """``comparison.csv``: one row per configuration."""
+        return self._table("comparison")
+
+    def csv(self, name: str) -> str:
+        """The text of ``summary.csv`` or ``comparison.csv``."""
+        return self._texts[name]
 
     def __repr__(self) -> str:
         return f"<clustersim.SweepResult {len(self.summary)} runs, {len(self.failures)} failed>"
@@ -147,20 +167,21 @@ def sweep(
 
     Its files go to ``out`` when given, else to a temporary folder removed afterwards.
     """
-    import tempfile
-
-    import pandas as pd
 
     def go(folder: str) -> SweepResult:
         failures = _clustersim.sweep(
             _scenario_arg(scenario), folder, seed=seed, overrides=dict(overrides) if overrides else None, jobs=jobs
         )
-        summary = pd.read_csv(os.path.join(folder, "summary.csv"))
-        comparison = pd.read_csv(os.path.join(folder, "comparison.csv"))
-        return SweepResult(summary, comparison, failures)
+        texts = {}
+        for name in ("summary", "comparison"):
+            with open(os.path.join(folder, f"{name}.csv"), encoding="utf-8") as f:
+                texts[name] = f.read()
+        return SweepResult(texts, failures)
 
     if out is not None:
         return go(os.fspath(out))
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="clustersim-sweep-") as folder:
         return go(folder)
 

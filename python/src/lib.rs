@@ -68,9 +68,13 @@ impl Run {
         runner::summary_table(&self.result)
     }
 
-    /// Writes every per-run file (as `clustersim run --out DIR --no-charts`) into `dir`.
+    /// Writes every per-run file into `dir` as `clustersim run --out DIR --no-charts` does: into a
+    /// staging folder that then replaces the earlier outputs of the tool in `dir`.
     fn write(&self, dir: PathBuf) -> PyResult<()> {
-        runner::write_run(&dir, &self.result, &self.scenario).map_err(py_err)
+        clustersim::output::stale::check_out_dir(&dir).map_err(py_err)?;
+        let staging = clustersim::output::staging::Staging::begin(&dir).map_err(py_err)?;
+        runner::write_run(staging.path(), &self.result, &self.scenario).map_err(py_err)?;
+        staging.commit().map_err(py_err)
     }
 
     /// Events the engine processed.

@@ -87,3 +87,23 @@ def test_sweep_has_its_comparison(tmp_path):
     assert len(res.summary) == 4
     assert len(res.comparison) == 2
     assert set(res.comparison["queue"]) == {"fifo", "easy_backfill"}
+
+
+def test_sweep_tables_are_the_cli_files(cli, tmp_path):
+    over = {"workload.jobs": 300, "sweep": {"queue": ["fifo", "easy_backfill"], "replications": 2}}
+    toml = tmp_path / "study.toml"
+    toml.write_text(clustersim.scenario_toml(QUICKSTART, overrides=over))
+    subprocess.run([str(cli), "run", str(toml), "--out", str(tmp_path / "cli"), "--no-charts", "-q"], check=True)
+    res = clustersim.sweep(toml, out=tmp_path / "py", jobs=1)
+    for name in ["summary", "comparison"]:
+        assert res.csv(name) == (tmp_path / "cli" / f"{name}.csv").read_text(), name
+
+
+def test_written_outputs_replace_an_earlier_run(tmp_path):
+    out = tmp_path / "out"
+    clustersim.run(QUICKSTART, overrides={"workload.jobs": 100}, out=out)
+    (out / "events.csv").write_text("from an earlier run with --events\n")
+    (out / "notes.txt").write_text("mine")
+    r = clustersim.run(QUICKSTART, seed=2, overrides={"workload.jobs": 100}, out=out)
+    assert not (out / "events.csv").exists() and (out / "notes.txt").read_text() == "mine"
+    assert (out / "jobs.csv").read_text() == r.csv("jobs")
