@@ -39,17 +39,26 @@ def _scenario_arg(scenario: "Scenario"):
     return dict(scenario) if hasattr(scenario, "keys") else os.fspath(scenario)
 
 
-class Result:
+class _Tables:
+    """Tables made from CSV text (``self.csv(name)``) into DataFrames on first access, and kept."""
+
+    _frames: dict
+
+    def csv(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _table(self, name: str):
+        if name not in self._frames:
+            self._frames[name] = _frame(self.csv(name))
+        return self._frames[name]
+
+
+class Result(_Tables):
     """One finished run. Each table is made from the run on first access and kept."""
 
     def __init__(self, raw: "_clustersim.Run"):
         self._raw = raw
-        self._frames: dict = {}
-
-    def _table(self, name: str):
-        if name not in self._frames:
-            self._frames[name] = _frame(getattr(self._raw, f"{name}_csv")())
-        return self._frames[name]
+        self._frames = {}
 
     @property
     def jobs(self):
@@ -123,20 +132,15 @@ def run(
     return result
 
 
-class SweepResult:
+class SweepResult(_Tables):
     """A finished study: ``summary`` (one row per run) and ``comparison`` (one row per
     configuration: mean, confidence interval and differences), as ``clustersim sweep`` writes them;
     each made into a DataFrame on first access."""
 
     def __init__(self, texts: dict, failures: list):
         self._texts = texts
-        self._frames: dict = {}
+        self._frames = {}
         self.failures = failures
-
-    def _table(self, name: str):
-        if name not in self._frames:
-            self._frames[name] = _frame(self._texts[name])
-        return self._frames[name]
 
     @property
     def summary(self):
