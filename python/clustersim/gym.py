@@ -16,6 +16,8 @@ Action: ``Discrete(window)``, a slot of the window. ``info["action_mask"]`` (and
 jobs that do not delay it are backfilled, EASY-style, until it starts). A forbidden action starts
 the first allowed job instead and sets ``info["invalid"]``.
 
+Registered as ``clustersim/PickJob-v0`` for ``gymnasium.make``.
+
 Reward (``reward=``): ``"bsld"`` (default) minus the bounded slowdown of every job started during the
 step; ``"episode_bsld"`` zero until the end, then minus the episode's mean bounded slowdown (as
 RLScheduler); ``"wait"`` minus the waits, in hours, of the jobs started.
@@ -111,3 +113,8 @@ class ClusterEnv(gymnasium.Env):
         """The simulated time (s), jobs waiting, jobs started and their mean bounded slowdown so far."""
         now, waiting, started, bsld = self._env.stats()
         return {"time": now, "waiting": waiting, "started": started, "bsld_mean": bsld}
+
+
+# gymnasium.make("clustersim/PickJob-v0", trace=...) once clustersim.gym is imported.
+if "clustersim/PickJob-v0" not in gymnasium.registry:
+    gymnasium.register(id="clustersim/PickJob-v0", entry_point="clustersim.gym:ClusterEnv")

@@ -109,3 +109,15 @@ def test_a_trace_path(kth_cut):
     env = ClusterEnv(trace=kth_cut, overrides={"workload.first_jobs": 200}, window=4)
     steps, _ = play(env, first_allowed)
     assert steps == 200
+
+
+def test_registered_with_gymnasium(kth_cut):
+    env = gymnasium.make("clustersim/PickJob-v0", trace=kth_cut, overrides={"workload.first_jobs": 100}, window=8)
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (8 * 7 + 4,)
+    steps = 0
+    done = False
+    while not done:
+        obs, reward, done, truncated, info = env.step(first_allowed(obs, info))
+        steps += 1
+    assert steps == 100
