@@ -56,7 +56,8 @@ class ClusterEnv(gymnasium.Env):
     ``overrides`` sets scenario keys (e.g. ``{"workload.first_jobs": 5000}`` cuts a trace);
     ``window`` is the number of waiting jobs the agent sees; ``backfill`` lets it reserve a job
     that does not fit yet. A synthetic workload is drawn anew from each reset's seed; a trace is
-    the same every episode.
+    the same every episode, unless ``episode_jobs`` is set: then each episode is that many
+    consecutive jobs from a start drawn with the reset's seed (as RLScheduler's 256-job sequences).
     """
 
     metadata = {"render_modes": []}
@@ -69,6 +70,7 @@ class ClusterEnv(gymnasium.Env):
         window: int = 128,
         backfill: bool = False,
         reward: str = "bsld",
+        episode_jobs: Optional[int] = None,
     ):
         if (scenario is None) == (trace is None):
             raise ValueError("give a scenario or a trace")
@@ -76,7 +78,12 @@ class ClusterEnv(gymnasium.Env):
             scenario = swf_scenario(trace)
         scenario = dict(scenario) if isinstance(scenario, Mapping) else os.fspath(scenario)
         self._env = _clustersim.Env(
-            scenario, overrides=dict(overrides) if overrides else None, window=window, backfill=backfill, reward=reward
+            scenario,
+            overrides=dict(overrides) if overrides else None,
+            window=window,
+            backfill=backfill,
+            reward=reward,
+            episode_jobs=episode_jobs,
         )
         self.window = window
         self.observation_space = spaces.Box(0.0, 1.0, (self._env.obs_size,), np.float32)
@@ -110,9 +117,10 @@ class ClusterEnv(gymnasium.Env):
         return self._mask
 
     def stats(self) -> dict:
-        """The simulated time (s), jobs waiting, jobs started and their mean bounded slowdown so far."""
+        """The simulated time (s), jobs waiting, jobs started and their mean bounded slowdown so far,
+        and the trace id of the episode's first job."""
         now, waiting, started, bsld = self._env.stats()
-        return {"time": now, "waiting": waiting, "started": started, "bsld_mean": bsld}
+        return {"time": now, "waiting": waiting, "started": started, "bsld_mean": bsld, "first_job": self._env.first_job}
 
 
 # gymnasium.make("clustersim/PickJob-v0", trace=...) once clustersim.gym is imported.

@@ -221,18 +221,47 @@ pub struct Env {
     /// Largest estimate of the workload (the scale of the estimate feature).
     max_estimate: f64,
     steps: u64,
+    /// Jobs per episode: a contiguous run of the workload from a start drawn with the reset's seed
+    /// (RLScheduler's 256-job sequences); `None`: the whole workload.
+    episode_jobs: Option<usize>,
+}
+
+/// SplitMix64: one well-mixed number from a seed (the start of an episode's slice).
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Jobs `start..start + n` of `w` as a workload of their own (dependencies on jobs before the
+/// slice dropped, the others renumbered).
+fn slice(w: &Workload, start: usize, n: usize) -> Workload {
+    let jobs = w.jobs[start..start + n]
+        .iter()
+        .map(|j| {
+            let mut j = j.clone();
+            if !j.deps().is_empty() {
+                let deps = j.deps().iter().filter(|&&d| d as usize >= start).map(|&d| d - start as JobIdx).collect();
+                j.set_deps(deps);
+            }
+            j
+        })
+        .collect();
+    Workload { jobs, users: w.users.clone(), groups: w.groups.clone(), tiers: w.tiers.clone(), ..Default::default() }
 }
 
 #[pymethods]
 impl Env {
     #[new]
-    #[pyo3(signature = (scenario, overrides=None, window=128, backfill=false, reward="bsld"))]
+    #[pyo3(signature = (scenario, overrides=None, window=128, backfill=false, reward="bsld", episode_jobs=None))]
     fn new(
         scenario: &Bound<'_, PyAny>,
         overrides: Option<&Bound<'_, PyDict>>,
         window: usize,
         backfill: bool,
         reward: &str,
+        episode_jobs: Option<usize>,
     ) -> PyResult<Env> {
         let input = Input::resolve(scenario, overrides)?;
         let sc = input.scenario()?;
@@ -245,6 +274,9 @@ impl Env {
         if window == 0 {
             return Err(py_err("window must be at least 1"));
         }
+        if episode_jobs == Some(0) {
+            return Err(py_err("episode_jobs must be at least 1"));
+        }
         Ok(Env {
             scenario: sc,
             source: input.source,
@@ -256,6 +288,7 @@ impl Env {
             reward,
             max_estimate: 1.0,
             steps: 0,
+            episode_jobs,
         })
     }
 
@@ -270,10 +303,16 @@ impl Env {
         self.window
     }
 
-    /// Jobs in the workload of the current episode.
+    /// Jobs in the workload (an episode has `episode_jobs` of them when that is set).
     #[getter]
     fn jobs(&self) -> usize {
         self.workload.as_ref().map_or(0, |w| w.jobs.len())
+    }
+
+    /// Trace id of the first job of the current episode.
+    #[getter]
+    fn first_job(&self) -> Option<u64> {
+        self.sim.as_ref().and_then(|sim| sim.world().workload().jobs.first().map(|j| j.id))
     }
 
     /// Starts an episode with `seed` (a synthetic workload is drawn with it; a trace is the same
@@ -294,7 +333,11 @@ impl Env {
             self.max_estimate = w.jobs.iter().map(|j| j.estimate).max().unwrap_or(1).max(1) as f64;
             self.workload = Some(Arc::new(w));
         }
-        let workload = self.workload.clone().expect("read above");
+        let mut workload = self.workload.clone().expect("read above");
+        if let Some(n) = self.episode_jobs.filter(|&n| n < workload.jobs.len()) {
+            let start = (mix(seed) % (workload.jobs.len() - n + 1) as u64) as usize;
+            workload = Arc::new(slice(&workload, start, n));
+        }
         let mut plan = runner::compile_on(&self.scenario, &self.source, seed, workload).map_err(py_err)?;
         if plan.faults.is_some() {
             return Err(py_err("the gym runs scenarios without failures, latency or several schedulers"));

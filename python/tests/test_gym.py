@@ -121,3 +121,14 @@ def test_registered_with_gymnasium(kth_cut):
         obs, reward, done, truncated, info = env.step(first_allowed(obs, info))
         steps += 1
     assert steps == 100
+
+
+def test_episodes_of_a_few_jobs_from_a_seeded_start(kth_cut):
+    env = ClusterEnv(trace=kth_cut, window=16, episode_jobs=256)
+    firsts = []
+    for seed in [1, 2, 1]:
+        steps, _ = play(env, first_allowed, seed=seed)
+        assert steps == env.stats()["started"] == 256
+        firsts.append(env.stats()["first_job"])
+    assert firsts[0] == firsts[2] != firsts[1]
+    assert 1 <= firsts[1] <= 3000 - 256 + 1
