@@ -208,6 +208,11 @@ impl View {
         Ok(self.queue()?.iter().map(|&(_, j)| j).collect())
     }
 
+    /// The first `n` waiting jobs in submit order (cheaper than `waiting` on a long queue).
+    fn head(&self, n: usize) -> PyResult<Vec<JobIdx>> {
+        Ok(self.queue()?.iter().take(n).map(|&(_, j)| j).collect())
+    }
+
     /// Number of waiting jobs.
     fn __len__(&self) -> PyResult<usize> {
         Ok(self.queue()?.len())

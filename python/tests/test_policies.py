@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import clustersim
-from clustersim.policies import Easy, Fifo, FirstFit
+from clustersim.policies import Easy, Fifo, FirstFit, HeadFifo
 from conftest import REPO, kth_scenario
 
 QUICKSTART = REPO / "scenarios" / "quickstart.toml"
@@ -22,6 +22,7 @@ def test_python_fifo_is_the_built_in_fifo_on_the_kth_cut(kth_cut):
     python = clustersim.run(kth_scenario(kth_cut, "easy_backfill"), queue=Fifo())
     assert python.summary.iloc[0]["queue"] == "python:Fifo"
     same_schedule(python, builtin)
+    same_schedule(clustersim.run(kth_scenario(kth_cut, "easy_backfill"), queue=HeadFifo()), builtin)
 
 
 def test_python_easy_is_the_built_in_easy_on_the_kth_cut(kth_cut):
