@@ -211,7 +211,7 @@ impl QueueDiscipline for GymQueue {
 #[pyclass(module = "clustersim._clustersim", unsendable)]
 pub struct Env {
     scenario: Scenario,
-    source: std::path::PathBuf,
+    input: Input,
     workload: Option<Arc<Workload>>,
     sim: Option<Simulation>,
     shared: Arc<Mutex<Shared>>,
@@ -279,7 +279,7 @@ impl Env {
         }
         Ok(Env {
             scenario: sc,
-            source: input.source,
+            input,
             workload: None,
             sim: None,
             shared: Arc::new(Mutex::new(Shared::default())),
@@ -324,12 +324,7 @@ impl Env {
     ) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyBytes>, bool)> {
         let synthetic = matches!(self.scenario.workload, WorkloadSpec::Synthetic(_));
         if self.workload.is_none() || synthetic {
-            let w = runner::nonempty(
-                self.scenario.read_workload(&self.source, seed).map_err(py_err)?,
-                &self.scenario,
-                &self.source,
-            )
-            .map_err(py_err)?;
+            let w = self.input.workload(&self.scenario, seed)?;
             self.max_estimate = w.jobs.iter().map(|j| j.estimate).max().unwrap_or(1).max(1) as f64;
             self.workload = Some(Arc::new(w));
         }
@@ -338,7 +333,7 @@ impl Env {
             let start = (mix(seed) % (workload.jobs.len() - n + 1) as u64) as usize;
             workload = Arc::new(slice(&workload, start, n));
         }
-        let mut plan = runner::compile_on(&self.scenario, &self.source, seed, workload).map_err(py_err)?;
+        let mut plan = self.input.compile(&self.scenario, seed, workload)?;
         if plan.faults.is_some() {
             return Err(py_err("the gym runs scenarios without failures, latency or several schedulers"));
         }

@@ -2,11 +2,15 @@
 //! (`{"policy.queue": "easy_backfill"}`), turned into TOML text and the path it is read relative to.
 
 use crate::py_err;
-use clustersim::scenario::Scenario;
+use clustersim::ScenarioError;
+use clustersim::model::Workload;
+use clustersim::runner;
+use clustersim::scenario::{RunPlan, Scenario, locate_in_text};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A scenario resolved from Python: its TOML text, the file it stands for (relative paths in it are
 /// relative to that file's folder), and the hash of its text.
@@ -14,6 +18,9 @@ pub struct Input {
     pub text: String,
     pub source: PathBuf,
     pub hash: String,
+    /// What errors name: the file, `FILE (with overrides)` or `NAME (a dict)`, since the line they
+    /// quote is one of `text`.
+    label: PathBuf,
 }
 
 impl Input {
@@ -37,16 +44,37 @@ impl Input {
             }
             text = toml::to_string(&table).map_err(py_err)?;
         }
+        let label = match (scenario.is_instance_of::<PyDict>(), overrides.is_some()) {
+            (true, _) => PathBuf::from(format!("{} (a dict)", source.with_extension("").display())),
+            (false, true) => PathBuf::from(format!("{} (with overrides)", source.display())),
+            (false, false) => source.clone(),
+        };
         let hash = clustersim::runner::hash_hex(text.as_bytes());
-        Ok(Input { text, source, hash })
+        Ok(Input { text, source, hash, label })
     }
 
     /// The scenario parsed and checked, errors naming the file and key as the CLI's do.
     pub fn scenario(&self) -> PyResult<Scenario> {
         let base = self.source.parent().unwrap_or(Path::new(""));
-        let sc = Scenario::parse_in(&self.text, base).map_err(|m| py_err(format!("{}: {m}", self.source.display())))?;
-        sc.validate().map_err(|source| py_err(clustersim::Error::Scenario { path: self.source.clone(), source }))?;
+        let sc = Scenario::parse_in(&self.text, base).map_err(|m| py_err(format!("{}: {m}", self.label.display())))?;
+        sc.validate().map_err(|e| self.located(e))?;
         Ok(sc)
+    }
+
+    /// `sc` (this input's scenario) compiled for `seed` on `workload`, an error located in the text.
+    pub fn compile(&self, sc: &Scenario, seed: u64, workload: Arc<Workload>) -> PyResult<RunPlan> {
+        sc.compile(seed, workload).map_err(|e| self.located(e))
+    }
+
+    /// The workload of `sc` for `seed`, as every run reads it (an empty one refused).
+    pub fn workload(&self, sc: &Scenario, seed: u64) -> PyResult<Workload> {
+        let w = sc.read_workload(&self.source, seed).map_err(py_err)?;
+        runner::nonempty(w, sc, &self.source).map_err(py_err)
+    }
+
+    /// A scenario error as the CLI reports it: the file, and the line of the text that sets the key.
+    fn located(&self, e: ScenarioError) -> PyErr {
+        py_err(clustersim::Error::Scenario { path: self.label.clone(), source: locate_in_text(&self.text, e) })
     }
 }
 

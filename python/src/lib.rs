@@ -101,7 +101,8 @@ fn run(
     let sc = input.scenario()?;
     let seed = seed.unwrap_or(sc.seed);
     let opts = RunOptions::default();
-    let plan = py.detach(|| runner::compile(&sc, &input.source, seed, 1.0)).map_err(py_err)?;
+    let workload = py.detach(|| input.workload(&sc, seed))?;
+    let plan = input.compile(&sc, seed, std::sync::Arc::new(workload))?;
     let result = if queue.is_none() && selection.is_none() {
         py.detach(|| runner::measure(&sc, &input.hash, plan, &opts))
     } else {

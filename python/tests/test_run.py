@@ -107,3 +107,14 @@ def test_written_outputs_replace_an_earlier_run(tmp_path):
     r = clustersim.run(QUICKSTART, seed=2, overrides={"workload.jobs": 100}, out=out)
     assert not (out / "events.csv").exists() and (out / "notes.txt").read_text() == "mine"
     assert (out / "jobs.csv").read_text() == r.csv("jobs")
+
+
+def test_errors_quote_the_line_of_the_text_run():
+    with pytest.raises(ValueError) as e:
+        clustersim.run(QUICKSTART, overrides={"workload.jobs": 0})
+    msg = str(e.value)
+    assert "quickstart.toml (with overrides): line" in msg and "key `workload.jobs`" in msg and "| jobs = 0" in msg
+    with pytest.raises(ValueError, match=r"x \(a dict\).*policy.queue"):
+        clustersim.run({"name": "x", "cluster": {"pools": [{"name": "p", "count": 1, "cpu": 4}]},
+                        "workload": {"type": "list", "jobs": [{"submit": 0, "runtime": 1}]},
+                        "policy": {"queue": "nope"}})
