@@ -48,6 +48,12 @@ pub struct RunOptions {
 
 /// Runs a compiled plan through the engine: the simulation with its fault model, if any.
 pub fn simulate_plan(plan: RunPlan, opts: &RunOptions) -> RunOutput {
+    start_plan(plan, opts).run()
+}
+
+/// The simulation of a compiled plan with its fault model, if any, not yet run: for a driver that
+/// steps it ([`Simulation::step`]) or swapped one of the plan's policies first.
+pub fn start_plan(plan: RunPlan, opts: &RunOptions) -> Simulation {
     let RunPlan { workload, cluster, policies, mut options, faults, .. } = plan;
     options.log_events = opts.log_events;
     options.audit = opts.audit;
@@ -55,7 +61,7 @@ pub fn simulate_plan(plan: RunPlan, opts: &RunOptions) -> RunOutput {
     if let Some(layer) = faults {
         sim = sim.with_faults(layer);
     }
-    sim.run()
+    sim
 }
 
 /// A warning when the timeline of `r` has a longer interval than the scenario's `sample_interval`
@@ -83,8 +89,9 @@ pub fn simulate(sc: &Scenario, hash: &str, seed: u64, workload: Arc<Workload>, o
     Ok(measure(sc, hash, plan, opts))
 }
 
-/// Simulates a compiled plan of `sc` and measures it.
-fn measure(sc: &Scenario, hash: &str, plan: RunPlan, opts: &RunOptions) -> RunResult {
+/// Simulates a compiled plan of `sc` and measures it; the plan may have had a policy swapped (a
+/// policy written outside the crate), which `RunInfo` then still names by the scenario's choice.
+pub fn measure(sc: &Scenario, hash: &str, plan: RunPlan, opts: &RunOptions) -> RunResult {
     let (seed, metrics_config) = (plan.seed, plan.metrics);
     let output = simulate_plan(plan, opts);
     let metrics = summarize(&output, &metrics_config);

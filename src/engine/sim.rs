@@ -61,6 +61,9 @@ pub struct Simulation {
     violations: Vec<String>,
     /// The fault model, when the scenario has failures, latency or several schedulers.
     faults: Option<Box<crate::engine::faults::FaultLayer>>,
+    /// The run is over: [`Simulation::step`] does nothing more.
+    over: bool,
+    stopped_at_horizon: bool,
 }
 
 impl Simulation {
@@ -101,6 +104,8 @@ impl Simulation {
             events: 0,
             violations: Vec::new(),
             faults: None,
+            over: false,
+            stopped_at_horizon: false,
         }
     }
 
@@ -126,53 +131,85 @@ impl Simulation {
 
     /// Runs to the end (queue empty, or horizon) and returns the records.
     pub fn run(mut self) -> RunOutput {
-        let horizon = self.opts.horizon.unwrap_or(Time::MAX);
-        let mut stopped_at_horizon = false;
-        loop {
-            if !self.world.round.is_empty() && self.next_time().is_none_or(|t| t > self.world.now) {
-                self.close_round();
-            }
-            let Some((t, ev)) = self.next_event() else { break };
-            if t > horizon {
-                stopped_at_horizon = true;
-                break;
-            }
-            if self.faults.is_some() && ev.is_fault() && self.work_done() {
-                continue; // failures after the last job ended change nothing
-            }
-            self.events += 1;
-            if self.opts.audit && t < self.world.now && self.violations.len() < 20 {
-                self.violations.push(format!("time went back to {t} from {}", self.world.now));
-            }
-            if let Event::Sample = ev {
-                self.take_sample(t);
-                continue;
-            }
-            self.world.advance(t);
-            match ev {
-                Event::Arrival { job } => {
-                    if self.faults.is_none() || self.accept_submission(job) {
-                        self.on_arrival(job)
-                    }
-                }
-                Event::Finish { job, epoch } if self.faults.is_some() => self.fault_finish(job, epoch),
-                Event::Finish { job, epoch } => self.on_finish(job, epoch),
-                Event::ThinkTimeOver { job } => {
-                    if self.world.records[job as usize].state == JobState::Held {
-                        self.enqueue(job);
-                    }
-                }
-                Event::Sample => unreachable!("handled above"),
-                other => self.on_fault_event(other),
-            }
-            self.schedule_pass();
-            if self.opts.audit {
-                self.audit(t);
-            }
-            if self.faults.is_some() && self.stuck() {
-                break; // only periodic events are left, and they cannot start a waiting job
-            }
+        while self.step() {}
+        self.finish()
+    }
+
+    /// The current simulated time and world, read-only (for a driver that steps the run).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Processes the next event and the scheduling pass after it; false once the run is over (no
+    /// event left, the horizon passed, or only periodic events that cannot start a job are left).
+    /// [`Simulation::run`] is `while step() {}` then [`Simulation::finish`].
+    #[inline]
+    pub fn step(&mut self) -> bool {
+        if self.over {
+            return false;
         }
+        if !self.world.round.is_empty() && self.next_time().is_none_or(|t| t > self.world.now) {
+            self.close_round();
+        }
+        let Some((t, ev)) = self.next_event() else {
+            self.over = true;
+            return false;
+        };
+        if t > self.opts.horizon.unwrap_or(Time::MAX) {
+            self.stopped_at_horizon = true;
+            self.over = true;
+            return false;
+        }
+        if self.faults.is_some() && ev.is_fault() && self.work_done() {
+            return true; // failures after the last job ended change nothing
+        }
+        self.events += 1;
+        if self.opts.audit && t < self.world.now && self.violations.len() < 20 {
+            self.violations.push(format!("time went back to {t} from {}", self.world.now));
+        }
+        if let Event::Sample = ev {
+            self.take_sample(t);
+            return true;
+        }
+        self.world.advance(t);
+        match ev {
+            Event::Arrival { job } => {
+                if self.faults.is_none() || self.accept_submission(job) {
+                    self.on_arrival(job)
+                }
+            }
+            Event::Finish { job, epoch } if self.faults.is_some() => self.fault_finish(job, epoch),
+            Event::Finish { job, epoch } => self.on_finish(job, epoch),
+            Event::ThinkTimeOver { job } => {
+                if self.world.records[job as usize].state == JobState::Held {
+                    self.enqueue(job);
+                }
+            }
+            Event::Sample => unreachable!("handled above"),
+            other => self.on_fault_event(other),
+        }
+        self.schedule_pass();
+        if self.opts.audit {
+            self.audit(t);
+        }
+        if self.faults.is_some() && self.stuck() {
+            self.over = true; // only periodic events are left, and they cannot start a waiting job
+            return false;
+        }
+        true
+    }
+
+    /// One more scheduling pass at the current time, outside of any event: for a driver that steps
+    /// the run and has changed what its queue discipline will do (e.g. an agent chose a job).
+    pub fn schedule_now(&mut self) {
+        self.schedule_pass();
+    }
+
+    /// Ends the run (jobs that can never start are ended, a horizon closes the running ones) and
+    /// returns the records; after [`Simulation::step`] returned false, or to cut a stepped run short.
+    pub fn finish(mut self) -> RunOutput {
+        let horizon = self.opts.horizon.unwrap_or(Time::MAX);
+        let stopped_at_horizon = self.stopped_at_horizon;
         if !stopped_at_horizon {
             self.end_never_fitting();
         }

@@ -92,134 +92,140 @@ impl<'w> Record<'w> {
 
 /// `jobs.csv`: one row per job.
 pub fn write_jobs(path: &Path, out: &RunOutput, tau: crate::model::Time) -> Result<()> {
-    write_atomic(path, |w| {
-        let mut r = Record::new(w);
-        r.c.write_record([
-            "job",
-            "user",
-            "group",
-            "tier",
-            "tasks",
-            "cpu",
-            "mem",
-            "gpu",
-            "submit",
-            "start",
-            "end",
-            "wait",
-            "response",
-            "run",
-            "estimate",
-            "bsld",
-            "state",
-            "attempts",
-            "nodes",
-            "reason",
-            "queue",
-            "partition",
-        ])
-        .map_err(csv_err)?;
-        let wl = &out.workload;
-        for (job, rec) in wl.jobs.iter().zip(&out.records) {
-            // Submitted after the horizon: not a job of this run, but listed so that every input job has a row.
-            let state = if job.submit > out.window.1 { "not_submitted" } else { rec.state.outcome() };
-            let response = rec.end.filter(|_| state == "completed").map(|e| e - job.submit);
-            let cpu = rec.placement.first().map(|(_, g)| g.cpu).unwrap_or(job.request.cpu);
-            r.int(job.id)?;
-            r.text(wl.user_name(job.user))?;
-            match wl.groups.get(job.group as usize) {
-                Some(g) => r.text(g)?,
-                None => r.int(job.group)?,
+    write_atomic(path, |w| jobs_csv(w, out, tau))
+}
+
+/// The bytes of [`write_jobs`], written to `w`.
+pub fn jobs_csv(w: &mut dyn Write, out: &RunOutput, tau: crate::model::Time) -> std::io::Result<()> {
+    let mut r = Record::new(w);
+    r.c.write_record([
+        "job",
+        "user",
+        "group",
+        "tier",
+        "tasks",
+        "cpu",
+        "mem",
+        "gpu",
+        "submit",
+        "start",
+        "end",
+        "wait",
+        "response",
+        "run",
+        "estimate",
+        "bsld",
+        "state",
+        "attempts",
+        "nodes",
+        "reason",
+        "queue",
+        "partition",
+    ])
+    .map_err(csv_err)?;
+    let wl = &out.workload;
+    for (job, rec) in wl.jobs.iter().zip(&out.records) {
+        // Submitted after the horizon: not a job of this run, but listed so that every input job has a row.
+        let state = if job.submit > out.window.1 { "not_submitted" } else { rec.state.outcome() };
+        let response = rec.end.filter(|_| state == "completed").map(|e| e - job.submit);
+        let cpu = rec.placement.first().map(|(_, g)| g.cpu).unwrap_or(job.request.cpu);
+        r.int(job.id)?;
+        r.text(wl.user_name(job.user))?;
+        match wl.groups.get(job.group as usize) {
+            Some(g) => r.text(g)?,
+            None => r.int(job.group)?,
+        }
+        match wl.tiers.get(job.tier as usize) {
+            Some(t) => r.text(t)?,
+            None => r.int(job.tier)?,
+        }
+        r.int(job.tasks)?;
+        r.int(cpu)?;
+        r.int(job.request.mem)?;
+        r.int(job.request.gpu)?;
+        r.time(Some(job.submit))?;
+        r.time(rec.first_start)?;
+        r.time(rec.end.filter(|_| state != "cancelled"))?;
+        r.time(rec.first_start.map(|s| s - job.submit))?;
+        r.time(response)?;
+        r.time(Some(rec.ran))?;
+        r.time(Some(job.estimate))?;
+        r.with(|b| {
+            if let Some(resp) = response {
+                push_num(b, bounded_slowdown(resp, rec.ran, tau))
             }
-            match wl.tiers.get(job.tier as usize) {
-                Some(t) => r.text(t)?,
-                None => r.int(job.tier)?,
-            }
-            r.int(job.tasks)?;
-            r.int(cpu)?;
-            r.int(job.request.mem)?;
-            r.int(job.request.gpu)?;
-            r.time(Some(job.submit))?;
-            r.time(rec.first_start)?;
-            r.time(rec.end.filter(|_| state != "cancelled"))?;
-            r.time(rec.first_start.map(|s| s - job.submit))?;
-            r.time(response)?;
-            r.time(Some(rec.ran))?;
-            r.time(Some(job.estimate))?;
-            r.with(|b| {
-                if let Some(resp) = response {
-                    push_num(b, bounded_slowdown(resp, rec.ran, tau))
+        })?;
+        r.text(state)?;
+        r.int(rec.attempts)?;
+        r.with(|b| {
+            for (i, (n, _)) in rec.placement.iter().enumerate() {
+                if i > 0 {
+                    b.push(b';');
                 }
-            })?;
-            r.text(state)?;
-            r.int(rec.attempts)?;
+                let _ = write!(b, "{n}");
+            }
+        })?;
+        r.text(rec.reason.as_deref().unwrap_or(""))?;
+        // The trace's queue and partition numbers (SWF fields 15, 16); empty when not given.
+        for number in [job.queue, job.partition] {
             r.with(|b| {
-                for (i, (n, _)) in rec.placement.iter().enumerate() {
-                    if i > 0 {
-                        b.push(b';');
-                    }
+                if let Some(n) = number {
                     let _ = write!(b, "{n}");
                 }
             })?;
-            r.text(rec.reason.as_deref().unwrap_or(""))?;
-            // The trace's queue and partition numbers (SWF fields 15, 16); empty when not given.
-            for number in [job.queue, job.partition] {
-                r.with(|b| {
-                    if let Some(n) = number {
-                        let _ = write!(b, "{n}");
-                    }
-                })?;
-            }
-            r.end()?;
         }
-        r.c.flush()
-    })
+        r.end()?;
+    }
+    r.c.flush()
 }
 
 /// `timeline.csv`: the sampled timeline.
 pub fn write_timeline(path: &Path, out: &RunOutput) -> Result<()> {
-    write_atomic(path, |w| {
-        let mut c = csv_writer(w);
+    write_atomic(path, |w| timeline_csv(w, out))
+}
+
+/// The bytes of [`write_timeline`], written to `w`.
+pub fn timeline_csv(w: &mut dyn Write, out: &RunOutput) -> std::io::Result<()> {
+    let mut c = csv_writer(w);
+    c.write_record([
+        "time",
+        "nodes_up",
+        "util_cpu",
+        "util_mem",
+        "util_gpu",
+        "queued",
+        "running",
+        "finished",
+        "nodes_failed",
+        "schedulers_down",
+        "node_failures",
+        "tasks_killed",
+        "failed_dispatches",
+        "placement_conflicts",
+        "lost_submissions",
+    ])
+    .map_err(csv_err)?;
+    for s in &out.timeline {
         c.write_record([
-            "time",
-            "nodes_up",
-            "util_cpu",
-            "util_mem",
-            "util_gpu",
-            "queued",
-            "running",
-            "finished",
-            "nodes_failed",
-            "schedulers_down",
-            "node_failures",
-            "tasks_killed",
-            "failed_dispatches",
-            "placement_conflicts",
-            "lost_submissions",
+            fmt_time(s.time),
+            s.nodes_up.to_string(),
+            fmt_num(s.util[0]),
+            fmt_num(s.util[1]),
+            fmt_num(s.util[2]),
+            s.queued.to_string(),
+            s.running.to_string(),
+            s.finished.to_string(),
+            s.nodes_failed.to_string(),
+            s.schedulers_down.to_string(),
+            s.node_failures.to_string(),
+            s.tasks_killed.to_string(),
+            s.failed_dispatches.to_string(),
+            s.placement_conflicts.to_string(),
+            s.lost_submissions.to_string(),
         ])
         .map_err(csv_err)?;
-        for s in &out.timeline {
-            c.write_record([
-                fmt_time(s.time),
-                s.nodes_up.to_string(),
-                fmt_num(s.util[0]),
-                fmt_num(s.util[1]),
-                fmt_num(s.util[2]),
-                s.queued.to_string(),
-                s.running.to_string(),
-                s.finished.to_string(),
-                s.nodes_failed.to_string(),
-                s.schedulers_down.to_string(),
-                s.node_failures.to_string(),
-                s.tasks_killed.to_string(),
-                s.failed_dispatches.to_string(),
-                s.placement_conflicts.to_string(),
-                s.lost_submissions.to_string(),
-            ])
-            .map_err(csv_err)?;
-        }
-        c.flush()
-    })
+    }
+    c.flush()
 }
 
 /// Header of `summary.csv`: run identity, then every metric.
@@ -234,67 +240,73 @@ pub fn summary_row(info: &RunInfo, m: &RunMetrics) -> Vec<String> {
 
 /// `summary.csv` with one row per run.
 pub fn write_summary(path: &Path, rows: &[(RunInfo, RunMetrics)]) -> Result<()> {
-    write_atomic(path, |w| {
-        let mut c = csv_writer(w);
-        if let Some((_, m)) = rows.first() {
-            c.write_record(summary_header(m)).map_err(csv_err)?;
-        }
-        for (info, m) in rows {
-            c.write_record(summary_row(info, m)).map_err(csv_err)?;
-        }
-        c.flush()
-    })
+    write_atomic(path, |w| summary_csv(w, rows))
+}
+
+/// The bytes of [`write_summary`], written to `w`.
+pub fn summary_csv(w: &mut dyn Write, rows: &[(RunInfo, RunMetrics)]) -> std::io::Result<()> {
+    let mut c = csv_writer(w);
+    if let Some((_, m)) = rows.first() {
+        c.write_record(summary_header(m)).map_err(csv_err)?;
+    }
+    for (info, m) in rows {
+        c.write_record(summary_row(info, m)).map_err(csv_err)?;
+    }
+    c.flush()
 }
 
 /// `tiers.csv` or `users.csv`: one row per group.
 pub fn write_groups(path: &Path, key: &str, names: &[String], groups: &[GroupStats]) -> Result<()> {
+    write_atomic(path, |w| groups_csv(w, key, names, groups))
+}
+
+/// The bytes of [`write_groups`], written to `w`.
+pub fn groups_csv(w: &mut dyn Write, key: &str, names: &[String], groups: &[GroupStats]) -> std::io::Result<()> {
     let total_core_h: f64 = groups.iter().map(|g| g.core_hours).sum();
-    write_atomic(path, |w| {
-        let mut c = csv_writer(w);
+    let mut c = csv_writer(w);
+    c.write_record([
+        key,
+        "jobs",
+        "completed",
+        "failed",
+        "cancelled",
+        "unfinished",
+        "not_submitted",
+        "wait_mean",
+        "wait_p95",
+        "wait_p99",
+        "wait_max",
+        "bsld_mean",
+        "starved",
+        "starved_frac",
+        "core_hours",
+        "share",
+    ])
+    .map_err(csv_err)?;
+    for (i, g) in groups.iter().enumerate() {
+        let name = names.get(i).cloned().unwrap_or_else(|| i.to_string());
+        let share = if total_core_h > 0.0 { g.core_hours / total_core_h } else { 0.0 };
         c.write_record([
-            key,
-            "jobs",
-            "completed",
-            "failed",
-            "cancelled",
-            "unfinished",
-            "not_submitted",
-            "wait_mean",
-            "wait_p95",
-            "wait_p99",
-            "wait_max",
-            "bsld_mean",
-            "starved",
-            "starved_frac",
-            "core_hours",
-            "share",
+            name,
+            g.jobs.to_string(),
+            g.completed.to_string(),
+            g.failed.to_string(),
+            g.cancelled.to_string(),
+            g.unfinished.to_string(),
+            g.not_submitted.to_string(),
+            fmt_num(g.wait_mean),
+            fmt_num(g.wait_p95),
+            fmt_num(g.wait_p99),
+            fmt_num(g.wait_max),
+            fmt_num(g.bsld_mean),
+            g.starved.to_string(),
+            fmt_num(g.starved_frac),
+            fmt_num(g.core_hours),
+            fmt_num(share),
         ])
         .map_err(csv_err)?;
-        for (i, g) in groups.iter().enumerate() {
-            let name = names.get(i).cloned().unwrap_or_else(|| i.to_string());
-            let share = if total_core_h > 0.0 { g.core_hours / total_core_h } else { 0.0 };
-            c.write_record([
-                name,
-                g.jobs.to_string(),
-                g.completed.to_string(),
-                g.failed.to_string(),
-                g.cancelled.to_string(),
-                g.unfinished.to_string(),
-                g.not_submitted.to_string(),
-                fmt_num(g.wait_mean),
-                fmt_num(g.wait_p95),
-                fmt_num(g.wait_p99),
-                fmt_num(g.wait_max),
-                fmt_num(g.bsld_mean),
-                g.starved.to_string(),
-                fmt_num(g.starved_frac),
-                fmt_num(g.core_hours),
-                fmt_num(share),
-            ])
-            .map_err(csv_err)?;
-        }
-        c.flush()
-    })
+    }
+    c.flush()
 }
 
 /// `events.csv`: the event log.

@@ -169,6 +169,12 @@ fn locate(text: &str, e: ScenarioError) -> ScenarioError {
     }
 }
 
+/// [`locate`] in scenario text held in memory (one built from a dict or with overrides, which is
+/// not the text of any file).
+pub fn locate_in_text(text: &str, e: ScenarioError) -> ScenarioError {
+    locate(text, e)
+}
+
 /// [`locate`] in the scenario file `file` (the error as it is when the file cannot be read).
 pub fn locate_in_file(file: &Path, e: ScenarioError) -> ScenarioError {
     match std::fs::read_to_string(file) {
