@@ -7,7 +7,7 @@ pub mod validate;
 
 use crate::error::Result;
 use crate::runner::{self, LoadedScenario, RunOptions};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,8 @@ Examples:
   clustersim export results/quickstart --format batsim
   clustersim run scenarios/quickstart.toml --events && clustersim explain results/quickstart 42
   clustersim check scenarios/quickstart.toml --baseline results/baseline
+  clustersim completions bash > ~/.local/share/bash-completion/completions/clustersim
+  clustersim man > clustersim.1
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -99,6 +101,14 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Print a shell completion script, e.g. `clustersim completions bash > ~/.local/share/bash-completion/completions/clustersim`.
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `clustersim man > clustersim.1 && man ./clustersim.1`.
+    Man,
     /// Look at a workload trace.
     Trace {
         #[command(subcommand)]
@@ -244,6 +254,20 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenarios } => Ok(validate::execute(&scenarios)),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "clustersim", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| crate::error::Error::Other(format!("cannot write the manual page: {e}")))?;
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Merge(args) => sweep::merge(&args),
         Command::Check(args) => check::execute(args),
     }

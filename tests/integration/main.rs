@@ -9,6 +9,7 @@ mod core;
 mod doc_examples;
 mod exports;
 mod faults;
+mod first_hour;
 mod hygiene;
 mod layering;
 mod oracles;
