@@ -9,7 +9,7 @@ pub enum ScenarioError {
     #[error("key `{key}`: {message}")]
     Invalid { key: String, message: String },
     /// A policy name that the resolver of its axis does not know.
-    #[error("key `{key}`: unknown {axis} policy `{name}` (valid names: {valid})")]
+    #[error("key `{key}`: unknown {axis} policy `{name}` (valid names: {valid}){}", did_you_mean(name, valid))]
     UnknownPolicy { key: String, axis: &'static str, name: String, valid: String },
     /// Another error, located at line `line` (1-based) of the scenario file, which reads `text`.
     #[error("line {line}, {source}\n{line:>5} | {text}")]
@@ -24,6 +24,35 @@ impl ScenarioError {
             ScenarioError::At { source, .. } => source.key(),
         }
     }
+}
+
+/// `; did you mean `fifo`?` when one name of the comma-separated `valid` list is within a third of
+/// `name`'s length (at least one edit) of it, the closest first in list order; else nothing.
+pub fn did_you_mean(name: &str, valid: &str) -> String {
+    let limit = (name.chars().count() / 3).max(1);
+    valid
+        .split(", ")
+        .map(|v| (edit_distance(name, v), v))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, v)| format!("; did you mean `{v}`?"))
+        .unwrap_or_default()
+}
+
+/// The Levenshtein distance of `a` and `b` (insertions, deletions, substitutions; by character).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = (prev + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = cur;
+        }
+    }
+    row[b.len()]
 }
 
 impl ScenarioError {
@@ -118,6 +147,16 @@ fn cap_line(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18: a policy typo got the valid names but no "did you mean".
+    #[test]
+    fn a_near_name_is_suggested_and_a_far_one_is_not() {
+        let valid = "fifo, srtf, fair_share, easy_backfill, conservative_backfill";
+        assert_eq!(did_you_mean("fofo", valid), "; did you mean `fifo`?");
+        assert_eq!(did_you_mean("easy_backfil", valid), "; did you mean `easy_backfill`?");
+        assert_eq!(did_you_mean("nope", valid), "");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn long_values_are_quoted_in_part() {

@@ -222,6 +222,7 @@ pub fn rejected_warning(r: &RunResult) -> Option<String> {
 pub fn write_run(dir: &Path, r: &RunResult, sc: &Scenario) -> Result<()> {
     let out = &r.output;
     files::write_jobs(&dir.join("jobs.csv"), out, sc.metrics.bsld_tau.micros())?;
+    files::write_nodes(&dir.join("nodes.csv"), &out.cluster)?;
     files::write_timeline(&dir.join("timeline.csv"), out)?;
     files::write_summary(&dir.join("summary.csv"), &[(r.info.clone(), r.metrics.clone())])?;
     files::write_groups(&dir.join("tiers.csv"), "tier", &out.workload.tiers, &r.metrics.tiers)?;

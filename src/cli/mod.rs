@@ -7,7 +7,7 @@ pub mod validate;
 
 use crate::error::Result;
 use crate::runner::{self, LoadedScenario, RunOptions};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,12 +17,16 @@ Examples:
   clustersim run scenarios/quickstart.toml
   clustersim run scenarios/quickstart.toml --seed 7 --out /tmp/qs
   clustersim validate scenarios/*.toml
-  clustersim trace stats ../shared/workloads/KTH-SP2-1996-2.1-cln.swf.gz
+  clustersim trace stats workloads/KTH-SP2-1996-2.1-cln.swf.gz
   clustersim run scenarios/compare.toml --jobs 2 --sort wait_p95
   clustersim run scenarios/compare.toml --shard 0/4 --out /tmp/cmp/0   # then: clustersim merge /tmp/cmp/* --out /tmp/cmp-all
   clustersim report results/quickstart
+  clustersim report results/quickstart --gantt --from 10h --to 12h
+  clustersim export results/quickstart --format batsim
   clustersim run scenarios/quickstart.toml --events && clustersim explain results/quickstart 42
   clustersim check scenarios/quickstart.toml --baseline results/baseline
+  clustersim completions bash > ~/.local/share/bash-completion/completions/clustersim
+  clustersim man > clustersim.1
 
 Exit codes: 0 success, 2 error (bad scenario, unreadable file, ...).";
 
@@ -63,6 +67,25 @@ pub enum Command {
     Report {
         /// A results directory: one run (timeline.csv, jobs.csv, ...) or a sweep (comparison.csv, runs/).
         dir: PathBuf,
+        /// Also draw charts/gantt.png of a run of more than 2,000 jobs (smaller runs always get one).
+        #[arg(long)]
+        gantt: bool,
+        /// The Gantt chart's window: from this time (a duration such as `2d` or seconds).
+        #[arg(long, requires = "gantt", value_parser = duration_secs)]
+        from: Option<f64>,
+        /// The Gantt chart's window: up to this time.
+        #[arg(long, requires = "gantt", value_parser = duration_secs)]
+        to: Option<f64>,
+    },
+    /// Write a run's schedule for other tools: `batsim` (jobs_batsim.csv, Batsim's jobs.csv columns,
+    /// which Evalys reads) or `swf` (schedule.swf, the Standard Workload Format with the simulated
+    /// waits); for a sweep, into every run's folder.
+    Export {
+        /// The results directory of a run or a sweep.
+        dir: PathBuf,
+        /// `batsim` or `swf`.
+        #[arg(long, value_parser = ["batsim", "swf"])]
+        format: String,
     },
     /// Tell why one job waited: its timeline and, while it waited, the reason at each change (needs --events).
     Explain {
@@ -78,6 +101,14 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Print a shell completion script, e.g. `clustersim completions bash > ~/.local/share/bash-completion/completions/clustersim`.
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `clustersim man > clustersim.1 && man ./clustersim.1`.
+    Man,
     /// Look at a workload trace.
     Trace {
         #[command(subcommand)]
@@ -137,6 +168,19 @@ fn threads(text: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// The file an export format writes.
+fn format_file(format: &str) -> &'static str {
+    if format == "swf" { crate::report::export::SWF_FILE } else { crate::report::export::BATSIM_FILE }
+}
+
+/// A time on the command line: a duration (`90m`, `2d`) or a number of seconds.
+fn duration_secs(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => crate::model::time::parse_duration(text).map(crate::model::time::as_secs_f64),
+    }
+}
+
 /// Writes `text` to standard output. A reader that went away (`clustersim ... | head -1`) is not
 /// an error: the rest of the output is dropped and the command ends as it would have; any other
 /// failure to write is.
@@ -189,9 +233,20 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             print(&stats.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { dir } => {
-            let done = crate::report::generate(&dir)?;
+        Command::Report { dir, gantt, from, to } => {
+            let window = crate::report::GanttWindow { force: gantt, from, to };
+            let done = crate::report::generate_with(&dir, &window)?;
             print(&format!("wrote {} and {} chart files\n", done.html.display(), done.charts.len()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { dir, format } => {
+            let files = crate::report::export::export(&dir, crate::report::export::Format::parse(&format)?)?;
+            match files.as_slice() {
+                [one] => print(&format!("wrote {}\n", one.display()))?,
+                many => {
+                    print(&format!("wrote {} files ({} in each run's folder)\n", many.len(), format_file(&format)))?
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { dir, job } => {
@@ -199,6 +254,20 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { scenarios } => Ok(validate::execute(&scenarios)),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "clustersim", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| crate::error::Error::Other(format!("cannot write the manual page: {e}")))?;
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Merge(args) => sweep::merge(&args),
         Command::Check(args) => check::execute(args),
     }

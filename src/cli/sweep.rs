@@ -27,6 +27,10 @@ pub struct SweepArgs {
     /// Metric that orders the comparison table (best first), e.g. wait_p95.
     #[arg(long, value_name = "METRIC", default_value = "wait_mean")]
     pub sort: String,
+    /// The table's metric columns, after the sort metric, e.g. `--metrics wait_p99,util_cpu` (default:
+    /// waits, slowdown, starvation, utilization, fairness, and work lost and availability when faults ran).
+    #[arg(long, alias = "columns", value_name = "METRIC,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
 }
 
 impl SweepArgs {
@@ -55,6 +59,9 @@ pub struct MergeArgs {
     /// Metric that orders the comparison table (best first).
     #[arg(long, value_name = "METRIC", default_value = "wait_mean")]
     pub sort: String,
+    /// The table's metric columns, after the sort metric (as for `run`).
+    #[arg(long, alias = "columns", value_name = "METRIC,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -70,7 +77,7 @@ pub fn run(
     no_charts: bool,
     a: &SweepArgs,
 ) -> Result<ExitCode> {
-    sweep::terminal::check_metric(&a.sort)?;
+    check_metrics(a.sort.as_str(), &a.metrics)?;
     let study = Study::load(path, seed)?;
     let out = out.unwrap_or_else(|| study.output_dir.clone());
     // The study is written into a staging folder and replaces the old one whole (see output::staging).
@@ -105,7 +112,7 @@ pub fn run(
     if !quiet {
         let mut text = String::new();
         if a.shard.is_none() {
-            text += &sweep::terminal::comparison_table(&out.join("comparison.csv"), &a.sort)?;
+            text += &sweep::terminal::comparison_table_with(&out.join("comparison.csv"), &a.sort, &a.metrics)?;
         }
         for line in skipped {
             text += &format!("{line}\n");
@@ -130,13 +137,23 @@ pub fn run(
     report_failures(&format!("{}: ", path.display()), o.planned, &o.failures, o.skipped)
 }
 
+/// `--sort` and `--metrics` name metric columns.
+fn check_metrics(sort: &str, metrics: &[String]) -> Result<()> {
+    sweep::terminal::check_metric(sort)?;
+    for m in metrics {
+        sweep::terminal::check_metric(m)
+            .map_err(|e| Error::Other(e.to_string().replacen("--sort:", "--metrics:", 1)))?;
+    }
+    Ok(())
+}
+
 /// `clustersim merge`.
 pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
-    sweep::terminal::check_metric(&a.sort)?;
+    check_metrics(a.sort.as_str(), &a.metrics)?;
     crate::output::stale::check_out_dir(&a.out)?;
     let o = sweep::merge(&a.dirs, &a.out)?;
     if !a.quiet {
-        let table = sweep::terminal::comparison_table(&a.out.join("comparison.csv"), &a.sort)?;
+        let table = sweep::terminal::comparison_table_with(&a.out.join("comparison.csv"), &a.sort, &a.metrics)?;
         super::print(&format!(
             "{table}merged {} directories into {} ({} runs, {} failed)\n",
             o.shards,

@@ -67,7 +67,23 @@ fn compile_run(path: &Path, sc: &Scenario, read: &mut Vec<(String, Arc<Workload>
     }
     let w = Arc::new(runner::nonempty(sc.read_workload(path, sc.seed)?, sc, path)?);
     let skipped = runner::skipped_line(&w.skipped);
-    runner::compile_on(sc, path, sc.seed, Arc::clone(&w))?;
+    let plan = runner::compile_on(sc, path, sc.seed, Arc::clone(&w))?;
+    if let Some(line) = never_fits(&plan.cluster, &w) {
+        eprintln!("warning: {}: {line}", path.display());
+    }
     read.push((key, w));
     Ok(skipped)
+}
+
+/// `N of M jobs fit on no node ...` when the workload (as this seed draws it, or as the trace has
+/// it) holds jobs that no node of the cluster can ever hold: a run would end them unstarted.
+fn never_fits(cluster: &crate::model::Cluster, w: &Workload) -> Option<String> {
+    let mut never = w.jobs.iter().filter_map(|j| cluster.never_fits(j).map(|why| (j.id, why)));
+    let (id, why) = never.next()?;
+    Some(format!(
+        "{} of {} jobs can never start on this cluster and a run would end them unstarted (e.g. job {id}: {why}); \
+         check the workload's size distributions against the pools",
+        1 + never.count(),
+        w.jobs.len()
+    ))
 }

@@ -19,29 +19,56 @@ pub fn as_secs_f64(t: Time) -> f64 {
     t as f64 / SECOND as f64
 }
 
-/// Parses `"250ms"`, `"90s"`, `"2h"`, `"7d"`, `"1.5h"`, `"10us"`, `"3m"` or a plain number of seconds.
+/// The units a duration may have, largest first, with their length in µs.
+const UNITS: [(&str, f64); 8] =
+    [("w", 604_800e6), ("d", 86_400e6), ("h", 3600e6), ("m", 60e6), ("s", 1e6), ("ms", 1e3), ("us", 1.0), ("µs", 1.0)];
+
+/// Parses `"250ms"`, `"90s"`, `"2h"`, `"7d"`, `"1.5h"`, `"10us"`, `"3m"`, a compound of units from
+/// the largest down (`"1h30m"`, `"2d12h"`, `"1m30.5s"`) or a plain number of seconds. The units are
+/// `w d h m s ms us` (`µs` too), written right after the number; anything else (`"20 sec"`,
+/// `"20min"`) is refused with the list.
 pub fn parse_duration(text: &str) -> Result<Time, String> {
     let s = text.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let num = num.replace('_', "");
-    let value: f64 = num.parse().map_err(|_| {
-        format!("`{}` is not a duration (expected e.g. \"250ms\", \"90s\", \"2h\", \"7d\")", crate::error::echo(text))
-    })?;
-    let scale = match unit.trim() {
-        "us" | "µs" => 1.0,
-        "ms" => 1e3,
-        "" | "s" | "sec" => 1e6,
-        "m" | "min" => 60e6,
-        "h" => 3600e6,
-        "d" => 86_400e6,
-        "w" => 604_800e6,
-        other => {
-            let (text, other) = (crate::error::echo(text), crate::error::echo(other));
-            return Err(format!("`{text}` has unknown unit `{other}` (valid units: us, ms, s, m, h, d, w)"));
+    let echo = || crate::error::echo(text);
+    let not_a_duration =
+        || format!("`{}` is not a duration (expected e.g. \"250ms\", \"90s\", \"2h\", \"7d\")", echo());
+    let mut rest = s;
+    let mut total = 0.0;
+    let mut last_rank = None;
+    while !rest.is_empty() {
+        let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(split);
+        let value: f64 = num.replace('_', "").parse().map_err(|_| not_a_duration())?;
+        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        if unit.is_empty() {
+            if last_rank.is_some() {
+                return Err(format!("`{}`: every part of a compound duration needs a unit (e.g. \"1h30m\")", echo()));
+            }
+            total = value * 1e6;
+            break;
         }
-    };
-    from_secs_f64(value * scale / 1e6).map_err(|m| format!("`{}`: {m}", crate::error::echo(text)))
+        let Some(rank) = UNITS.iter().position(|(u, _)| *u == unit) else {
+            let unit = crate::error::echo(unit.trim());
+            return Err(format!(
+                "`{}` has unknown unit `{unit}` (valid units: w, d, h, m, s, ms, us, written right after the number; compounds such as \"1h30m\")",
+                echo()
+            ));
+        };
+        if last_rank.is_some_and(|r| rank <= r) {
+            return Err(format!(
+                "`{}`: the units of a compound duration go from the largest down (e.g. \"1h30m\")",
+                echo()
+            ));
+        }
+        last_rank = Some(rank);
+        total += value * UNITS[rank].1;
+        rest = tail;
+    }
+    if s.is_empty() {
+        return Err(not_a_duration());
+    }
+    from_secs_f64(total / 1e6).map_err(|m| format!("`{}`: {m}", echo()))
 }
 
 /// Whole or fractional seconds as simulated time, rounded to the microsecond; an error beyond
@@ -130,6 +157,19 @@ mod tests {
         assert_eq!(parse_duration("12"), Ok(12 * SECOND));
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("abc").is_err());
+    }
+
+    /// Issue 18: "20 sec" and "20min" were accepted silently while "1h30m" was refused.
+    #[test]
+    fn compounds_are_accepted_and_undocumented_aliases_refused() {
+        assert_eq!(parse_duration("1h30m"), Ok(5400 * SECOND));
+        assert_eq!(parse_duration("2d12h"), Ok(216_000 * SECOND));
+        assert_eq!(parse_duration("1m30.5s"), Ok(90_500_000));
+        assert_eq!(parse_duration("1s500ms"), Ok(1_500_000));
+        for bad in ["20 sec", "20min", "20sec", "30m1h", "1h30", "1h1h", "", "1e30"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_duration("20 sec").unwrap_err().contains("valid units: w, d, h, m, s, ms, us"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The per-run output files: `jobs.csv`, `timeline.csv`, `summary.csv`, `tiers.csv`, `users.csv`, `events.csv`, `manifest.json`.
+//! The per-run output files: `jobs.csv`, `nodes.csv`, `timeline.csv`, `summary.csv`, `tiers.csv`, `users.csv`, `events.csv`, `manifest.json`.
 
 use super::atomic::write_atomic;
 use crate::engine::RunOutput;
@@ -88,6 +88,25 @@ impl<'w> Record<'w> {
     fn end(&mut self) -> std::io::Result<()> {
         self.c.write_record(None::<&[u8]>).map_err(csv_err)
     }
+}
+
+/// `nodes.csv`: one row per node, `node,pool,rack,cpu,mem,gpu` (memory in MiB): what the node ids of
+/// `jobs.csv`'s `nodes` column are.
+pub fn write_nodes(path: &Path, cluster: &crate::model::Cluster) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut r = Record::new(w);
+        r.c.write_record(["node", "pool", "rack", "cpu", "mem", "gpu"]).map_err(csv_err)?;
+        for n in &cluster.nodes {
+            r.int(n.id)?;
+            r.text(cluster.pools.get(n.pool as usize).map_or("", |p| p.name.as_str()))?;
+            r.text(cluster.racks.get(n.rack as usize).map_or("", String::as_str))?;
+            r.int(n.capacity.cpu)?;
+            r.int(n.capacity.mem)?;
+            r.int(n.capacity.gpu)?;
+            r.end()?;
+        }
+        r.c.flush()
+    })
 }
 
 /// `jobs.csv`: one row per job.

@@ -9,6 +9,7 @@ use std::path::Path;
 /// Files that `run` writes into the directory of one run (`events.csv` only with `--events`).
 pub const RUN_FILES: &[&str] = &[
     "jobs.csv",
+    "nodes.csv",
     "timeline.csv",
     "summary.csv",
     "tiers.csv",
@@ -21,8 +22,9 @@ pub const RUN_FILES: &[&str] = &[
 /// Files that a sweep writes at the study level (`comparison.csv` not for a shard).
 pub const STUDY_FILES: &[&str] = &["summary.csv", "comparison.csv", "manifest.json"];
 
-/// The report of a run or a study (`clustersim report`, or `run` without `--no-charts`).
-pub const REPORT_FILES: &[&str] = &["report.html"];
+/// The report of a run or a study (`clustersim report`, or `run` without `--no-charts`), and what
+/// `clustersim export` writes beside a run's files.
+pub const REPORT_FILES: &[&str] = &["report.html", "jobs_batsim.csv", "schedule.swf"];
 
 /// The folder of a study's per-run directories.
 pub const RUNS_DIR: &str = "runs";

@@ -13,7 +13,9 @@ pub mod cdf;
 pub mod chart;
 pub mod data;
 pub mod explain;
+pub mod export;
 pub mod faults;
+pub mod gantt;
 pub mod html;
 pub mod load;
 pub mod style;
@@ -49,10 +51,27 @@ pub use crate::output::CHART_DIR;
 
 /// Makes every chart and `report.html` for the results in `dir` (a run or a sweep).
 pub fn generate(dir: &Path) -> Result<Generated> {
+    generate_with(dir, &GanttWindow::default())
+}
+
+/// When a run's Gantt chart is drawn: by default for runs of up to [`gantt::MAX_JOBS`] jobs over
+/// the whole run; `force` draws it for any run, over `from..to` (seconds) when given.
+#[derive(Clone, Debug, Default)]
+pub struct GanttWindow {
+    pub force: bool,
+    pub from: Option<f64>,
+    pub to: Option<f64>,
+}
+
+/// [`generate`], with the Gantt chart drawn as `window` says.
+pub fn generate_with(dir: &Path, window: &GanttWindow) -> Result<Generated> {
     match Results::open(dir)? {
         Results::Run(dir) => {
             let specs = run_charts(&dir)?;
-            let charts = render_all(&dir, specs)?;
+            let mut charts = render_all(&dir, specs)?;
+            if dir.join("nodes.csv").is_file() && (window.force || gantt::job_count(&dir)? <= gantt::MAX_JOBS) {
+                charts.push(gantt_chart(&dir, window)?);
+            }
             finish(&dir, &charts, |charts| html::run_page(&dir, charts))
         }
         Results::Sweep(study) => {
@@ -74,6 +93,21 @@ fn finish(dir: &Path, charts: &[ChartOut], page: impl FnOnce(&[ChartOut]) -> Res
         .flat_map(|c| ["svg", "png"].map(|ext| dir.join(CHART_DIR).join(format!("{}.{ext}", c.name))))
         .collect();
     Ok(Generated { html, charts: files })
+}
+
+/// Draws and writes `charts/gantt.svg` and `.png`.
+fn gantt_chart(dir: &Path, window: &GanttWindow) -> Result<ChartOut> {
+    let g = gantt::Gantt::read(dir, window.from, window.to)?;
+    let r = g.render()?;
+    let base = dir.join(CHART_DIR);
+    write_atomic(&base.join("gantt.svg"), |w| w.write_all(r.svg.as_bytes()))?;
+    write_atomic(&base.join("gantt.png"), |w| w.write_all(&r.png))?;
+    Ok(ChartOut {
+        name: "gantt".into(),
+        title: g.title().to_string(),
+        caption: "One row per node: each job is a bar from its start to its end, as tall as the share of the node's cores it held; grey: the node was down.".into(),
+        svg: r.svg,
+    })
 }
 
 /// A chart to draw: file stem, chart, caption.

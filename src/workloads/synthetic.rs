@@ -33,8 +33,8 @@ pub struct SyntheticSpec {
     /// Cores per task.
     #[serde(default = "one")]
     pub cpu: Dist,
-    /// Memory per task, MiB.
-    #[serde(default = "zero")]
+    /// Memory per task, MiB; the distribution's values may be memory strings (`"1GiB"`).
+    #[serde(default = "zero", deserialize_with = "memory_dist")]
     pub memory: Dist,
     /// GPUs per task, for the fraction `gpu_fraction` of jobs that use gpus.
     #[serde(default = "one")]
@@ -55,6 +55,30 @@ pub struct SyntheticSpec {
     pub tiers: Vec<TierSpec>,
     /// Malleable jobs (`[workload.malleable]`); none by default.
     pub malleable: Option<super::malleable::MalleableSpec>,
+}
+
+/// A distribution of memory amounts: its values are numbers of MiB or memory strings
+/// (`{ dist = "uniform", min = "1GiB", max = "64GiB" }`), read as MiB before the distribution is.
+fn memory_dist<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Dist, D::Error> {
+    fn to_mib(v: &mut toml::Value) -> Result<(), String> {
+        match v {
+            toml::Value::String(s) => {
+                *v = toml::Value::Integer(crate::model::resources::parse_memory_mib(s)? as i64);
+            }
+            toml::Value::Array(a) => a.iter_mut().try_for_each(to_mib)?,
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut v = toml::Value::deserialize(d)?;
+    if let toml::Value::Table(t) = &mut v {
+        for (k, x) in t.iter_mut() {
+            if matches!(k.as_str(), "value" | "min" | "max" | "mean" | "scale" | "values") {
+                to_mib(x).map_err(serde::de::Error::custom)?;
+            }
+        }
+    }
+    Dist::deserialize(v).map_err(serde::de::Error::custom)
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -42,12 +42,14 @@ mttr = "2h"
 "#;
 
 /// A fenced code block of a Markdown file.
-struct Block {
+pub(super) struct Block {
     file: PathBuf,
     /// 1-based line of the opening fence.
-    line: usize,
-    lang: String,
-    text: String,
+    pub(super) line: usize,
+    pub(super) lang: String,
+    pub(super) text: String,
+    /// The comment on the line just above the fence (`<!-- ... -->`), if any.
+    pub(super) marker: Option<String>,
     /// The reason given by a `<!-- not validated: ... -->` marker above the fence.
     opt_out: Option<String>,
 }
@@ -65,7 +67,7 @@ fn docs() -> Vec<PathBuf> {
     files
 }
 
-fn blocks(file: &Path) -> Vec<Block> {
+pub(super) fn blocks(file: &Path) -> Vec<Block> {
     let text = std::fs::read_to_string(file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -87,6 +89,7 @@ fn blocks(file: &Path) -> Vec<Block> {
             line: start + 1,
             lang: info.trim().to_string(),
             text: lines[start + 1..end].join("\n") + "\n",
+            marker: marker.filter(|m| m.starts_with("<!--")).map(str::to_string),
             opt_out,
         });
         i = end + 1;

@@ -274,11 +274,11 @@ fn sweep_page_shows_comparison_csv_exactly_and_links_only_existing_files() {
 fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(repo("scenarios/compare.toml")).unwrap();
-    let shared_dir = format!("{}/", crate::util::shared("").display());
+    let workloads_dir = format!("{}/", repo("workloads").display());
     let small = text
         .replace("jobs = 4000", "jobs = 400")
         .replace("replications = 5", "replications = 2")
-        .replace("../../shared/", &shared_dir);
+        .replace("../workloads/", &workloads_dir);
     assert!(
         small != text && !small.contains("jobs = 4000") && !small.contains("replications = 5"),
         "compare.toml changed shape"
