@@ -19,6 +19,7 @@ pub mod load;
 pub mod style;
 pub mod tiers;
 pub mod timeline;
+pub mod units;
 
 use crate::error::Result;
 use crate::output::write_atomic;
