@@ -75,9 +75,13 @@ fn head(title: &str) -> String {
 
 const TAIL: &str = "</main>\n</body>\n</html>\n";
 
-/// The chart figures, each with its caption and links to its files.
-fn figures(charts: &[ChartOut]) -> String {
+/// The chart figures, each with its caption and links to its files, after a line for each chart
+/// left out because it would be empty (`skipped`, saying why).
+fn figures(charts: &[ChartOut], skipped: &[String]) -> String {
     let mut s = String::from("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    for why in skipped {
+        let _ = writeln!(s, "<p class=\"skipped\">{}</p>", esc(why));
+    }
     for c in charts {
         let svg = c.svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(&c.title)), 1);
         let _ = write!(
@@ -204,7 +208,7 @@ fn fault_metrics(header: &[String]) -> Vec<String> {
 }
 
 /// The page of one run.
-pub fn run_page(dir: &Path, charts: &[ChartOut]) -> Result<String> {
+pub fn run_page(dir: &Path, charts: &[ChartOut], skipped: &[String]) -> Result<String> {
     let facts = manifest_facts(dir)?;
     let name = facts.iter().find(|(k, _)| k == "scenario").map(|(_, v)| v.clone()).unwrap_or_else(|| "run".into());
     let mut s = head(&format!("clustersim report: {name}"));
@@ -264,7 +268,7 @@ pub fn run_page(dir: &Path, charts: &[ChartOut]) -> Result<String> {
         s.push_str(&full_table(&t, "tiers-table"));
     }
     s.push_str("</section>\n");
-    s.push_str(&figures(charts));
+    s.push_str(&figures(charts, skipped));
     s.push_str(&manifest_section(dir)?);
     s.push_str(TAIL);
     Ok(s)
@@ -390,7 +394,7 @@ fn comparison_table(study: &Study, shown: &[usize]) -> String {
 }
 
 /// The page of a sweep.
-pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
+pub fn sweep_page(study: &Study, charts: &[ChartOut], skipped: &[String]) -> Result<String> {
     let dir = &study.dir;
     let cmp = &study.comparison;
     let scen_col = study.summary.col("scenario");
@@ -455,7 +459,7 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
     s.push_str("<details><summary>Every metric (comparison.csv)</summary>\n");
     s.push_str(&full_table(cmp, "comparison-full"));
     s.push_str("</details>\n</section>\n");
-    s.push_str(&figures(charts));
+    s.push_str(&figures(charts, skipped));
     // Runs.
     s.push_str("<section id=\"runs\">\n<h2>Runs</h2>\n<details><summary>");
     let _ = write!(s, "{} runs", study.runs.len());

@@ -222,14 +222,13 @@ fn sweep_report_draws_every_comparison_chart_as_valid_files() {
             "wait_cdf",
             "slowdown",
             "tail_waits",
-            "starvation_by_tier",
             "fairness",
             "utilization_vs_load",
             "wait_p95_vs_load",
             "queue_over_time",
             "utilization_over_time"
         ],
-        "no fault metric is non-zero, so no fault chart"
+        "no fault metric is non-zero, so no fault chart; no job starved, so no starvation chart"
     );
     // One colour per configuration, the same in every chart: both series colours in each SVG.
     for f in done.charts.iter().filter(|f| f.extension().is_some_and(|e| e == "svg")) {
@@ -273,11 +272,14 @@ fn assert_sweep_page(dir: &Path, charts: usize) {
 fn sweep_page_shows_comparison_csv_exactly_and_links_only_existing_files() {
     let dir = small_sweep();
     report::generate(dir.path()).unwrap();
-    assert_sweep_page(dir.path(), 9);
+    assert_sweep_page(dir.path(), 8);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<p class=\"skipped\">No chart of starvation by tier: "), "the page says why");
 }
 
 /// The shipped study, `scenarios/compare.toml`, made small (400 jobs, 2 replications): `run`
-/// draws every comparison chart and the page, with one line or bar per queue discipline.
+/// draws every comparison chart (but starvation by tier: no job starves at this size) and the page,
+/// with one line or bar per queue discipline.
 #[test]
 fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -299,7 +301,6 @@ fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
         "wait_cdf",
         "slowdown",
         "tail_waits",
-        "starvation_by_tier",
         "fairness",
         "utilization_vs_load",
         "wait_p95_vs_load",
@@ -375,7 +376,9 @@ fn run_writes_charts_and_page_by_default_and_report_redraws_them() {
         .arg(&out)
         .assert()
         .success();
-    let names = ["utilization", "queue", "running", "wait_cdf", "starvation_by_tier"];
+    // Nothing starved in the quickstart: no empty starvation chart, a line saying why instead.
+    let names = ["utilization", "queue", "running", "wait_cdf"];
+    assert!(!out.join("charts/starvation_by_tier.svg").exists());
     let files: Vec<PathBuf> =
         names.iter().flat_map(|n| ["svg", "png"].map(|e| out.join("charts").join(format!("{n}.{e}")))).collect();
     assert_valid_charts(&files);
@@ -398,6 +401,7 @@ fn run_writes_charts_and_page_by_default_and_report_redraws_them() {
     }
     assert!(links(&html).iter().any(|l| l == "starvation.csv"), "{:?}", links(&html));
     assert!(!html.contains("id=\"rejected\""), "nothing rejected, no warning");
+    assert!(html.contains("No chart of starvation by tier: no job waited longer than the starvation threshold"));
     // `report` redraws from the CSVs alone: delete the charts and the page, then regenerate.
     std::fs::remove_dir_all(out.join("charts")).unwrap();
     std::fs::remove_file(out.join("report.html")).unwrap();
