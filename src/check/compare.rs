@@ -9,17 +9,20 @@ use super::table::{SummaryTable, parse_value};
 /// baseline run the results lack.
 pub fn compare(baseline: &SummaryTable, fresh: &SummaryTable, layers: &[&CheckSpec]) -> Vec<RunReport> {
     let mut runs = Vec::with_capacity(fresh.rows.len());
+    let varying = varying_columns(fresh);
     for row in &fresh.rows {
         let run_id = &row[0];
+        let label = label(fresh, row, &varying);
         let Some(old) = baseline.row(run_id) else {
             runs.push(RunReport {
                 run_id: run_id.clone(),
+                label,
                 errors: vec![format!("run `{run_id}` has no baseline (the baseline has {})", list_runs(baseline))],
                 ..RunReport::default()
             });
             continue;
         };
-        runs.push(compare_run(baseline, old, fresh, row, layers));
+        runs.push(RunReport { label, ..compare_run(baseline, old, fresh, row, layers) });
     }
     for old in &baseline.rows {
         if fresh.row(&old[0]).is_none() {
@@ -31,6 +34,29 @@ pub fn compare(baseline: &SummaryTable, fresh: &SummaryTable, layers: &[&CheckSp
         }
     }
     runs
+}
+
+/// The identity columns (but the run id, scenario and seed) whose values differ between runs: what
+/// sets one configuration apart from another.
+fn varying_columns(t: &SummaryTable) -> Vec<usize> {
+    (1..t.first_metric)
+        .filter(|&i| !matches!(t.header[i].as_str(), "scenario" | "seed"))
+        .filter(|&i| t.rows.iter().any(|r| r[i] != t.rows[0][i]))
+        .collect()
+}
+
+/// `fifo round_robin load=0.7`: the policies by name, a swept key by the last part of its path.
+fn label(t: &SummaryTable, row: &[String], columns: &[usize]) -> String {
+    let part = |&i: &usize| {
+        let col = t.header[i].as_str();
+        if matches!(col, "selection" | "allocation" | "queue" | "recovery") {
+            row[i].clone()
+        } else {
+            let key = col.rsplit('.').next().unwrap_or(col);
+            format!("{key}={}", row[i])
+        }
+    };
+    columns.iter().map(part).collect::<Vec<_>>().join(" ")
 }
 
 fn list_runs(t: &SummaryTable) -> String {
@@ -120,7 +146,7 @@ mod tests {
             ]
         );
         assert!(runs[1].metrics.iter().all(|m| m.verdict == Verdict::Unchanged));
-        assert_eq!(runs[0].metrics[1].message(), "wait_p95: 100 → 101 +1 (+1.00%); allowed: must not rise");
+        assert_eq!(runs[0].metrics[1].message(), "wait_p95: 100 → 101 +1 (+1%); allowed: must not rise");
         // A 1% tolerance on waits lets b pass.
         let tol: CheckSpec = toml::from_str("wait_p95 = { rel = 0.01 }").unwrap();
         assert_eq!(compare(&base, &fresh, &[&tol])[0].metrics[1].verdict, Verdict::Tolerated);

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod format;
 pub mod report;
 pub mod rules;
+pub mod summary;
 pub mod table;
 
 pub use format::Format;

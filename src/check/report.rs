@@ -30,6 +30,9 @@ pub struct ScenarioReport {
 #[derive(Clone, Debug, Default)]
 pub struct RunReport {
     pub run_id: String,
+    /// The settings that set this run's configuration apart (the identity columns that vary across
+    /// the results, e.g. `fifo round_robin load=0.7`); empty for a single run.
+    pub label: String,
     /// E.g. a run with no baseline row.
     pub errors: Vec<String>,
     /// E.g. an identity column that changed under `--allow-scenario-change`.
@@ -61,17 +64,9 @@ impl MetricCheck {
         Some((d, (old != 0.0).then(|| d / old.abs())))
     }
 
-    /// `+7 (+5.83%)`, or empty when unchanged or not numeric.
+    /// `+7 (+5.83%)`, or empty when unchanged or not numeric; rounded to four significant digits.
     pub fn change_text(&self) -> String {
-        let Some((d, rel)) = self.change().filter(|(d, _)| *d != 0.0) else {
-            return String::new();
-        };
-        let sign = if d > 0.0 { "+" } else { "" };
-        let abs = format!("{sign}{}", crate::fmt::fmt_num(d));
-        match rel {
-            Some(r) => format!("{abs} ({sign}{:.2}%)", 100.0 * r),
-            None => abs,
-        }
+        self.change().filter(|(d, _)| *d != 0.0).map(|(d, rel)| change_text(d, rel)).unwrap_or_default()
     }
 
     /// One line naming the metric, both values and the tolerance.
@@ -88,15 +83,60 @@ impl MetricCheck {
     }
 }
 
+/// `+7 (+5.83%)`: a change and, when the old value was not zero, its relative size.
+pub fn change_text(d: f64, rel: Option<f64>) -> String {
+    let sign = if d > 0.0 { "+" } else { "" };
+    let abs = format!("{sign}{}", round_num(d));
+    match rel {
+        Some(r) if r.is_finite() => format!("{abs} ({sign}{}%)", round_num(100.0 * r)),
+        _ => abs,
+    }
+}
+
+/// A number as a person reads it: whole numbers as they are, others to four significant digits
+/// (never dropping a digit before the point): `205939.437` → `205939`, `0.454477` → `0.4545`.
+pub fn round_num(x: f64) -> String {
+    if !x.is_finite() || (x.fract() == 0.0 && x.abs() < 1e15) {
+        return crate::fmt::fmt_num(x);
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).clamp(0, 9) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// A cell of `summary.csv` rounded by [`round_num`] when it is a number, else as written.
+pub fn round_cell(cell: &str) -> String {
+    super::table::parse_value(cell).map(round_num).unwrap_or_else(|| cell.to_string())
+}
+
 /// Counts over a report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     pub runs: usize,
     pub metrics: usize,
     pub unchanged: usize,
-    pub changed_ok: usize,
+    /// Moved the good way.
+    pub improved: usize,
+    /// Moved the bad way within the tolerance.
+    pub tolerated: usize,
+    /// Informational changes and metrics the baseline lacks.
+    pub other: usize,
     pub regressions: usize,
     pub errors: usize,
+}
+
+impl Tally {
+    /// `180 run(s), 9180 metric value(s): 473 regressed, 0 improved, 0 within tolerance, 8707 unchanged, 0 error(s)`
+    /// (with `, N info or new` when metrics changed that are not judged).
+    pub fn counts(&self) -> String {
+        let other = if self.other > 0 { format!(", {} info or new", self.other) } else { String::new() };
+        format!(
+            "{} run(s), {} metric value(s): {} regressed, {} improved, {} within tolerance, {} unchanged{other}, {} error(s)",
+            self.runs, self.metrics, self.regressions, self.improved, self.tolerated, self.unchanged, self.errors
+        )
+    }
 }
 
 impl ScenarioReport {
@@ -109,9 +149,11 @@ impl ScenarioReport {
                 t.metrics += 1;
                 match m.verdict {
                     Verdict::Unchanged => t.unchanged += 1,
+                    Verdict::Improved => t.improved += 1,
+                    Verdict::Tolerated => t.tolerated += 1,
+                    Verdict::Info | Verdict::New => t.other += 1,
                     Verdict::Regressed => t.regressions += 1,
                     Verdict::Missing => t.errors += 1,
-                    _ => t.changed_ok += 1,
                 }
             }
         }
@@ -125,7 +167,9 @@ impl Report {
             runs: a.runs + b.runs,
             metrics: a.metrics + b.metrics,
             unchanged: a.unchanged + b.unchanged,
-            changed_ok: a.changed_ok + b.changed_ok,
+            improved: a.improved + b.improved,
+            tolerated: a.tolerated + b.tolerated,
+            other: a.other + b.other,
             regressions: a.regressions + b.regressions,
             errors: a.errors + b.errors,
         })
@@ -159,15 +203,6 @@ impl Report {
         } else {
             "PASS"
         };
-        format!(
-            "{what}: {} scenario(s), {} run(s), {} metric(s): {} unchanged, {} changed within rules, {} regressed, {} error(s)",
-            self.scenarios.len(),
-            t.runs,
-            t.metrics,
-            t.unchanged,
-            t.changed_ok,
-            t.regressions,
-            t.errors
-        )
+        format!("{what}: {} scenario(s), {}", self.scenarios.len(), t.counts())
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 pub const EXAMPLES: &str = "\
 Examples:
   clustersim check scenarios/quickstart.toml --baseline results/baseline
-  clustersim check scenarios/*.toml --baseline results/baseline --format junit --output check.xml
+  clustersim check scenarios/*.toml --baseline results/baseline --junit check.xml --markdown check.md
   clustersim check scenarios/*.toml --baseline results/baseline --update-baseline
   clustersim run scenarios/quickstart.toml && clustersim check scenarios/quickstart.toml --results results --baseline results/baseline
 
@@ -44,6 +44,12 @@ pub struct CheckArgs {
     /// Write the report to FILE (the text table still goes to the terminal).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report as JUnit XML to FILE (with --markdown, one run writes both).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the report as Markdown to FILE (e.g. "$GITHUB_STEP_SUMMARY").
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     /// List every metric, not only those that changed.
     #[arg(long)]
     pub all: bool,
@@ -86,16 +92,27 @@ pub fn execute(a: CheckArgs) -> Result<ExitCode> {
         out: a.out,
     };
     let report = check::check(&a.scenarios, &opts)?;
-    let rendered = check::format::render(&report, a.format.into(), a.all);
-    match &a.output {
-        Some(path) => {
-            write_atomic(path, |w| w.write_all(rendered.as_bytes()))?;
-            let text = check::format::render(&report, Format::Text, a.all);
-            super::print(&format!("{text}report written to {}\n", path.display()))?;
-        }
-        None => super::print(&rendered)?,
+    let files: Vec<(Format, &PathBuf)> = [
+        a.output.as_ref().map(|p| (a.format.into(), p)),
+        a.junit.as_ref().map(|p| (Format::Junit, p)),
+        a.markdown.as_ref().map(|p| (Format::Markdown, p)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (format, path) in &files {
+        let rendered = check::format::render(&report, *format, a.all);
+        write_atomic(path, |w| w.write_all(rendered.as_bytes()))?;
     }
-    if a.output.is_none() && !matches!(a.format, FormatArg::Text) {
+    let to_stdout = files.is_empty() && !matches!(a.format, FormatArg::Text);
+    if to_stdout {
+        super::print(&check::format::render(&report, a.format.into(), a.all))?;
+    } else {
+        let text = check::format::render(&report, Format::Text, a.all);
+        let written: String = files.iter().map(|(_, p)| format!("report written to {}\n", p.display())).collect();
+        super::print(&format!("{text}{written}"))?;
+    }
+    if to_stdout {
         // stdout holds a machine format: repeat the problems on stderr for the CI log.
         for sc in &report.scenarios {
             for e in sc.errors.iter().chain(sc.runs.iter().flat_map(|r| &r.errors)) {

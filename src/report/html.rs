@@ -1,13 +1,16 @@
 //! `report.html`: one self-contained page (inline SVG charts, inline CSS, no script, no network)
 //! with the scenario summary, the comparison table, every chart and the manifest.
 //!
-//! Table cells carry `data-col="<csv column>"` and hold the CSV text verbatim, so the page shows
+//! Numbers are shown rounded with their units (`12.1 min ± 2.3 min`, `45.4 %`); each table cell
+//! carries `data-col="<csv column>"` and the CSV text verbatim in `data-value`, so the page stands for
 //! exactly the numbers of `comparison.csv` / `summary.csv` (and a test can check that it does).
 
 use super::data::{Study, Table, read_manifest};
 use super::style::hex;
+use super::units::{Unit, show, show_like, unit_of};
 use super::{CHART_DIR, ChartOut};
 use crate::error::Result;
+use crate::sweep::terminal::{Better, better};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -36,6 +39,12 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{font-weigh
 table{border-collapse:collapse;font-size:0.88em;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}
 th{background:#f2f2f2}td.name,th.name{text-align:left}
 .wide{overflow-x:auto;max-width:100%}
+table.fit{width:100%;font-size:0.8em}table.fit td,table.fit th{white-space:normal;padding:3px 5px}
+table.fit .ci{display:block;font-size:0.88em}table.fit td>span,table.fit td:first-child{white-space:nowrap}
+td.best{font-weight:bold;background:#eef6ee}
+.warn{background:#fff4e5;border:1px solid #e6a23c;padding:8px 12px;border-radius:4px}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{background:#fff}main{max-width:none;padding:0}nav{display:none}.wide{overflow:visible}table{font-size:0.72em}table.fit{font-size:0.6em}table.fit td,table.fit th{padding:2px 3px}figure{break-inside:avoid}tr{break-inside:avoid}}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
 .ci{color:#666}
 figure{margin:24px 0;padding:0}figure svg{width:100%;height:auto;max-width:1000px;display:block}
@@ -46,15 +55,15 @@ nav a{margin-right:12px}
 
 /// Metrics of the comparison table, in column order: (metric, header).
 const KEY_METRICS: [(&str, &str); 9] = [
-    ("wait_mean", "mean wait (s)"),
-    ("wait_p95", "p95 wait (s)"),
-    ("wait_p99", "p99 wait (s)"),
+    ("wait_mean", "mean wait"),
+    ("wait_p95", "p95 wait"),
+    ("wait_p99", "p99 wait"),
     ("bsld_mean", "mean bounded slowdown"),
-    ("starved_frac", "starved (fraction)"),
-    ("util_cpu", "cpu utilization (0–1)"),
+    ("starved_frac", "starved"),
+    ("util_cpu", "cpu utilization"),
     ("jain_bsld", "Jain fairness"),
     ("throughput_per_h", "throughput (jobs/h)"),
-    ("makespan", "makespan (s)"),
+    ("makespan", "makespan"),
 ];
 
 fn head(title: &str) -> String {
@@ -66,9 +75,13 @@ fn head(title: &str) -> String {
 
 const TAIL: &str = "</main>\n</body>\n</html>\n";
 
-/// The chart figures, each with its caption and links to its files.
-fn figures(charts: &[ChartOut]) -> String {
+/// The chart figures, each with its caption and links to its files, after a line for each chart
+/// left out because it would be empty (`skipped`, saying why).
+fn figures(charts: &[ChartOut], skipped: &[String]) -> String {
     let mut s = String::from("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    for why in skipped {
+        let _ = writeln!(s, "<p class=\"skipped\">{}</p>", esc(why));
+    }
     for c in charts {
         let svg = c.svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(&c.title)), 1);
         let _ = write!(
@@ -151,28 +164,70 @@ fn full_table(t: &Table, id: &str) -> String {
     s
 }
 
-/// Links to the files that exist among `names` (relative to `dir`).
-fn file_links(dir: &Path, names: &[&str]) -> String {
-    let present: Vec<String> =
-        names.iter().filter(|n| dir.join(n).is_file()).map(|n| format!("<a href=\"{0}\">{0}</a>", esc(n))).collect();
+/// Links to every file of `dir` but the page itself and hidden files, by name, and to the charts.
+fn file_links(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.') && n != "report.html")
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut present: Vec<String> = names.iter().map(|n| format!("<a href=\"{0}\">{0}</a>", esc(n))).collect();
+    if dir.join(CHART_DIR).is_dir() {
+        present.push(format!("<a href=\"#charts\">{CHART_DIR}/</a>"));
+    }
     if present.is_empty() { String::new() } else { format!("<p>Files: {}</p>\n", present.join(" · ")) }
 }
 
+/// A warning at the top of the page when jobs were rejected (no node can hold them).
+fn rejected_warning(rejected: f64, jobs: Option<f64>, which: &str) -> String {
+    if rejected.is_nan() || rejected <= 0.0 {
+        return String::new();
+    }
+    let of = jobs.map(|j| format!(" of {}", show(j, Unit::Plain))).unwrap_or_default();
+    format!(
+        "<p class=\"warn\" id=\"rejected\"><strong>Rejected jobs:</strong> {}{of} jobs{} were rejected (no node can hold them); the <code>reason</code> column of <code>jobs.csv</code> says why.</p>\n",
+        show(rejected, Unit::Plain),
+        esc(which)
+    )
+}
+
+/// Whether `m` is a fault metric that reads as "nothing happened" at `v` (0, or full availability).
+fn idle_fault_value(m: &str, v: f64) -> bool {
+    if m == "availability" { v == 1.0 } else { v == 0.0 }
+}
+
+/// Metrics of the fault model (every one from `node_failures` on in `summary.csv`).
+fn fault_metrics(header: &[String]) -> Vec<String> {
+    header.iter().skip_while(|h| *h != "node_failures").cloned().collect()
+}
+
 /// The page of one run.
-pub fn run_page(dir: &Path, charts: &[ChartOut]) -> Result<String> {
+pub fn run_page(dir: &Path, charts: &[ChartOut], skipped: &[String]) -> Result<String> {
     let facts = manifest_facts(dir)?;
     let name = facts.iter().find(|(k, _)| k == "scenario").map(|(_, v)| v.clone()).unwrap_or_else(|| "run".into());
     let mut s = head(&format!("clustersim report: {name}"));
     let _ = writeln!(s, "<h1>{}</h1>\n<p class=\"sub\">clustersim report of one run</p>", esc(&name));
+    if let Ok(t) = Table::read(&dir.join("summary.csv"))
+        && !t.rows.is_empty()
+    {
+        s.push_str(&rejected_warning(t.num_by(0, "rejected").unwrap_or(0.0), t.num_by(0, "jobs"), ""));
+    }
     s.push_str("<nav><a href=\"#summary\">Scenario</a><a href=\"#metrics\">Metrics</a><a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>\n");
     s.push_str("<section id=\"summary\">\n<h2>Scenario</h2>\n");
     s.push_str(&dl(&facts));
-    s.push_str(&file_links(
-        dir,
-        &["jobs.csv", "timeline.csv", "summary.csv", "tiers.csv", "users.csv", "events.csv", "manifest.json"],
-    ));
+    s.push_str(&file_links(dir));
     s.push_str("</section>\n<section id=\"metrics\">\n<h2>Metrics</h2>\n");
     if let Ok(t) = Table::read(&dir.join("summary.csv")) {
+        // Fault metrics that only say that nothing failed are left out when no fault model ran.
+        let faults = fault_metrics(&t.header);
+        let quiet = (0..t.rows.len())
+            .all(|r| faults.iter().all(|m| t.col(m).and_then(|c| t.num(r, c)).is_none_or(|v| idle_fault_value(m, v))));
         // Transposed: one row per metric, one column per run (usually one).
         s.push_str("<div class=\"wide\"><table id=\"summary-table\">\n<tr><th class=\"name\">metric</th>");
         for r in 0..t.rows.len() {
@@ -180,27 +235,166 @@ pub fn run_page(dir: &Path, charts: &[ChartOut]) -> Result<String> {
         }
         s.push_str("</tr>\n");
         for (c, h) in t.header.iter().enumerate() {
+            if quiet && faults.contains(h) {
+                continue;
+            }
             let _ = write!(s, "<tr><td class=\"name\">{}</td>", esc(h));
             for r in 0..t.rows.len() {
-                let _ = write!(s, "<td data-row=\"{r}\" data-col=\"{}\">{}</td>", esc(h), esc(t.text(r, c)));
+                let raw = t.text(r, c);
+                let shown = t.num(r, c).map(|v| show(v, unit_of(h))).unwrap_or_else(|| raw.to_string());
+                let _ = write!(
+                    s,
+                    "<td data-row=\"{r}\" data-col=\"{}\" data-value=\"{}\">{}</td>",
+                    esc(h),
+                    esc(raw),
+                    esc(&shown)
+                );
             }
             s.push_str("</tr>\n");
         }
         s.push_str("</table></div>\n");
+        if quiet && !faults.is_empty() {
+            let _ = writeln!(
+                s,
+                "<p>No fault model ran: the {} fault metrics ({} … {}) say only that nothing failed and are left out here; <a href=\"summary.csv\">summary.csv</a> has them.</p>",
+                faults.len(),
+                esc(&faults[0]),
+                esc(faults.last().map(String::as_str).unwrap_or_default())
+            );
+        }
     }
     if let Ok(t) = Table::read(&dir.join("tiers.csv")) {
         s.push_str("<h3>By tier</h3>\n");
         s.push_str(&full_table(&t, "tiers-table"));
     }
     s.push_str("</section>\n");
-    s.push_str(&figures(charts));
+    s.push_str(&figures(charts, skipped));
     s.push_str(&manifest_section(dir)?);
     s.push_str(TAIL);
     Ok(s)
 }
 
+/// The key metrics of a sweep, one row per configuration sorted by mean wait (best first), the best
+/// value of each column marked; the columns that vary name the configuration (with its colour).
+/// Cells wrap so the table fits the page (and a printed page): no column is scrolled out of view.
+fn comparison_table(study: &Study, shown: &[usize]) -> String {
+    let cmp = &study.comparison;
+    let metrics: Vec<(String, String)> = KEY_METRICS
+        .iter()
+        .filter(|(m, _)| study.has_metric(m))
+        .map(|(m, h)| (m.to_string(), h.to_string()))
+        .chain(
+            study
+                .metric_names()
+                .into_iter()
+                .filter(|m| super::faults::is_fault_metric(m))
+                .filter(|m| (0..study.configs.len()).any(|c| study.metric(c, m).is_some_and(|(v, _)| v != 0.0)))
+                .map(|m| (m.clone(), m.replace('_', " "))),
+        )
+        .collect();
+    let sort_by = metrics.first().map(|(m, _)| m.clone());
+    let mut order: Vec<usize> = (0..study.configs.len()).collect();
+    if let Some(m) = &sort_by {
+        let key = |c: usize| study.metric(c, m).map(|(v, _)| v).filter(|v| !v.is_nan()).unwrap_or(f64::INFINITY);
+        order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+    }
+    let best: Vec<Option<f64>> = metrics
+        .iter()
+        .map(|(m, _)| {
+            let values =
+                (0..study.configs.len()).filter_map(|c| study.metric(c, m)).map(|(v, _)| v).filter(|v| !v.is_nan());
+            match better(m) {
+                Better::Lower => values.reduce(f64::min),
+                Better::Higher => values.reduce(f64::max),
+                Better::Neither => None,
+            }
+        })
+        .collect();
+    let mut s = String::new();
+    let sorted =
+        sort_by.as_ref().map(|m| format!(", sorted by {} (best first)", m.replace('_', " "))).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "<p>Mean over replications ± half-width of the 95% confidence interval{sorted}; <strong>bold</strong> = best in its column. Exact values: <a href=\"comparison.csv\">comparison.csv</a>. Colours match the charts.</p>"
+    );
+    s.push_str("<table id=\"comparison-table\" class=\"fit\">\n<tr>");
+    if shown.is_empty() {
+        s.push_str("<th class=\"name\">configuration</th>");
+    }
+    for &c in shown {
+        let col = &study.config_cols[c];
+        let short = col.rsplit('.').next().unwrap_or(col);
+        let _ = write!(s, "<th class=\"name\" title=\"{}\">{}</th>", esc(col), esc(short));
+    }
+    s.push_str("<th>runs</th>");
+    for (_, h) in &metrics {
+        let _ = write!(s, "<th>{}</th>", esc(h));
+    }
+    s.push_str("</tr>\n");
+    let runs_col = cmp.col("runs").unwrap_or(0);
+    for &ci in &order {
+        let cfg = &study.configs[ci];
+        let r = cfg.row;
+        let swatch = format!(
+            "<span class=\"swatch\" style=\"background:{}\"></span>",
+            hex(study.series[cfg.series].style.fill())
+        );
+        let _ = write!(s, "<tr data-row=\"{r}\">");
+        if shown.is_empty() {
+            let _ = write!(s, "<td class=\"name\">{swatch}{}</td>", esc(&study.series[cfg.series].label));
+        }
+        for (i, &c) in shown.iter().enumerate() {
+            let h = &study.config_cols[c];
+            let v = cmp.text(r, c);
+            let mark = if i == 0 { swatch.as_str() } else { "" };
+            // Long policy labels may break after a comma or a parenthesis.
+            let breakable = esc(v).replace(',', ",<wbr>").replace('(', "(<wbr>");
+            let _ = write!(
+                s,
+                "<td class=\"name\" data-col=\"{}\" data-value=\"{}\">{mark}{breakable}</td>",
+                esc(h),
+                esc(v)
+            );
+        }
+        let runs = cmp.text(r, runs_col);
+        let _ = write!(s, "<td data-col=\"runs\" data-value=\"{0}\">{0}</td>", esc(runs));
+        for ((m, _), b) in metrics.iter().zip(&best) {
+            let mean_col = format!("{m}_mean");
+            let ci_col = format!("{m}_ci95");
+            let unit = unit_of(m);
+            let mean = cmp.col(&mean_col).and_then(|c| cmp.num(r, c));
+            let is_best = mean.is_some_and(|v| Some(v) == *b);
+            let raw = cmp.col(&mean_col).map(|c| cmp.text(r, c)).unwrap_or_default();
+            let _ = write!(
+                s,
+                "<td{}><span data-col=\"{}\" data-value=\"{}\">{}</span>",
+                if is_best { " class=\"best\"" } else { "" },
+                esc(&mean_col),
+                esc(raw),
+                esc(&mean.map(|v| show(v, unit)).unwrap_or_else(|| raw.to_string()))
+            );
+            if let Some(cc) = cmp.col(&ci_col) {
+                let raw = cmp.text(r, cc);
+                let shown =
+                    cmp.num(r, cc).map(|h| show_like(h, mean.unwrap_or(h), unit)).unwrap_or_else(|| raw.to_string());
+                let _ = write!(
+                    s,
+                    " <span class=\"ci\" data-col=\"{}\" data-value=\"{}\">± {}</span>",
+                    esc(&ci_col),
+                    esc(raw),
+                    esc(&shown)
+                );
+            }
+            s.push_str("</td>");
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
 /// The page of a sweep.
-pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
+pub fn sweep_page(study: &Study, charts: &[ChartOut], skipped: &[String]) -> Result<String> {
     let dir = &study.dir;
     let cmp = &study.comparison;
     let scen_col = study.summary.col("scenario");
@@ -216,6 +410,15 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
         study.configs.len(),
         study.runs.len()
     );
+    let rejecting: Vec<&str> = (0..study.configs.len())
+        .filter(|&c| study.metric(c, "rejected").is_some_and(|(v, _)| v > 0.0))
+        .map(|c| study.series[study.configs[c].series].label.as_str())
+        .collect();
+    if !rejecting.is_empty() {
+        let total: f64 = (0..study.configs.len()).filter_map(|c| study.metric(c, "rejected")).map(|(v, _)| v).sum();
+        let which = format!(" (mean per run, summed over configurations) in {}", rejecting.join("; "));
+        s.push_str(&rejected_warning(total, None, &which));
+    }
     s.push_str("<nav><a href=\"#summary\">Scenario</a><a href=\"#comparison\">Comparison</a><a href=\"#charts\">Charts</a><a href=\"#runs\">Runs</a><a href=\"#manifest\">Manifest</a></nav>\n");
     // Scenario summary.
     let mut facts = manifest_facts(dir)?;
@@ -248,76 +451,15 @@ pub fn sweep_page(study: &Study, charts: &[ChartOut]) -> Result<String> {
     }
     s.push_str("<section id=\"summary\">\n<h2>Scenario</h2>\n");
     s.push_str(&dl(&facts));
-    s.push_str(&file_links(dir, &["comparison.csv", "summary.csv", "manifest.json"]));
+    s.push_str(&file_links(dir));
     s.push_str("</section>\n");
     // Comparison table: configuration, runs, key metrics as mean ± ci95, verbatim from comparison.csv.
     s.push_str("<section id=\"comparison\">\n<h2>Comparison</h2>\n");
-    let _ = writeln!(
-        s,
-        "<p>Mean over seeds ± half-width of the 95% confidence interval, as in <a href=\"comparison.csv\">comparison.csv</a>. Colours match the charts.</p>"
-    );
-    let metrics: Vec<(String, String)> = KEY_METRICS
-        .iter()
-        .filter(|(m, _)| study.has_metric(m))
-        .map(|(m, h)| (m.to_string(), h.to_string()))
-        .chain(
-            study
-                .metric_names()
-                .into_iter()
-                .filter(|m| super::faults::is_fault_metric(m))
-                .filter(|m| (0..study.configs.len()).any(|c| study.metric(c, m).is_some_and(|(v, _)| v != 0.0)))
-                .map(|m| (m.clone(), m.replace('_', " "))),
-        )
-        .collect();
-    s.push_str("<div class=\"wide\"><table id=\"comparison-table\">\n<tr><th class=\"name\">configuration</th>");
-    for &c in &shown {
-        let _ = write!(s, "<th class=\"name\">{}</th>", esc(&study.config_cols[c]));
-    }
-    s.push_str("<th>runs</th>");
-    for (_, h) in &metrics {
-        let _ = write!(s, "<th>{}</th>", esc(h));
-    }
-    s.push_str("</tr>\n");
-    let runs_col = cmp.col("runs").unwrap_or(0);
-    for cfg in &study.configs {
-        let r = cfg.row;
-        let _ = write!(
-            s,
-            "<tr data-row=\"{r}\"><td class=\"name\"><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
-            hex(study.series[cfg.series].style.fill()),
-            esc(&study.series[cfg.series].label)
-        );
-        for &c in &shown {
-            let h = &study.config_cols[c];
-            let _ = write!(s, "<td class=\"name\" data-col=\"{}\">{}</td>", esc(h), esc(cmp.text(r, c)));
-        }
-        let _ = write!(s, "<td data-col=\"runs\">{}</td>", esc(cmp.text(r, runs_col)));
-        for (m, _) in &metrics {
-            let mean = format!("{m}_mean");
-            let ci = format!("{m}_ci95");
-            let _ = write!(
-                s,
-                "<td><span data-col=\"{}\">{}</span>",
-                esc(&mean),
-                esc(cmp.text(r, cmp.col(&mean).unwrap_or(0)))
-            );
-            if let Some(cc) = cmp.col(&ci) {
-                let _ = write!(
-                    s,
-                    " <span class=\"ci\">± <span data-col=\"{}\">{}</span></span>",
-                    esc(&ci),
-                    esc(cmp.text(r, cc))
-                );
-            }
-            s.push_str("</td>");
-        }
-        s.push_str("</tr>\n");
-    }
-    s.push_str("</table></div>\n");
+    s.push_str(&comparison_table(study, &shown));
     s.push_str("<details><summary>Every metric (comparison.csv)</summary>\n");
     s.push_str(&full_table(cmp, "comparison-full"));
     s.push_str("</details>\n</section>\n");
-    s.push_str(&figures(charts));
+    s.push_str(&figures(charts, skipped));
     // Runs.
     s.push_str("<section id=\"runs\">\n<h2>Runs</h2>\n<details><summary>");
     let _ = write!(s, "{} runs", study.runs.len());

@@ -21,6 +21,7 @@ pub mod load;
 pub mod style;
 pub mod tiers;
 pub mod timeline;
+pub mod units;
 
 use crate::error::Result;
 use crate::output::write_atomic;
@@ -67,17 +68,17 @@ pub struct GanttWindow {
 pub fn generate_with(dir: &Path, window: &GanttWindow) -> Result<Generated> {
     match Results::open(dir)? {
         Results::Run(dir) => {
-            let specs = run_charts(&dir)?;
+            let (specs, skipped) = run_charts(&dir)?;
             let mut charts = render_all(&dir, specs)?;
             if dir.join("nodes.csv").is_file() && (window.force || gantt::job_count(&dir)? <= gantt::MAX_JOBS) {
                 charts.push(gantt_chart(&dir, window)?);
             }
-            finish(&dir, &charts, |charts| html::run_page(&dir, charts))
+            finish(&dir, &charts, |charts| html::run_page(&dir, charts, &skipped))
         }
         Results::Sweep(study) => {
-            let specs = sweep_charts(&study)?;
+            let (specs, skipped) = sweep_charts(&study)?;
             let charts = render_all(&study.dir, specs)?;
-            finish(&study.dir, &charts, |charts| html::sweep_page(&study, charts))
+            finish(&study.dir, &charts, |charts| html::sweep_page(&study, charts, &skipped))
         }
     }
 }
@@ -127,8 +128,9 @@ fn render_all(dir: &Path, specs: Vec<Spec>) -> Result<Vec<ChartOut>> {
         .collect()
 }
 
-/// The charts of one run.
-fn run_charts(dir: &Path) -> Result<Vec<Spec>> {
+/// The charts of one run, and why a chart that would be empty is not drawn.
+fn run_charts(dir: &Path) -> Result<(Vec<Spec>, Vec<String>)> {
+    let mut skipped = Vec::new();
     let tl = Timeline::read(&dir.join("timeline.csv"))?;
     let shaded = !tl.down_periods().is_empty();
     let shade_note = if shaded { " Grey bands: some nodes were down." } else { "" };
@@ -157,14 +159,18 @@ fn run_charts(dir: &Path) -> Result<Vec<Spec>> {
     }
     if dir.join("tiers.csv").is_file() {
         let t = tiers::read_tiers(&dir.join("tiers.csv"))?;
-        let legend = vec![(label, style::colour(0))];
-        specs.push((
-            "starvation_by_tier",
-            tiers::starvation(&[(0, style::SeriesStyle::nth(0), vec![t])], legend, "one run".into()),
-            "Share of each tier's jobs whose wait exceeded the starvation threshold.".into(),
-        ));
+        if tiers::nothing_starved([&t]) {
+            skipped.push(tiers::NOTHING_STARVED.to_string());
+        } else {
+            let legend = vec![(label, style::colour(0))];
+            specs.push((
+                "starvation_by_tier",
+                tiers::starvation(&[(0, style::SeriesStyle::nth(0), vec![t])], legend, "one run".into()),
+                "Share of each tier's jobs whose wait exceeded the starvation threshold.".into(),
+            ));
+        }
     }
-    Ok(specs)
+    Ok((specs, skipped))
 }
 
 /// The representative run of each configuration at the top load: its first run.
@@ -180,9 +186,10 @@ fn at_load(study: &Study) -> Option<String> {
     }
 }
 
-/// The charts of a sweep.
-fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
+/// The charts of a sweep, and why a chart that would be empty is not drawn.
+fn sweep_charts(study: &Study) -> Result<(Vec<Spec>, Vec<String>)> {
     let mut specs: Vec<Spec> = Vec::new();
+    let mut skipped = Vec::new();
     // Wait CDF: every run of each configuration at the top load, pooled.
     let top = study.at_top_load();
     let cdf_lines: Vec<(String, style::SeriesStyle, Vec<f64>)> = top
@@ -222,12 +229,16 @@ fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
     if let Some(c) = bars::tail_waits(study) {
         specs.push(("tail_waits", c, "The waits that 95% and 99% of started jobs stay under.".into()));
     }
-    if let Some(c) = tiers::for_study(study)? {
-        specs.push((
+    match tiers::for_study(study)? {
+        Some(c) => specs.push((
             "starvation_by_tier",
             c,
             "Share of each tier's jobs whose wait exceeded the starvation threshold.".into(),
-        ));
+        )),
+        None if study.runs.iter().any(|r| r.dir.join("tiers.csv").is_file()) => {
+            skipped.push(tiers::NOTHING_STARVED.to_string())
+        }
+        None => {}
     }
     if let Some(c) = bars::fairness(study) {
         specs.push((
@@ -278,5 +289,5 @@ fn sweep_charts(study: &Study) -> Result<Vec<Spec>> {
             "Share of the up cpus that running tasks hold, over time.".into(),
         ));
     }
-    Ok(specs)
+    Ok((specs, skipped))
 }

@@ -87,7 +87,17 @@ pub fn starvation(
     })
 }
 
-/// Starvation by tier for a sweep, at its highest load.
+/// Why no starvation chart is drawn when no job of any tier starved (it would be empty).
+pub const NOTHING_STARVED: &str =
+    "No chart of starvation by tier: no job waited longer than the starvation threshold (0 % in every tier).";
+
+/// Whether no tier of any of these runs has a starved job.
+pub fn nothing_starved<'a>(runs: impl IntoIterator<Item = &'a TierRows>) -> bool {
+    runs.into_iter().all(|t| t.iter().all(|(_, f)| *f == 0.0))
+}
+
+/// Starvation by tier for a sweep, at its highest load; `None` when no run has tiers, or when nothing
+/// starved (see [`NOTHING_STARVED`]).
 pub fn for_study(study: &Study) -> Result<Option<Chart>> {
     let mut configs = Vec::new();
     for c in study.at_top_load() {
@@ -103,7 +113,7 @@ pub fn for_study(study: &Study) -> Result<Option<Chart>> {
             configs.push((study.series[series].order, study.series[series].style, runs));
         }
     }
-    if configs.is_empty() {
+    if configs.is_empty() || nothing_starved(configs.iter().flat_map(|(_, _, runs)| runs)) {
         return Ok(None);
     }
     let mut note = "mean over seeds; whiskers: 95% confidence interval".to_string();

@@ -76,7 +76,7 @@ fn the_committed_baseline_holds_with_zero_tolerance_on_one_and_two_threads() {
             check(&[s(&scenarios[0]), s(&scenarios[1]), "--baseline", s(&repo("results/baseline")), "--jobs", jobs]);
         assert_eq!(code, 0, "--jobs {jobs}:\n{out}\n{err}");
         assert!(
-            out.contains("PASS: 2 scenario(s), ") && out.contains("0 changed within rules, 0 regressed, 0 error(s)"),
+            out.contains("PASS: 2 scenario(s), ") && out.contains("0 regressed, 0 improved, 0 within tolerance"),
             "{out}"
         );
     }
@@ -117,7 +117,7 @@ fn an_identical_rerun_passes_and_baselines_do_not_depend_on_threads() {
         assert_eq!(code, 0, "{out}");
         assert!(
             out.contains("PASS: 2 scenario(s), 2 run(s)")
-                && out.contains("0 changed within rules, 0 regressed, 0 error(s)"),
+                && out.contains("0 regressed, 0 improved, 0 within tolerance"),
             "{out}"
         );
     }
@@ -166,12 +166,20 @@ fn a_changed_metric_setting_is_a_regression_and_tolerances_can_absorb_it() {
         let old = summary_cell(&base.join("quickstart/summary.csv"), metric);
         let new = summary_cell(&run.join("summary.csv"), metric);
         assert!(new.parse::<f64>().unwrap() > old.parse::<f64>().unwrap());
-        let line = out.lines().find(|l| l.split_whitespace().nth(1) == Some(metric)).unwrap_or_else(|| panic!("{out}"));
-        let cells: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!((cells[2], cells[3]), (old.as_str(), new.as_str()), "{line}");
+        let (was, now, line) = table_row(&out, "run", metric);
+        // Rounded to four significant digits.
+        let close = |shown: &str, cell: &str| {
+            let (a, b) = (shown.parse::<f64>().unwrap(), cell.parse::<f64>().unwrap());
+            (a - b).abs() <= 5e-4 * b.abs().max(1e-9)
+        };
+        assert!(close(was, &old) && close(now, &new), "{line} vs {old} {new}");
         assert!(line.contains("must not rise") && line.ends_with("REGRESSED"), "{line}");
     }
-    assert!(out.contains(" unchanged, 0 changed within rules, ") && out.contains(" regressed, 0 error(s)"), "{out}");
+    assert!(out.contains(" regressed, 0 improved, 0 within tolerance, ") && out.contains(", 0 error(s)"), "{out}");
+    // One line for the configuration: the first regressed metric, both values, the change and the rule.
+    let config = out.lines().find(|l| l.starts_with("  run  ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(config.contains(" starved ") && config.contains("exceeded (must not rise)"), "{config}");
+    assert!(config.contains("n/a") && config.contains("1/1 REGRESSED") && config.contains("+2 metric(s)"), "{config}");
     assert_all_moved_rows_are_starvation(&out);
 
     // A tolerance in the scenario's [check] table lets the same change pass; the table is not part of the hash.
@@ -196,11 +204,14 @@ fn a_changed_metric_setting_is_a_regression_and_tolerances_can_absorb_it() {
     assert!(out.contains("\n  note: seed: `42` → `7`\n") && out.contains("REGRESSED"), "{out}");
 }
 
-/// Every row of the text table (after its header) is a starvation metric.
+/// Every row of the text tables (the configuration line, what regressed) names a starvation metric.
 fn assert_all_moved_rows_are_starvation(out: &str) {
-    let rows: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with("run ")).collect();
-    assert!(rows.len() > 1 && rows[0].contains("metric"), "{out}");
-    for row in &rows[1..] {
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("run ") && l.split_whitespace().nth(1) != Some("metric"))
+        .collect();
+    assert!(!rows.is_empty(), "{out}");
+    for row in &rows {
         assert!(row.split_whitespace().nth(1).is_some_and(|m| m.starts_with("starved")), "{row}");
     }
 }
@@ -223,11 +234,12 @@ jobs = [
 queue = { name = "srtf", preempt = true }
 "#;
 
-/// The cells of the text-table row of `metric` in `run`: (baseline, new, rest of the line).
+/// The cells of the per-run text-table row of `metric` in `run` (the last table, after the
+/// configuration lines): (baseline, new, rest of the line).
 fn table_row<'a>(out: &'a str, run: &str, metric: &str) -> (&'a str, &'a str, &'a str) {
     let line = out
         .lines()
-        .find(|l| {
+        .rfind(|l| {
             let mut w = l.split_whitespace();
             w.next() == Some(run) && w.next() == Some(metric)
         })
@@ -243,14 +255,14 @@ fn a_changed_policy_parameter_fails_naming_metric_old_new_and_tolerance() {
     std::fs::write(&sc, SRTF_PAIR).unwrap();
     update(&[&sc], &base);
     std::fs::write(&sc, SRTF_PAIR.replace("preempt = true", "preempt = false")).unwrap();
-    let (code, out, _) = check(&[s(&sc), "--baseline", s(&base), "--allow-scenario-change"]);
+    let (code, out, _) = check(&[s(&sc), "--baseline", s(&base), "--allow-scenario-change", "--all"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("\n  note: queue: `srtf(preempt=true)` → `srtf(preempt=false)`\n"), "{out}");
     for (metric, old, new, change) in [
         ("wait_mean", "0", "45", "+45"),
         ("wait_max", "0", "90", "+90"),
         ("response_mean", "60", "100", "+40 (+66.67%)"),
-        ("bsld_mean", "1.05", "5.5", "+4.45 (+423.81%)"),
+        ("bsld_mean", "1.05", "5.5", "+4.45 (+423.8%)"),
     ] {
         let (was, now, line) = table_row(&out, "run", metric);
         assert_eq!((was, now), (old, new), "{line}");
@@ -299,7 +311,8 @@ queue = ["fifo", { name = "srtf", preempt = false }]
         let (code, out, _) = check(&[s(&sc), "--baseline", s(&b1), "--jobs", jobs]);
         assert_eq!(code, 0, "{out}");
         assert!(
-            out.contains("PASS: 1 scenario(s), 4 run(s)") && out.contains("0 changed within rules, 0 regressed"),
+            out.contains("PASS: 1 scenario(s), 4 run(s)")
+                && out.contains("0 regressed, 0 improved, 0 within tolerance"),
             "{out}"
         );
     }
@@ -315,14 +328,26 @@ queue = ["fifo", { name = "srtf", preempt = false }]
 
     // Preemption on in the second configuration: its runs regress, the first configuration's do not.
     std::fs::write(&sc, text.replace("preempt = false", "preempt = true")).unwrap();
-    let (code, out, _) = check(&[s(&sc), "--baseline", s(&b1), "--allow-scenario-change"]);
+    // One run writes the terminal table, Markdown and JUnit XML.
+    let (md, xml) = (dir.path().join("check.md"), dir.path().join("check.xml"));
+    let (code, out, _) =
+        check(&[s(&sc), "--baseline", s(&b1), "--allow-scenario-change", "--markdown", s(&md), "--junit", s(&xml)]);
     assert_eq!(code, 1, "{out}");
+    assert!(out.contains("report written to") && out.lines().count() < 30, "a summary, not every value:\n{out}");
+    // The configuration line comes first; the unchanged fifo configuration is counted, not listed.
+    assert!(out.contains("2 configuration(s): 1 regressed, 0 within tolerance, 0 improved, 1 unchanged"), "{out}");
+    let c1 = out.lines().find(|l| l.starts_with("  c1  ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(c1.contains("/2 REGRESSED") && c1.trim_end().ends_with("srtf(preempt=true)"), "{c1}");
+    assert!(!out.lines().any(|l| l.trim_start().starts_with("c0")), "fifo runs unchanged:\n{out}");
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(md.contains("<details><summary>What regressed, run by run: "), "{md}");
     for run in ["c1-r0", "c1-r1"] {
-        let (was, now, line) = table_row(&out, run, "preemptions");
-        assert_eq!(was, "0", "{line}");
-        assert!(now.parse::<u64>().unwrap() > 0 && line.ends_with("REGRESSED"), "{line}");
+        let prefix = format!("| {run} | `preemptions` | 0 | ");
+        let row = md.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{md}"));
+        assert!(row.ends_with("| must match | **REGRESSED** |"), "{row}");
     }
-    assert!(!out.lines().any(|l| l.trim_start().starts_with("c0-")), "fifo runs unchanged:\n{out}");
+    assert!(!md.contains("| c0-"), "{md}");
+    assert!(std::fs::read_to_string(xml).unwrap().contains("<failure type=\"regression\""));
     // Results of the old file are refused rather than compared with the new one.
     let (code, out, _) = check(&[s(&sc), "--results", s(&run), "--baseline", s(&b1)]);
     assert_eq!(code, 2, "{out}");
@@ -339,7 +364,7 @@ fn improvements_pass_and_tolerance_edits_keep_the_baseline_valid() {
     quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"30m\"")]);
     let (code, out, _) = check(&[s(&qs), "--baseline", s(&base), "--allow-scenario-change"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("improved") && out.contains(" 0 regressed, 0 error(s)"), "{out}");
+    assert!(out.contains(": 0 regressed, 3 improved, ") && out.contains("1/1 improved"), "{out}");
     assert_all_moved_rows_are_starvation(&out);
     // Adding a [check] table to the baselined file is not a scenario change.
     let qs = quickstart_with(dir.path(), &[("starvation_threshold = \"1h\"", "starvation_threshold = \"20m\"")]);

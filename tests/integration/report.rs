@@ -182,7 +182,7 @@ fn links(html: &str) -> Vec<String> {
 /// (row, column, text) of every `data-col` cell of table `id`; the row is the nearest `data-row`
 /// before the cell (on its `<tr>`, or on the cell itself in a transposed table).
 fn table_cells(html: &str, id: &str) -> Vec<(usize, String, String)> {
-    let start = html.find(&format!("<table id=\"{id}\">")).unwrap_or_else(|| panic!("no table {id}"));
+    let start = html.find(&format!("<table id=\"{id}\"")).unwrap_or_else(|| panic!("no table {id}"));
     let table = &html[start..start + html[start..].find("</table>").unwrap()];
     let mut cells = Vec::new();
     let mut at = 0;
@@ -191,8 +191,16 @@ fn table_cells(html: &str, id: &str) -> Vec<(usize, String, String)> {
         let row_at = table[..at + i].rfind("data-row=\"").expect("a data-row before every cell") + "data-row=\"".len();
         let row: usize = table[row_at..row_at + table[row_at..].find('"').unwrap()].parse().unwrap();
         let col = &cell[..cell.find('"').unwrap()];
-        let text_start = cell.find('>').unwrap() + 1;
-        let text = &cell[text_start..text_start + cell[text_start..].find('<').unwrap()];
+        // The CSV text is in `data-value` (the cell shows it rounded, with its unit).
+        let tag = &cell[..cell.find('>').unwrap()];
+        let value = tag.find("data-value=\"").map(|v| &tag[v + "data-value=\"".len()..]);
+        let text = match value {
+            Some(v) => &v[..v.find('"').unwrap()],
+            None => {
+                let text_start = cell.find('>').unwrap() + 1;
+                &cell[text_start..text_start + cell[text_start..].find('<').unwrap()]
+            }
+        };
         cells.push((row, col.to_string(), unescape(text)));
         at += i + 1;
     }
@@ -214,14 +222,13 @@ fn sweep_report_draws_every_comparison_chart_as_valid_files() {
             "wait_cdf",
             "slowdown",
             "tail_waits",
-            "starvation_by_tier",
             "fairness",
             "utilization_vs_load",
             "wait_p95_vs_load",
             "queue_over_time",
             "utilization_over_time"
         ],
-        "no fault metric is non-zero, so no fault chart"
+        "no fault metric is non-zero, so no fault chart; no job starved, so no starvation chart"
     );
     // One colour per configuration, the same in every chart: both series colours in each SVG.
     for f in done.charts.iter().filter(|f| f.extension().is_some_and(|e| e == "svg")) {
@@ -265,11 +272,14 @@ fn assert_sweep_page(dir: &Path, charts: usize) {
 fn sweep_page_shows_comparison_csv_exactly_and_links_only_existing_files() {
     let dir = small_sweep();
     report::generate(dir.path()).unwrap();
-    assert_sweep_page(dir.path(), 9);
+    assert_sweep_page(dir.path(), 8);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<p class=\"skipped\">No chart of starvation by tier: "), "the page says why");
 }
 
 /// The shipped study, `scenarios/compare.toml`, made small (400 jobs, 2 replications): `run`
-/// draws every comparison chart and the page, with one line or bar per queue discipline.
+/// draws every comparison chart (but starvation by tier: no job starves at this size) and the page,
+/// with one line or bar per queue discipline.
 #[test]
 fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -291,7 +301,6 @@ fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
         "wait_cdf",
         "slowdown",
         "tail_waits",
-        "starvation_by_tier",
         "fairness",
         "utilization_vs_load",
         "wait_p95_vs_load",
@@ -367,7 +376,9 @@ fn run_writes_charts_and_page_by_default_and_report_redraws_them() {
         .arg(&out)
         .assert()
         .success();
-    let names = ["utilization", "queue", "running", "wait_cdf", "starvation_by_tier"];
+    // Nothing starved in the quickstart: no empty starvation chart, a line saying why instead.
+    let names = ["utilization", "queue", "running", "wait_cdf"];
+    assert!(!out.join("charts/starvation_by_tier.svg").exists());
     let files: Vec<PathBuf> =
         names.iter().flat_map(|n| ["svg", "png"].map(|e| out.join("charts").join(format!("{n}.{e}")))).collect();
     assert_valid_charts(&files);
@@ -377,10 +388,20 @@ fn run_writes_charts_and_page_by_default_and_report_redraws_them() {
     }
     let summary = Table::read(&out.join("summary.csv")).unwrap();
     let cells = table_cells(&html, "summary-table");
-    assert_eq!(cells.len(), summary.header.len());
-    for (row, col, text) in cells {
-        assert_eq!(text, summary.text(row, summary.col(&col).unwrap()), "summary column {col}");
+    for (row, col, text) in &cells {
+        assert_eq!(text, summary.text(*row, summary.col(col).unwrap()), "summary column {col}");
     }
+    // No fault model ran: the fault metrics (node_failures onwards) are left out, and said to be.
+    let first_fault = summary.col("node_failures").unwrap();
+    assert_eq!(cells.len(), first_fault, "every metric before the fault metrics");
+    assert!(html.contains("No fault model ran: the ") && !html.contains("data-col=\"availability\""));
+    // Rounded with units; every file of the run linked, starvation.csv too.
+    for shown in [">14 min</td>", ">45.4 %</td>", ">29.4 h</td>", ">2.6</td>"] {
+        assert!(html.contains(shown), "{shown} not on the page");
+    }
+    assert!(links(&html).iter().any(|l| l == "starvation.csv"), "{:?}", links(&html));
+    assert!(!html.contains("id=\"rejected\""), "nothing rejected, no warning");
+    assert!(html.contains("No chart of starvation by tier: no job waited longer than the starvation threshold"));
     // `report` redraws from the CSVs alone: delete the charts and the page, then regenerate.
     std::fs::remove_dir_all(out.join("charts")).unwrap();
     std::fs::remove_file(out.join("report.html")).unwrap();
@@ -482,4 +503,75 @@ queue discipline: fifo
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no job with id 99"));
+}
+
+/// The text of the key comparison table as a reader sees it: rounded values with units, rows sorted
+/// by mean wait (best first), the best value of each column in bold, no column repeating another.
+#[test]
+fn comparison_table_reads_rounded_sorted_with_the_best_marked() {
+    let dir = small_sweep();
+    report::generate(dir.path()).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let start = html.find("<table id=\"comparison-table\"").unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let cmp = Table::read(&dir.path().join("comparison.csv")).unwrap();
+    // Rows in order of wait_mean_mean, lowest first.
+    let rows: Vec<usize> = table
+        .match_indices("<tr data-row=\"")
+        .map(|(i, m)| table[i + m.len()..].split('"').next().unwrap().parse().unwrap())
+        .collect();
+    let wait = |r: usize| cmp.num_by(r, "wait_mean_mean").unwrap();
+    assert_eq!(rows.len(), cmp.rows.len());
+    assert!(rows.windows(2).all(|w| wait(w[0]) <= wait(w[1])), "{rows:?}");
+    // The best mean wait is in bold; every number carries at most three significant digits.
+    let first_row = table.split("<tr data-row=").nth(1).unwrap();
+    assert!(first_row.contains("<td class=\"best\"><span data-col=\"wait_mean_mean\""), "{first_row}");
+    let text = html_text(table);
+    assert!(!text.contains("configuration"), "no label column repeating the varied ones: {text}");
+    for word in text.split_whitespace() {
+        if word.contains('.') && word.parse::<f64>().is_ok() {
+            let significant = word.trim_start_matches(['-', '0', '.']).chars().filter(|c| c.is_ascii_digit()).count();
+            assert!(significant <= 3, "{word} is not rounded: {text}");
+        }
+    }
+    assert!(text.contains(" min") || text.contains(" s ") || text.contains(" h"), "waits carry a unit: {text}");
+    assert!(text.contains(" %"), "utilization in %: {text}");
+}
+
+/// The text of an HTML fragment: tags dropped, entities of the page unescaped.
+fn html_text(fragment: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in fragment.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape(&out)
+}
+
+/// A job that no node can hold is rejected, and the page says so at the top.
+#[test]
+fn rejected_jobs_are_flagged_at_the_top_of_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    // The tiny three-job list of the check tests, its last job asking for 8 cores of a 4-core node.
+    let sc = super::check::tiny(dir.path());
+    let text = std::fs::read_to_string(&sc).unwrap();
+    let wide = text.replace("{ submit = 20, runtime = 10, cpu = 2 }", "{ submit = 20, runtime = 10, cpu = 8 }");
+    assert_ne!(wide, text);
+    std::fs::write(&sc, wide).unwrap();
+    let out = dir.path().join("out");
+    clustersim().args(["run", "-q"]).arg(&sc).arg("--out").arg(&out).assert().success();
+    let summary = Table::read(&out.join("summary.csv")).unwrap();
+    assert_eq!(summary.num_by(0, "rejected"), Some(1.0), "the 8-core job is rejected");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let warn = html.find("id=\"rejected\"").expect("a warning");
+    assert!(warn < html.find("id=\"summary\"").unwrap(), "the warning comes first");
+    assert!(html_text(&html[warn..]).contains("1 of 3 jobs were rejected"), "{html}");
 }
