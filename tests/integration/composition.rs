@@ -407,3 +407,52 @@ retry_timeout = "7s"
     let r = check_in_child(text, WALL_BOUND);
     assert!(r.is_ok(), "{}", r.unwrap_err());
 }
+
+/// Defects 1/2, found by the composition property: a job killed by a node failure keeps its epoch at
+/// the restart (the kill moved it), and its restart left the attempt marked as booked; started again
+/// and suspended within one pass (srtf + preemptive under decentralized schedulers), it was released
+/// on the shared books a second time (a node showed 13 of 8 cores free). Releasing an attempt now
+/// clears its booking.
+#[test]
+fn a_killed_job_restarted_and_suspended_within_a_pass_is_released_once() {
+    let text = r#"name = "killed-job-restarted-and-suspended"
+seed = 5
+
+workload = { type = "list", jobs = [ { submit = 144, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u0" }, { submit = 173, runtime = 104, estimate = 53, tasks = 2, cpu = 7, tier = 0, user = "u2" }, { submit = 0, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u0" }, { submit = 173, runtime = 159, estimate = 159, tasks = 2, min_cpu = 1, max_cpu = 5, tier = 0, user = "u2" }, { submit = 0, runtime = 115, estimate = 230, tasks = 1, cpu = 5, tier = 1, user = "u0" }, { submit = 173, runtime = 1, estimate = 1, tasks = 1, min_cpu = 1, max_cpu = 5, tier = 0, user = "u2" } ] }
+policy = { selection = "round_robin", allocation = "preemptive", queue = "srtf", recovery = { name = "decentralized", schedulers = 2, gossip_interval = "1s" }, kill_at_estimate = false }
+[[cluster.pools]]
+name = "c"
+count = 2
+cpu = 8
+racks = 2
+[[cluster.pools]]
+name = "g"
+count = 1
+cpu = 4
+gpu = 2
+
+[faults]
+heartbeat_interval = "5s"
+heartbeat_timeout = "15s"
+rpc_timeout = "2s"
+outages = [ "node 1 down at 115s for 136s" ]
+checkpoint_interval = "20s"
+checkpoint_cost = "1s"
+[[faults.pools]]
+pool = "c"
+mtbf = "1183s"
+mttr = "30s"
+[[faults.racks]]
+rack = "*"
+mtbf = "399s"
+mttr = "20s"
+[network]
+latency = { dist = "uniform", min = 0, max = 1 }
+partitions = [  ]
+[scheduler]
+crashes = [  ]
+retry_timeout = "7s"
+"#;
+    let r = check_in_child(text, WALL_BOUND);
+    assert!(r.is_ok(), "{}", r.unwrap_err());
+}

@@ -204,6 +204,9 @@ impl Simulation {
             self.world.running.remove(est_end, j);
         }
         self.released_placement(j);
+        // Nothing of this attempt is booked any more: a later attempt with the same epoch (a killed job's
+        // epoch moves at the kill, not at the restart) must not be taken as booked.
+        self.fl().jobs[j as usize].committed = false;
     }
 
     /// Tells the queue of `j`'s partition that its attempt ended.
