@@ -50,6 +50,6 @@ EOF
   jq -r --arg t "$t" '
     (.results[] | select(.parameters.q == "fifo") | .mean) as $fifo
     | .results[]
-    | "| \($t) | \(.parameters.q) | \(.mean * 1000 | round / 1000) ± \(.stddev * 1000 | round / 1000) | \(.user * 100 | round / 100) | \(.mean / $fifo * 100 | round / 100) |"
+    | "| \($t) | \(.parameters.q) | \(.mean * 1000 | round / 1000) ± \((.stddev // 0) * 1000 | round / 1000) | \(.user * 100 | round / 100) | \(.mean / $fifo * 100 | round / 100) |"
   ' "$tmp/$t.json"
 done

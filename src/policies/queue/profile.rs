@@ -294,16 +294,19 @@ impl Profile {
         i
     }
 
-    /// Adds `delta` to the free amount over `[start, end)`.
-    fn change(&mut self, start: Time, end: Time, delta: &Amount) {
+    /// Adds `delta` to the free amount over `[start, end)`; returns the largest free amount of
+    /// each resource there afterwards (`None` for an empty interval).
+    fn change(&mut self, start: Time, end: Time, delta: &Amount) -> Option<Amount> {
         if end <= start {
-            return;
+            return None;
         }
         let a = self.split_at(start);
         let b = self.split_at(end);
+        let mut high = Amount { cpu: i64::MIN, mem: i64::MIN, gpu: i64::MIN };
         for s in &mut self.steps[a..b] {
             let was = s.1.is_negative();
             s.1.add(delta);
+            high = high.max(&s.1);
             self.negative = self.negative + s.1.is_negative() as usize - was as usize;
         }
         // Merge the ends of the changed range with their neighbours when the levels now agree (a
@@ -315,6 +318,7 @@ impl Profile {
             }
         }
         self.touched(a);
+        Some(high)
     }
 
     /// Books `req` over `[start, end)`.
@@ -322,9 +326,10 @@ impl Profile {
         self.change(start, end, &req.neg());
     }
 
-    /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]).
-    pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) {
-        self.change(start, end, req);
+    /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]); gives the largest free
+    /// amount of each resource over the interval afterwards (`None` if it is empty).
+    pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) -> Option<Amount> {
+        self.change(start, end, req)
     }
 }
 
