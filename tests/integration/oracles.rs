@@ -325,6 +325,8 @@ mod traces {
     pub const KTH_3000: &str = "workloads/KTH-SP2-1996-2.1-cln.first3000.swf";
     pub const KTH: &str = "workloads/KTH-SP2-1996-2.1-cln.swf.gz";
     pub const HPC2N: &str = "workloads/HPC2N-2002-2.1-cln.swf.gz";
+    pub const RICC: &str = "workloads/RICC-2010-2.swf.gz";
+    pub const CURIE: &str = "workloads/CEA-Curie-2011-2.1-cln.swf.gz";
 
     /// A trace read under convention P (processors only) and simulated on `procs` processors.
     pub fn run_trace(rel: &str, procs: u64, queue: PolicySpec, perfect: bool) -> RunOutput {
@@ -388,10 +390,15 @@ mod traces {
         (diff.len(), diff.iter().take(10).cloned().collect::<Vec<_>>().join("\n"))
     }
 
-    /// Asserts a row equals the table to its printed precision.
-    pub fn assert_exact(r: &Row, wait: f64, bsld: f64, max_wait: i64, makespan: i64, util: f64) {
+    /// Asserts a row's mean wait and mean bounded slowdown equal the given ones to 4 decimals.
+    pub fn assert_means(r: &Row, wait: f64, bsld: f64) {
         assert!((r.wait - wait).abs() < 5e-5, "avg wait {} vs {wait}", r.wait);
         assert!((r.bsld - bsld).abs() < 5e-5, "avg bsld {} vs {bsld}", r.bsld);
+    }
+
+    /// Asserts a row equals the table to its printed precision.
+    pub fn assert_exact(r: &Row, wait: f64, bsld: f64, max_wait: i64, makespan: i64, util: f64) {
+        assert_means(r, wait, bsld);
         assert_eq!(r.max_wait, max_wait);
         assert_eq!(r.makespan, makespan);
         assert!((r.util - util).abs() < 5e-7, "util {} vs {util}", r.util);
@@ -469,4 +476,25 @@ fn hpc2n_fcfs_and_easy_equal_the_table() {
     assert_exact(&r, 16349.2661, 208.7190, 1163260, 109598927, 0.596521);
     let r = row(&run_trace(HPC2N, 240, easy(), false), 240);
     assert_exact(&r, 11069.4845, 87.8718, 1163311, 109598927, 0.596521);
+}
+
+/// The large traces of `../shared/workloads/README.md` ("Large modern traces"): RICC (447,794 jobs,
+/// no header: one pool of 8,192 processors) under FCFS and EASY gives the README's means to the
+/// printed digit. FCFS reads the two jobs with no requested time as the project documents (they
+/// keep their logged run time): 155,841.8590 s.
+#[test]
+fn ricc_fcfs_and_easy_equal_the_readme() {
+    let r = row(&run_trace(RICC, 8192, fifo(), false), 8192);
+    assert!((r.wait - 155841.8590).abs() < 5e-5, "avg wait {} vs 155841.8590", r.wait);
+    let r = row(&run_trace(RICC, 8192, easy(), false), 8192);
+    assert_means(&r, 22057.1521, 225.0428);
+}
+
+/// CEA Curie (312,826 jobs on 93,312 processors) under FCFS and EASY gives the README's means.
+#[test]
+fn cea_curie_fcfs_and_easy_equal_the_readme() {
+    let r = row(&run_trace(CURIE, 93312, fifo(), false), 93312);
+    assert_means(&r, 16423.8814, 573.0409);
+    let r = row(&run_trace(CURIE, 93312, easy(), false), 93312);
+    assert_means(&r, 1344.7345, 17.7361);
 }

@@ -20,6 +20,12 @@
 //! submission adds one O(P) search. A completion compresses: every job not yet due is first
 //! checked in O(log P) against the prefix maxima of the profile (can any step before its start hold
 //! it?); only those that may move are searched, up to their own start, without lifting their booking.
+//!
+//! Before that, a job is checked against the *rises* of the plan since it was last found unable to
+//! move: every lift (a job ended early, a booking moved or slid) is logged with where it starts and
+//! the most it leaves free there. Levels before a job's start that did not rise can only have
+//! fallen, so a job that could not move then cannot now unless a rise starts before its start and
+//! leaves room for its request: the other jobs are passed over in O(rises since the last pass).
 
 use super::QueueDiscipline;
 use super::profile::{Amount, Profile};
@@ -56,6 +62,15 @@ pub struct Conservative {
     order: Vec<JobIdx>,
     ended: Vec<((Time, JobIdx), Amount)>,
     pending: PendingCompletions,
+    /// Every rise of the plan, oldest first: (sequence number, where it starts, the largest free
+    /// amount it leaves there); those no waiting job can still need are dropped.
+    rises: Vec<(u64, Time, Amount)>,
+    /// Sequence number of the last rise.
+    rise_seq: u64,
+    /// `rise_seq` when the last compression began: older rises are seen by every planned job.
+    compressed_at: u64,
+    /// By job: the last rise it was checked after (it could not move then); 0: check it next time.
+    seen: Vec<u64>,
 }
 
 pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
@@ -77,6 +92,29 @@ impl Conservative {
         self.by_start.insert((start, seq, j));
     }
 
+    /// Lifts the booking of `req` over `[start, end)` and logs the rise.
+    fn lift(&mut self, start: Time, end: Time, req: &Amount) {
+        if let Some(high) = self.profile.unreserve(start, end, req) {
+            self.log_rise(start, high);
+        }
+    }
+
+    fn log_rise(&mut self, start: Time, high: Amount) {
+        self.rise_seq += 1;
+        self.rises.push((self.rise_seq, start, high));
+    }
+
+    /// False when job `j`, booked from `start` and found unable to move after its last check, still
+    /// cannot: no rise since then starts before `start` with room for `req`.
+    fn may_have_risen(&self, j: JobIdx, start: Time, req: &Amount) -> bool {
+        let seen = self.seen[j as usize];
+        if seen == 0 {
+            return true;
+        }
+        let k = self.rises.partition_point(|r| r.0 <= seen);
+        self.rises[k..].iter().any(|&(_, at, high)| at < start && high.holds(req))
+    }
+
     fn forget(&mut self, j: JobIdx) {
         if let Some((start, seq)) = self.reservation[j as usize].take() {
             self.by_start.remove(&(start, seq, j));
@@ -89,6 +127,9 @@ impl Conservative {
         let mut changes = std::mem::take(&mut self.changes);
         self.profile = self.fresh_profile(ctx, &mut changes);
         self.changes = changes;
+        // Anything may have changed: every job is checked at the next compression.
+        let all = Amount { cpu: i64::MAX, mem: i64::MAX, gpu: i64::MAX };
+        self.log_rise(0, all);
         self.booked.clear();
         for &(est_end, j) in ctx.running() {
             self.booked.insert((est_end, j), Amount::of(&held(ctx, j)));
@@ -124,12 +165,14 @@ impl Conservative {
         }
         self.ended.extend(booked.map(|(&key, &amount)| (key, amount)));
         self.profile.advance(now, 2 * (self.booked.len() + self.by_start.len()) + 16);
-        for &(key, amount) in &self.ended {
+        let ended = std::mem::take(&mut self.ended);
+        for &(key, amount) in &ended {
             self.booked.remove(&key);
             if key.0 > now {
-                self.profile.unreserve(now, key.0, &amount);
+                self.lift(now, key.0, &amount);
             }
         }
+        self.ended = ended;
         // What the plan holds free now must be what the nodes have free, plus what jobs due to end
         // now still hold, minus what the reservations due now will take.
         let mut expected = Amount::of(&ctx.cluster().free_total);
@@ -165,6 +208,10 @@ impl Conservative {
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         order.extend(self.queue.iter().map(|&(_, j)| j));
+        // Every planned job was checked (or planned) since the last compression began.
+        let drop = self.rises.partition_point(|r| r.0 <= self.compressed_at);
+        self.rises.drain(..drop);
+        self.compressed_at = self.rise_seq;
         let overbooked = self.profile.overbooked();
         for &j in &order {
             let Some((start, _)) = self.reservation[j as usize] else { continue };
@@ -173,23 +220,27 @@ impl Conservative {
             }
             let req = Amount::of(&ctx.job(j).total_request());
             // A job can move only to a time before its start at which its request is free. On a
-            // plan that is not over-booked its own slot stays feasible, so when no step before
-            // its start has room for it, the search would return its start: skip it.
-            if !overbooked && !self.profile.may_fit_before(&req, start) {
+            // plan that is not over-booked its own slot stays feasible, so when nothing before its
+            // start rose with room for it since it last could not move, or no step before its
+            // start has room for it, the search would return its start: skip it.
+            if !overbooked && (!self.may_have_risen(j, start, &req) || !self.profile.may_fit_before(&req, start)) {
+                self.seen[j as usize] = self.rise_seq;
                 continue;
             }
             let dur = planned_duration(ctx, j);
             let new = if overbooked {
-                self.profile.unreserve(start, start + dur, &req);
+                self.lift(start, start + dur, &req);
                 let new = self.profile.earliest(&req, dur, now).unwrap_or(start);
                 self.profile.reserve(new, new + dur, &req);
                 new
-            } else {
-                let Some(new) = self.profile.earlier_start(&req, dur, now, start) else { continue };
-                self.profile.unreserve(start, start + dur, &req);
+            } else if let Some(new) = self.profile.earlier_start(&req, dur, now, start) {
+                self.lift(start, start + dur, &req);
                 self.profile.reserve(new, new + dur, &req);
                 new
+            } else {
+                start
             };
+            self.seen[j as usize] = self.rise_seq;
             if new != start {
                 self.set_reservation(j, new);
                 ctx.log("reserve", Some(j), || fmt_time(new));
@@ -209,6 +260,7 @@ impl Conservative {
                 Some(start) => {
                     self.profile.reserve(start, start + dur, &req);
                     self.set_reservation(j, start);
+                    self.seen[j as usize] = self.rise_seq;
                     ctx.log("reserve", Some(j), || fmt_time(start));
                     if start > now {
                         ctx.note_wait(j, || "waits for its reservation (see its reserve events)".into());
@@ -247,11 +299,12 @@ impl Conservative {
             let req = Amount::of(&ctx.job(j).total_request());
             let dur = planned_duration(ctx, j);
             let s = start.max(now);
-            self.profile.unreserve(s, s + dur, &req);
+            self.lift(s, s + dur, &req);
             let next_release = ctx.running().range((now + 1, 0)..).next().map_or(now + 1, |&(t, _)| t);
             let new = self.profile.earliest(&req, dur, next_release).unwrap_or(next_release);
             self.profile.reserve(new, new + dur, &req);
             self.set_reservation(j, new);
+            self.seen[j as usize] = 0; // it may fit before `next_release`: check it next time
         }
     }
 }
@@ -264,6 +317,7 @@ impl QueueDiscipline for Conservative {
     fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
         if self.reservation.len() < ctx.jobs().len() {
             self.reservation.resize(ctx.jobs().len(), None);
+            self.seen.resize(ctx.jobs().len(), 0);
         }
         self.queue.insert((ctx.job(job).submit, job));
         self.forget(job);

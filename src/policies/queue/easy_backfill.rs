@@ -16,10 +16,18 @@
 //! completion is processed, at the same instant, before anything else starts. This reproduces
 //! pyss's decisions exactly; see `docs/queues.md`.
 //!
-//! Cost per pass: O(k log Q) for k starts, plus, when backfilling, O(R) to find the shadow time and
-//! one scan of the queue (cut short as soon as nothing more can fit).
+//! The jobs behind the head are found through a [`FitTree`] over their scan order (submit order,
+//! or shortest estimate first), which holds the smallest request and estimate of every subtree: a
+//! pass asks it for the next job that fits now and either ends by the shadow time or fits in the
+//! extra capacity, and stops when there is none.
+//!
+//! Cost per pass: O(k log Q) for k starts; when backfilling, O(log Q) to learn that no waiting job
+//! fits now, and only if one does, the walk over the running jobs (by estimated end) to the shadow
+//! time and O(log Q) per candidate. With the event log on (`--events`), the queue is scanned in
+//! full instead, so that every job that would delay the head is noted for `explain`.
 
 use super::QueueDiscipline;
+use super::fit_tree::{FitTree, Minima};
 use super::profile::Amount;
 use super::view::{PendingCompletions, due_now, held, planned_duration, planned_release};
 use crate::engine::ctx::SchedCtx;
@@ -49,6 +57,12 @@ pub struct EasyBackfill {
     extra_releases: Vec<(Time, Amount)>,
     backfilled: Vec<(Time, JobIdx)>,
     pending: PendingCompletions,
+    /// The waiting jobs (committed ones excepted) in backfill order, by slot.
+    tree: FitTree,
+    /// Slot of each job in the tree: its rank in backfill order among all the workload's jobs.
+    slot: Vec<u32>,
+    /// The job of each slot.
+    job_of_slot: Vec<JobIdx>,
 }
 
 pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
@@ -74,13 +88,54 @@ impl EasyBackfill {
             extra_releases: Vec::new(),
             backfilled: Vec::new(),
             pending: PendingCompletions::default(),
+            tree: FitTree::default(),
+            slot: Vec::new(),
+            job_of_slot: Vec::new(),
         }
+    }
+
+    /// Ranks every job of the workload in backfill order (once: the job list does not change).
+    fn rank_jobs(&mut self, ctx: &SchedCtx<'_>) {
+        let n = ctx.jobs().len();
+        let mut by_order: Vec<JobIdx> = (0..n as JobIdx).collect();
+        match self.order {
+            BackfillOrder::Fifo => by_order.sort_unstable_by_key(|&j| (ctx.job(j).submit, j)),
+            BackfillOrder::Sjf => by_order.sort_unstable_by_key(|&j| (planned_duration(ctx, j), ctx.job(j).submit, j)),
+        }
+        self.slot = vec![0; n];
+        for (rank, &j) in by_order.iter().enumerate() {
+            self.slot[j as usize] = rank as u32;
+        }
+        self.job_of_slot = by_order;
+        self.tree = FitTree::new(n);
+        let waiting: Vec<JobIdx> = self.queue.iter().map(|&(_, j)| j).collect();
+        for j in waiting {
+            self.fill(ctx, j);
+        }
+    }
+
+    /// Puts waiting job `j` in the tree.
+    fn fill(&mut self, ctx: &SchedCtx<'_>, j: JobIdx) {
+        let req = Amount::of(&ctx.job(j).total_request());
+        self.tree.fill(self.slot[j as usize] as usize, req, planned_duration(ctx, j));
+    }
+
+    /// Puts job `j` in the queue.
+    fn insert(&mut self, ctx: &SchedCtx<'_>, j: JobIdx) {
+        self.queue.insert((ctx.job(j).submit, j));
+        self.fill(ctx, j);
+    }
+
+    /// Takes job `(submit, j)` out of the queue.
+    fn remove(&mut self, key: (Time, JobIdx)) {
+        self.queue.remove(&key);
+        self.tree.clear(self.slot[key.1 as usize] as usize);
     }
 
     /// Returns the committed jobs to the queue (their capacity did not come).
     fn uncommit(&mut self, ctx: &SchedCtx<'_>) {
-        for j in self.committed.drain(..) {
-            self.queue.insert((ctx.job(j).submit, j));
+        for j in std::mem::take(&mut self.committed) {
+            self.insert(ctx, j);
         }
     }
 
@@ -151,40 +206,66 @@ impl EasyBackfill {
 
     fn backfill(&mut self, ctx: &mut SchedCtx<'_>, free: Amount) {
         let Some(&(_, head)) = self.queue.first() else { return };
+        if ctx.world().logging() {
+            return self.backfill_scan(ctx, free, head);
+        }
+        // The head is not a backfill candidate: in submit order the search starts after it; in
+        // shortest-first order it is taken out of the tree for the pass.
+        let head_slot = self.slot[head as usize] as usize;
+        let from = match self.order {
+            BackfillOrder::Fifo => head_slot + 1,
+            BackfillOrder::Sjf => {
+                self.tree.clear(head_slot);
+                0
+            }
+        };
+        // The shadow time is needed only if some job fits now.
+        if let Some(first) = self.tree.first(from, |m| free.holds(&m.req)) {
+            let head_req = Amount::of(&ctx.job(head).total_request());
+            let (shadow, extra) = self.shadow(ctx, free, &head_req);
+            let mut room = Room { free, extra, shadow, head: ctx.job(head).id };
+            let limit = shadow.saturating_sub(ctx.now());
+            let mut at = first;
+            while any_free(&room.free) {
+                let test = |m: &Minima| room.free.holds(&m.req) && (m.dur <= limit || room.extra.holds(&m.req));
+                let Some(slot) = self.tree.first(at, test) else { break };
+                at = slot + 1;
+                let j = self.job_of_slot[slot];
+                if self.try_backfill(ctx, j, &mut room) {
+                    self.remove((ctx.job(j).submit, j));
+                }
+            }
+        }
+        if self.order == BackfillOrder::Sjf {
+            self.fill(ctx, head);
+        }
+    }
+
+    /// Backfilling by a scan of the whole queue, noting why each job that fits now but would
+    /// delay the head's reservation waits (for `explain`, with the event log on).
+    fn backfill_scan(&mut self, ctx: &mut SchedCtx<'_>, free: Amount, head: JobIdx) {
         let head_req = Amount::of(&ctx.job(head).total_request());
         let (shadow, extra) = self.shadow(ctx, free, &head_req);
         let mut room = Room { free, extra, shadow, head: ctx.job(head).id };
         self.backfilled.clear();
         // The queue is taken out while it is walked (starting a job may commit it, which needs `self`).
         let queue = std::mem::take(&mut self.queue);
-        match self.order {
-            BackfillOrder::Fifo => {
-                for &(submit, j) in queue.iter().skip(1) {
-                    if !any_free(&room.free) {
-                        break;
-                    }
-                    if self.try_backfill(ctx, j, &mut room) {
-                        self.backfilled.push((submit, j));
-                    }
-                }
+        let mut by_order: Vec<(Time, Time, JobIdx)> = match self.order {
+            BackfillOrder::Fifo => queue.iter().skip(1).map(|&(s, j)| (0, s, j)).collect(),
+            BackfillOrder::Sjf => queue.iter().skip(1).map(|&(s, j)| (planned_duration(ctx, j), s, j)).collect(),
+        };
+        by_order.sort_unstable();
+        for (_, submit, j) in by_order {
+            if !any_free(&room.free) {
+                break;
             }
-            BackfillOrder::Sjf => {
-                let mut by_estimate: Vec<(Time, Time, JobIdx)> =
-                    queue.iter().skip(1).map(|&(s, j)| (planned_duration(ctx, j), s, j)).collect();
-                by_estimate.sort_unstable();
-                for (_, submit, j) in by_estimate {
-                    if !any_free(&room.free) {
-                        break;
-                    }
-                    if self.try_backfill(ctx, j, &mut room) {
-                        self.backfilled.push((submit, j));
-                    }
-                }
+            if self.try_backfill(ctx, j, &mut room) {
+                self.backfilled.push((submit, j));
             }
         }
         self.queue = queue;
-        for key in self.backfilled.drain(..) {
-            self.queue.remove(&key);
+        for key in std::mem::take(&mut self.backfilled) {
+            self.remove(key);
         }
     }
 
@@ -226,7 +307,10 @@ impl QueueDiscipline for EasyBackfill {
     }
 
     fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
-        self.queue.insert((ctx.job(job).submit, job));
+        if self.slot.len() < ctx.jobs().len() {
+            self.rank_jobs(ctx);
+        }
+        self.insert(ctx, job);
     }
 
     fn schedule(&mut self, ctx: &mut SchedCtx<'_>) {
@@ -252,7 +336,7 @@ impl QueueDiscipline for EasyBackfill {
             if !free.holds(&req) || !self.start_or_commit(ctx, head) {
                 break;
             }
-            self.queue.remove(&(submit, head));
+            self.remove((submit, head));
             free.sub(&req);
         }
         if self.queue.len() >= 2 && any_free(&free) {

@@ -5,6 +5,7 @@ mod conservative_backfill;
 mod easy_backfill;
 mod fair_share;
 mod fifo;
+mod fit_tree;
 mod priority_aging;
 pub mod profile;
 mod proportional;

@@ -46,6 +46,12 @@ impl Amount {
         Amount { cpu: -self.cpu, mem: -self.mem, gpu: -self.gpu }
     }
 
+    /// The smaller of each resource.
+    #[inline]
+    pub fn min(&self, o: &Amount) -> Amount {
+        Amount { cpu: self.cpu.min(o.cpu), mem: self.mem.min(o.mem), gpu: self.gpu.min(o.gpu) }
+    }
+
     /// The larger of each resource.
     #[inline]
     fn max(&self, o: &Amount) -> Amount {
@@ -65,14 +71,22 @@ impl Amount {
 /// Two caches make the questions conservative backfilling asks at every completion cheap:
 /// `prefix_max[i]`, the largest free amount of each resource over steps `0..=i` (valid for
 /// `i < prefix_valid`, recomputed lazily from the first step a change touched), and the number of
-/// over-booked steps.
+/// over-booked steps. And per block of [`BLOCK`] steps, the smallest and largest free amount of each
+/// resource (valid for blocks `< blocks_valid`, recomputed lazily too): a search for a slot skips a
+/// block where no step has room for the request, and crosses whole a block where every step has.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
     steps: Vec<(Time, Amount)>,
     prefix_max: Vec<Amount>,
     prefix_valid: usize,
     negative: usize,
+    /// (min, max) of the free amounts of steps `b * BLOCK .. (b + 1) * BLOCK`, for full blocks.
+    blocks: Vec<(Amount, Amount)>,
+    blocks_valid: usize,
 }
+
+/// Steps per block of the search summaries.
+const BLOCK: usize = if cfg!(test) { 4 } else { 32 };
 
 impl Profile {
     /// A profile from `now`, with `free` available then and `changes` (time, signed amount) after:
@@ -100,7 +114,7 @@ impl Profile {
             steps.push((t, level));
         }
         let negative = steps.iter().filter(|s| s.1.is_negative()).count();
-        Profile { steps, prefix_max: Vec::new(), prefix_valid: 0, negative }
+        Profile { steps, prefix_max: Vec::new(), prefix_valid: 0, negative, blocks: Vec::new(), blocks_valid: 0 }
     }
 
     /// True when some step is over-booked (a resource below zero): capacity was lost under the plan.
@@ -148,7 +162,79 @@ impl Profile {
                 same
             });
         }
-        self.prefix_valid = 0;
+        self.touched(0);
+    }
+
+    /// Notes that the steps from index `i` on changed (their level or their index).
+    #[inline]
+    fn touched(&mut self, i: usize) {
+        self.prefix_valid = self.prefix_valid.min(i);
+        self.blocks_valid = self.blocks_valid.min(i / BLOCK);
+    }
+
+    /// Brings the block summaries up to date for every full block before step `end`.
+    fn refresh_blocks(&mut self, end: usize) {
+        let want = end / BLOCK;
+        if self.blocks.len() < want {
+            self.blocks.resize(want, (Amount::default(), Amount::default()));
+        }
+        for b in self.blocks_valid..want {
+            let steps = &self.steps[b * BLOCK..(b + 1) * BLOCK];
+            let (mut lo, mut hi) = (steps[0].1, steps[0].1);
+            for (_, level) in &steps[1..] {
+                lo = lo.min(level);
+                hi = hi.max(level);
+            }
+            self.blocks[b] = (lo, hi);
+        }
+        self.blocks_valid = self.blocks_valid.max(want);
+    }
+
+    /// The scan behind [`Profile::earliest`] and [`Profile::earlier_start`]: the first run of
+    /// steps from `from` on where `req` stays free for `duration`, among the steps before `own`
+    /// (a run that reaches `own` counts as long enough). Whole blocks are skipped where no step
+    /// has room and crossed where every step has; the answer is the step-by-step scan's.
+    fn scan(&mut self, req: &Amount, duration: Time, from: Time, own: Option<Time>) -> Option<Time> {
+        let end = own.map_or(self.steps.len(), |own| self.steps.partition_point(|s| s.0 < own));
+        let own = own.unwrap_or(Time::MAX);
+        self.refresh_blocks(end);
+        let mut start: Option<Time> = None;
+        let mut i = self.index_at(from);
+        // A run that holds `req` from `s` succeeds at a step whose successor comes at or after
+        // `s + duration`, or after `own` (or when there is none): later successors come later.
+        let long_enough = |s: Time, next: Option<&(Time, Amount)>| {
+            next.is_none_or(|&(next, _)| next > own || next >= s.saturating_add(duration))
+        };
+        while i < end {
+            if i.is_multiple_of(BLOCK) && i + BLOCK <= end {
+                let (lo, hi) = self.blocks[i / BLOCK];
+                if !hi.holds(req) {
+                    start = None;
+                    i += BLOCK;
+                    continue;
+                }
+                if lo.holds(req) {
+                    let s = *start.get_or_insert(self.steps[i].0.max(from));
+                    if long_enough(s, self.steps.get(i + BLOCK)) {
+                        return Some(s);
+                    }
+                    i += BLOCK;
+                    continue;
+                }
+            }
+            let (t, level) = self.steps[i];
+            if level.holds(req) {
+                let s = *start.get_or_insert(t.max(from));
+                if long_enough(s, self.steps.get(i + 1)) {
+                    return Some(s);
+                }
+            } else {
+                start = None;
+            }
+            i += 1;
+        }
+        // Reached `own` (the run, if any, goes on into the job's own booking) or the last step.
+        start
     }
 
     /// Free amount at each change, from the origin on, with equal neighbours merged: two profiles
@@ -180,23 +266,8 @@ impl Profile {
 
     /// The earliest time ≥ `from` at which `req` stays free for `duration`; `None` if never (the
     /// request exceeds what the profile ever frees).
-    pub fn earliest(&self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
-        let mut i = self.index_at(from);
-        let mut start: Option<Time> = None;
-        while i < self.steps.len() {
-            let (t, free) = self.steps[i];
-            if free.holds(req) {
-                let s = *start.get_or_insert(t.max(from));
-                match self.steps.get(i + 1) {
-                    Some(&(next, _)) if next < s.saturating_add(duration) => {}
-                    _ => return Some(s),
-                }
-            } else {
-                start = None;
-            }
-            i += 1;
-        }
-        None
+    pub fn earliest(&mut self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
+        self.scan(req, duration, from, None)
     }
 
     /// Where a job booked over `[own, own + duration)` would start if its booking were lifted and
@@ -206,24 +277,8 @@ impl Profile {
     /// [over-booked](Profile::overbooked) every level is ≥ 0, so once a slot that holds `req` runs
     /// into the job's own booking it fits for good (there, the booking it would give up is free).
     /// O(steps between `from` and `own`).
-    pub fn earlier_start(&self, req: &Amount, duration: Time, from: Time, own: Time) -> Option<Time> {
-        let mut start: Option<Time> = None;
-        for i in self.index_at(from)..self.steps.len() {
-            let (t, level) = self.steps[i];
-            if t >= own {
-                return start;
-            }
-            if level.holds(req) {
-                let s = *start.get_or_insert(t.max(from));
-                let next = self.steps.get(i + 1).map_or(Time::MAX, |n| n.0);
-                if next > own || next >= s.saturating_add(duration) {
-                    return Some(s);
-                }
-            } else {
-                start = None;
-            }
-        }
-        start
+    pub fn earlier_start(&mut self, req: &Amount, duration: Time, from: Time, own: Time) -> Option<Time> {
+        self.scan(req, duration, from, Some(own))
     }
 
     /// Makes sure a step starts exactly at `t` (splitting the one in force there); returns its index.
@@ -235,20 +290,23 @@ impl Profile {
         let level = if i == 0 { self.steps.first().map(|s| s.1).unwrap_or_default() } else { self.steps[i - 1].1 };
         self.steps.insert(i, (t, level));
         self.negative += level.is_negative() as usize;
-        self.prefix_valid = self.prefix_valid.min(i);
+        self.touched(i);
         i
     }
 
-    /// Adds `delta` to the free amount over `[start, end)`.
-    fn change(&mut self, start: Time, end: Time, delta: &Amount) {
+    /// Adds `delta` to the free amount over `[start, end)`; returns the largest free amount of
+    /// each resource there afterwards (`None` for an empty interval).
+    fn change(&mut self, start: Time, end: Time, delta: &Amount) -> Option<Amount> {
         if end <= start {
-            return;
+            return None;
         }
         let a = self.split_at(start);
         let b = self.split_at(end);
+        let mut high = Amount { cpu: i64::MIN, mem: i64::MIN, gpu: i64::MIN };
         for s in &mut self.steps[a..b] {
             let was = s.1.is_negative();
             s.1.add(delta);
+            high = high.max(&s.1);
             self.negative = self.negative + s.1.is_negative() as usize - was as usize;
         }
         // Merge the ends of the changed range with their neighbours when the levels now agree (a
@@ -259,7 +317,8 @@ impl Profile {
                 self.steps.remove(i);
             }
         }
-        self.prefix_valid = self.prefix_valid.min(a);
+        self.touched(a);
+        Some(high)
     }
 
     /// Books `req` over `[start, end)`.
@@ -267,9 +326,10 @@ impl Profile {
         self.change(start, end, &req.neg());
     }
 
-    /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]).
-    pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) {
-        self.change(start, end, req);
+    /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]); gives the largest free
+    /// amount of each resource over the interval afterwards (`None` if it is empty).
+    pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) -> Option<Amount> {
+        self.change(start, end, req)
     }
 }
 
