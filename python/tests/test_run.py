@@ -32,7 +32,7 @@ def test_run_writes_no_file_unless_asked(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
     clustersim.run(QUICKSTART, seed=1, overrides={"workload.jobs": 200}, out=tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        ["jobs.csv", "summary.csv", "timeline.csv", "tiers.csv", "users.csv", "starvation.csv", "manifest.json"]
+        ["jobs.csv", "summary.csv", "timeline.csv", "tiers.csv", "users.csv", "nodes.csv", "starvation.csv", "manifest.json"]
     )
 
 
