@@ -19,6 +19,7 @@ pub use rules::CheckSpec;
 
 use crate::error::{Error, Result};
 use crate::output::files::{summary_header, summary_row};
+use crate::output::staging::Staging;
 use crate::runner::{self, LoadedScenario, RunOptions};
 use crate::sweep::{Study, SweepOptions, run_study};
 use baseline::{Baseline, BaselineManifest};
@@ -258,9 +259,10 @@ fn settings_must_match(runs: &[report::RunReport], baseline_dir: &Path, results:
 /// exactly as the file is written.
 fn run_scenario(path: &Path, loaded: &LoadedScenario, index: usize, opts: &CheckOptions) -> Result<SummaryTable> {
     let sc = &loaded.scenario;
-    let keep = opts.out.as_ref().map(|o| o.join(&sc.name));
+    // Kept results go to a staging folder that replaces `<out>/<name>` only once complete, as `run` does.
+    let staging = opts.out.as_ref().map(|o| Staging::begin(&o.join(&sc.name))).transpose()?;
     if sc.sweep.is_some() {
-        let work = WorkDir::new(keep, index);
+        let work = WorkDir::new(staging.as_ref().map(|s| s.path().to_path_buf()), index);
         let study = Study::load(path, None)?;
         let sweep_opts = SweepOptions {
             out: work.path.clone(),
@@ -282,11 +284,16 @@ fn run_scenario(path: &Path, loaded: &LoadedScenario, index: usize, opts: &Check
                 f.message
             )));
         }
-        return SummaryTable::read(&work.path.join("summary.csv"));
+        let table = SummaryTable::read(&work.path.join("summary.csv"))?;
+        if let Some(s) = staging {
+            s.commit()?;
+        }
+        return Ok(table);
     }
     let r = runner::execute(sc, path, &loaded.hash, sc.seed, 1.0, &RunOptions::default())?;
-    if let Some(dir) = &keep {
-        runner::write_run(dir, &r, sc)?;
+    if let Some(s) = staging {
+        runner::write_run(s.path(), &r, sc)?;
+        s.commit()?;
     }
     SummaryTable::new(summary_header(&r.metrics), vec![summary_row(&r.info, &r.metrics)], Path::new(&sc.name))
 }

@@ -150,8 +150,10 @@ fn check_metrics(sort: &str, metrics: &[String]) -> Result<()> {
 /// `clustersim merge`.
 pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
     check_metrics(a.sort.as_str(), &a.metrics)?;
-    crate::output::stale::check_out_dir(&a.out)?;
-    let o = sweep::merge(&a.dirs, &a.out)?;
+    // The merged study is written into a staging folder and replaces the old one whole, as `run` does.
+    let staging = crate::output::staging::Staging::begin(&a.out)?;
+    let o = sweep::merge(&a.dirs, staging.path())?;
+    staging.commit()?;
     if !a.quiet {
         let table = sweep::terminal::comparison_table_with(&a.out.join("comparison.csv"), &a.sort, &a.metrics)?;
         super::print(&format!(

@@ -199,6 +199,20 @@ fn a_failed_merge_leaves_nothing_that_looks_complete() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(names(&kept), ["comparison.csv", "manifest.json", "notes.txt", "runs", "summary.csv"]);
     assert_eq!(names(&kept.join("runs")), ["c0-r0", "c0-r1", "c1-r0", "c1-r1"]);
+    // A failed merge into that complete study leaves it exactly as it was (it used to write the shard's
+    // runs over the study's before failing: a mix).
+    let before = std::fs::read(kept.join("runs/c0-r0/jobs.csv")).unwrap();
+    // (a new file: the merged runs' files may be links to the shards')
+    std::fs::remove_file(kept.join("runs/c0-r0/jobs.csv")).unwrap();
+    std::fs::write(kept.join("runs/c0-r0/jobs.csv"), b"marker").unwrap();
+    let (code, _, _) = cli(&["merge", s(&s0), "--out", s(&kept)]);
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read(kept.join("runs/c0-r0/jobs.csv")).unwrap(), b"marker");
+    assert_eq!(names(&kept), ["comparison.csv", "manifest.json", "notes.txt", "runs", "summary.csv"]);
+    let (code, _, err) = cli(&["merge", s(&s0), s(&s1), "--out", s(&kept), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(kept.join("runs/c0-r0/jobs.csv")).unwrap(), before);
+    assert_eq!(names(d).iter().filter(|n| n.contains(".tmp-")).count(), 0, "no staging folder left");
 }
 
 /// Regression: a sweep (like the shipped kth-sp2.toml) never said which trace lines it left out; the
