@@ -164,6 +164,28 @@ fn full_table(t: &Table, id: &str) -> String {
     s
 }
 
+/// A small CSV (the per-tier metrics) as a table that fits the page: numbers rounded with their unit,
+/// the exact CSV text kept in `data-value`.
+fn rounded_table(t: &Table, id: &str) -> String {
+    let mut s = format!("<table id=\"{}\" class=\"fit\">\n<tr>", esc(id));
+    for h in &t.header {
+        // Long column names may break after an underscore, so the table narrows to the page.
+        let _ = write!(s, "<th>{}</th>", esc(h).replace('_', "_<wbr>"));
+    }
+    s.push_str("</tr>\n");
+    for r in 0..t.rows.len() {
+        let _ = write!(s, "<tr data-row=\"{r}\">");
+        for (c, h) in t.header.iter().enumerate() {
+            let raw = t.text(r, c);
+            let shown = t.num(r, c).map(|v| show(v, unit_of(h))).unwrap_or_else(|| raw.to_string());
+            let _ = write!(s, "<td data-col=\"{}\" data-value=\"{}\">{}</td>", esc(h), esc(raw), esc(&shown));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
 /// Links to every file of `dir` but the page itself and hidden files, by name, and to the charts.
 fn file_links(dir: &Path) -> String {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -265,7 +287,7 @@ pub fn run_page(dir: &Path, charts: &[ChartOut], skipped: &[String]) -> Result<S
     }
     if let Ok(t) = Table::read(&dir.join("tiers.csv")) {
         s.push_str("<h3>By tier</h3>\n");
-        s.push_str(&full_table(&t, "tiers-table"));
+        s.push_str(&rounded_table(&t, "tiers-table"));
     }
     s.push_str("</section>\n");
     s.push_str(&figures(charts, skipped));

@@ -20,7 +20,7 @@ pub fn unit_of(metric: &str) -> Unit {
     let is = |p: &&str| m == *p || m.strip_prefix(*p).is_some_and(|rest| rest.starts_with('_'));
     if SECONDS.iter().any(is) {
         Unit::Seconds
-    } else if m.ends_with("_frac") || m.starts_with("util_") || m == "availability" {
+    } else if m.ends_with("_frac") || m.starts_with("util_") || m == "availability" || m == "share" {
         Unit::Fraction
     } else {
         Unit::Plain

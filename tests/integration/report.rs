@@ -400,6 +400,14 @@ fn run_writes_charts_and_page_by_default_and_report_redraws_them() {
         assert!(html.contains(shown), "{shown} not on the page");
     }
     assert!(links(&html).iter().any(|l| l == "starvation.csv"), "{:?}", links(&html));
+    // The per-tier table too: rounded with units (it showed raw CSV text), the CSV text in data-value.
+    let tiers = Table::read(&out.join("tiers.csv")).unwrap();
+    for (row, col, text) in &table_cells(&html, "tiers-table") {
+        assert_eq!(text, tiers.text(*row, tiers.col(col).unwrap()), "tiers column {col}");
+    }
+    let tier_table = &html[html.find("<table id=\"tiers-table\" class=\"fit\"").expect("a fitting tier table")..];
+    let tier_table = &tier_table[..tier_table.find("</table>").unwrap()];
+    assert!(tier_table.contains(" min</td>") && tier_table.contains(" %</td>"), "{tier_table}");
     assert!(!html.contains("id=\"rejected\""), "nothing rejected, no warning");
     assert!(html.contains("No chart of starvation by tier: no job waited longer than the starvation threshold"));
     // `report` redraws from the CSVs alone: delete the charts and the page, then regenerate.
