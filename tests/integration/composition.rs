@@ -320,8 +320,7 @@ recovery = { name = "decentralized", schedulers = 2, gossip_interval = "1s" }
 [network]
 latency = { dist = "uniform", min = 0, max = 2 }
 "#;
-    let r = check_in_child(text, WALL_BOUND);
-    assert!(r.is_ok(), "{}", r.unwrap_err());
+    check_in_child(text, WALL_BOUND).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Defect 2, found again by the composition property: srtf + preemptive allocation + node failures
@@ -366,8 +365,7 @@ partitions = [  ]
 crashes = [  ]
 retry_timeout = "7s"
 "#;
-    let r = check_in_child(text, WALL_BOUND);
-    assert!(r.is_ok(), "{}", r.unwrap_err());
+    check_in_child(text, WALL_BOUND).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Defects 1/4, found by the composition property with the audit of every view's books: srtf under
@@ -404,8 +402,7 @@ partitions = [  ]
 crashes = [  ]
 retry_timeout = "7s"
 "#;
-    let r = check_in_child(text, WALL_BOUND);
-    assert!(r.is_ok(), "{}", r.unwrap_err());
+    check_in_child(text, WALL_BOUND).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Defects 1/2, found by the composition property: a job killed by a node failure keeps its epoch at
@@ -453,8 +450,7 @@ partitions = [  ]
 crashes = [  ]
 retry_timeout = "7s"
 "#;
-    let r = check_in_child(text, WALL_BOUND);
-    assert!(r.is_ok(), "{}", r.unwrap_err());
+    check_in_child(text, WALL_BOUND).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// The issue's defect 1: decentralized recovery with preemptive allocation and no faults at all put 53
