@@ -1,6 +1,8 @@
 //! The simulated world: time, resources, nodes and the cluster, jobs and workloads.
 
 pub mod free_index;
+pub mod gpu;
+pub mod gpu_frag;
 pub mod job;
 pub mod node;
 pub mod pool_spec;

@@ -1,6 +1,7 @@
 //! The four policy axes (selection, allocation, queue, recovery) and the resolver from scenario names to policies.
 
 pub mod allocation;
+pub mod gpu;
 pub mod params;
 pub mod queue;
 pub mod recovery;

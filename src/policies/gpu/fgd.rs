@@ -1,0 +1,102 @@
+//! `fgd`: Fragmentation Gradient Descent (Weng et al., USENIX ATC 2023): the placement that makes the
+//! node's expected fragmentation under the workload's typical tasks grow the least.
+//!
+//! Score = frag(node before) − frag(node after), so the steepest descent scores highest. A share task
+//! tries each device with room and keeps the best (first on ties); whole GPUs go to the first fully
+//! free devices. Fragmentation depends only on a node's state, so values are memoised by state.
+
+use super::{GpuPolicy, GpuPolicyEnv, NodeView, best_devices};
+use crate::model::gpu::{Devices, GpuNode, GpuTask};
+use crate::model::gpu_frag::TaskMix;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Memoised states kept before the memo is cleared (bounds memory on long runs).
+const MEMO_LIMIT: usize = 1 << 20;
+
+pub struct Fgd {
+    mix: Arc<TaskMix>,
+    memo: HashMap<GpuNode, f64>,
+}
+
+pub fn build(env: &GpuPolicyEnv) -> Box<dyn GpuPolicy> {
+    Box::new(Fgd { mix: env.mix.clone(), memo: HashMap::new() })
+}
+
+impl Fgd {
+    fn frag(&mut self, node: &GpuNode) -> f64 {
+        if let Some(&f) = self.memo.get(node) {
+            return f;
+        }
+        if self.memo.len() >= MEMO_LIMIT {
+            self.memo.clear();
+        }
+        let f = self.mix.frag(node);
+        self.memo.insert(*node, f);
+        f
+    }
+}
+
+impl GpuPolicy for Fgd {
+    fn assess(&mut self, view: NodeView<'_>, task: &GpuTask) -> (f64, Devices) {
+        let node = view.node;
+        let before = self.frag(node);
+        if !task.is_share() {
+            let devices = best_devices(node, task);
+            return (before - self.frag(&node.after(task, devices)), devices);
+        }
+        let mut best: Option<(f64, Devices)> = None;
+        for (d, &l) in node.devices().iter().enumerate() {
+            if (l as u32) < task.milli {
+                continue;
+            }
+            let devices = 1 << d;
+            let score = before - self.frag(&node.after(task, devices));
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, devices));
+            }
+        }
+        best.unwrap_or((f64::NEG_INFINITY, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{assess, node, task};
+    use super::*;
+
+    /// Typical tasks: half need 600 milli of a GPU, half need 400, one core each.
+    fn fgd() -> Fgd {
+        let mix = TaskMix::new(vec![(task(1, 1, 600), 0.5), (task(1, 1, 400), 0.5)]);
+        Fgd { mix: Arc::new(mix), memo: HashMap::new() }
+    }
+
+    #[test]
+    fn a_share_goes_to_the_device_where_fragmentation_grows_least() {
+        // Devices free: 1000 and 600; both kinds fit and no device is too small: frag 0 before.
+        //   on device 0 → 600, 600: both kinds fit, no fragment → score 0;
+        //   on device 1 → 1000, 200: 200 is too small for both kinds → frag 200 → score −200.
+        let n = node(8, 8, &[1000, 600]);
+        assert_eq!(assess(&mut fgd(), &n, &task(1, 1, 400)), (0.0, 0b01));
+        // Best fit would have packed it on device 1 (the tightest): FGD does not.
+        assert_eq!(best_devices(&n, &task(1, 1, 400)), 0b10);
+    }
+
+    #[test]
+    fn between_nodes_the_smaller_increase_scores_higher() {
+        // Node a: one device with 1000 free; a 600 task leaves 400, which the 600 kind cannot use:
+        // frag 0.5·400 = 200. Node b: 800 free; the task leaves 200, which neither kind can use:
+        // frag 200. Both had frag 0 before, so both score −200.
+        let a = node(8, 8, &[1000]);
+        let b = node(8, 8, &[800]);
+        let (sa, _) = assess(&mut fgd(), &a, &task(1, 1, 600));
+        let (sb, _) = assess(&mut fgd(), &b, &task(1, 1, 600));
+        assert_eq!(sa, -0.5 * 400.0);
+        assert_eq!(sb, -200.0);
+        // Equal here; with a 400 task instead, a leaves 600 (fits both: 0) and b leaves 400
+        // (the 600 kind cannot use it: 0.5·400 = 200), so a wins.
+        let (sa, _) = assess(&mut fgd(), &a, &task(1, 1, 400));
+        let (sb, _) = assess(&mut fgd(), &b, &task(1, 1, 400));
+        assert_eq!((sa, sb), (0.0, -200.0));
+    }
+}
