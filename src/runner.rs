@@ -149,6 +149,7 @@ pub fn nonempty(workload: Workload, sc: &Scenario, source: &Path) -> Result<Work
         WorkloadSpec::List(_) => "`workload.jobs` is an empty list".to_string(),
         WorkloadSpec::Swf(s) => format!("no job of the trace {} is left", s.path.display()),
         WorkloadSpec::Csv(c) => format!("the job list {} has no job rows", c.path.display()),
+        WorkloadSpec::Openb(o) => format!("the pod list {} has no pod left", o.path.display()),
     };
     let skipped = &workload.skipped;
     let report = if skipped.total() > 0 {

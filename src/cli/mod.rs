@@ -125,7 +125,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum TraceAction {
     /// Summary of an SWF trace (plain or .gz) or CSV job list: jobs, span, machine, arrival rate,
-    /// run time and size percentiles, offered load, and every skipped line with its reason.
+    /// run time and size percentiles, offered load, and every skipped line with its reason. An openb
+    /// pod or node list (told by its header) gets counts by GPU shape, phase and qos, or by GPU model.
     Stats {
         /// The trace file.
         file: PathBuf,
@@ -227,6 +228,24 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Trace { action: TraceAction::Stats { file, convention, procs, skip_bad_lines, tiers } } => {
+            use crate::workloads::openb::{self, OpenbKind};
+            if let Some(kind) = openb::detect(&file)? {
+                if procs.is_some() || !tiers.is_empty() {
+                    return Err(crate::error::Error::Other(format!(
+                        "--procs and --tiers apply to SWF traces and CSV job lists; {} is an openb {} list",
+                        file.display(),
+                        if kind == OpenbKind::Pods { "pod" } else { "node" }
+                    )));
+                }
+                let on_bad_line =
+                    if skip_bad_lines { crate::workloads::swf::OnBadLine::Skip } else { Default::default() };
+                let text = match kind {
+                    OpenbKind::Pods => openb::pod_stats(&file, on_bad_line)?.to_string(),
+                    OpenbKind::Nodes => openb::node_stats(&file, on_bad_line)?.to_string(),
+                };
+                print(&text)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let opts = crate::workloads::stats::options(&convention, procs, skip_bad_lines)
                 .map_err(crate::error::Error::Other)?;
             let stats = crate::workloads::stats::trace_stats_with_tiers(&file, &opts, &tiers)?;

@@ -9,6 +9,7 @@ use std::path::Path;
 /// scenario file's folder), fits empirical distributions to their traces and, for an SWF workload whose
 /// `[cluster]` has no pools, builds the cluster from the trace header.
 pub fn resolve_trace(sc: &mut Scenario, base: &Path) -> Result<(), String> {
+    resolve_nodes_file(sc, base)?;
     match &mut sc.workload {
         WorkloadSpec::Swf(spec) => {
             spec.path = base.join(&spec.path);
@@ -17,6 +18,7 @@ pub fn resolve_trace(sc: &mut Scenario, base: &Path) -> Result<(), String> {
             }
         }
         WorkloadSpec::Csv(spec) => spec.path = base.join(&spec.path),
+        WorkloadSpec::Openb(spec) => spec.path = base.join(&spec.path),
         WorkloadSpec::Synthetic(spec) => {
             let dists = [
                 ("interarrival", spec.interarrival.as_mut()),
@@ -39,5 +41,21 @@ pub fn resolve_trace(sc: &mut Scenario, base: &Path) -> Result<(), String> {
         }
         WorkloadSpec::List(_) => {}
     }
+    Ok(())
+}
+
+/// `[cluster] nodes_file`: reads the openb node list (relative to `base`) into `pools`; an error names
+/// the key, the file and the line. Giving both `nodes_file` and `[[cluster.pools]]` is an error.
+pub fn resolve_nodes_file(sc: &mut Scenario, base: &Path) -> Result<(), String> {
+    let Some(file) = sc.cluster.nodes_file.as_mut() else { return Ok(()) };
+    if !sc.cluster.pools.is_empty() {
+        return Err(
+            "key `cluster.nodes_file`: give the cluster as `nodes_file` or as [[cluster.pools]], not both".into()
+        );
+    }
+    *file = base.join(&*file);
+    let nodes = crate::workloads::openb::read_nodes(file).map_err(|e| format!("key `cluster.nodes_file`: {e}"))?;
+    sc.cluster.pools =
+        crate::workloads::openb::node_pools(&nodes).map_err(|e| format!("key `cluster.nodes_file`: {e}"))?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result, ScenarioError};
 use crate::model::{Cluster, Duration, Pool, PoolSpec, Resources, Workload};
 use crate::policies::PolicySet;
-use crate::workloads::{CsvSpec, ListSpec, SwfSpec, SyntheticSpec};
+use crate::workloads::{CsvSpec, ListSpec, OpenbSpec, SwfSpec, SyntheticSpec};
 use serde::Deserialize;
 
 pub mod check;
@@ -62,12 +62,16 @@ fn default_seed() -> u64 {
     1
 }
 
-/// `[cluster]`: node pools.
+/// `[cluster]`: node pools, given one by one or read from a node list.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     #[serde(default)]
     pub pools: Vec<PoolSpec>,
+    /// An openb node list (`sn,cpu_milli,memory_mib,gpu,model`), relative to the scenario file's
+    /// folder, instead of `pools`: its identical nodes become pools (see [`inputs::resolve_nodes_file`]).
+    #[serde(default)]
+    pub nodes_file: Option<PathBuf>,
 }
 
 /// The message of a TOML or schema error, in words a user reads. An error inside `[workload]` (a
@@ -123,6 +127,7 @@ fn workload_error(text: &str) -> Option<String> {
         "list" => value.clone().try_into::<ListSpec>().err(),
         "swf" => value.clone().try_into::<SwfSpec>().err(),
         "csv" => value.clone().try_into::<CsvSpec>().err(),
+        "openb" => value.clone().try_into::<OpenbSpec>().err(),
         _ => None,
     }?;
     let err = err.to_string().trim_end().replace('\n', " ");
@@ -233,6 +238,8 @@ pub enum WorkloadSpec {
     Swf(SwfSpec),
     /// A CSV job list (see `workloads::csv_jobs`).
     Csv(CsvSpec),
+    /// An openb pod list (Alibaba GPU trace v2023; see `workloads::openb`).
+    Openb(OpenbSpec),
 }
 
 impl WorkloadSpec {
@@ -241,6 +248,7 @@ impl WorkloadSpec {
         match self {
             WorkloadSpec::Swf(s) => Some(&s.path),
             WorkloadSpec::Csv(c) => Some(&c.path),
+            WorkloadSpec::Openb(o) => Some(&o.path),
             WorkloadSpec::Synthetic(_) | WorkloadSpec::List(_) => None,
         }
     }
@@ -315,6 +323,11 @@ impl Scenario {
                 s.validate(&self.cluster.pools)?;
             }
             WorkloadSpec::Csv(_) => {}
+            WorkloadSpec::Openb(o) => {
+                if o.untimed_runtime.micros() == 0 {
+                    return Err(ScenarioError::invalid("workload.untimed_runtime", "must be > 0"));
+                }
+            }
         }
         self.validate_metrics()?;
         self.validate_latency_shapes()?;
@@ -442,6 +455,7 @@ impl Scenario {
         let fail = |m: String| match &self.workload {
             WorkloadSpec::Swf(s) => Error::Other(format!("{}: {m}", s.path.display())),
             WorkloadSpec::Csv(c) => Error::Other(format!("{}: {m}", c.path.display())),
+            WorkloadSpec::Openb(o) => Error::Other(format!("{}: {m}", o.path.display())),
             _ => Error::Scenario { path: self.name.clone().into(), source: ScenarioError::invalid("workload", m) },
         };
         // Times past the maximum (a generated workload's submissions add up; a trace's fields are
@@ -449,7 +463,7 @@ impl Scenario {
         w.check_times().map_err(fail)?;
         // Jobs waiting for each other in a cycle could never start. Job lists and CSV files were
         // checked as they were built (naming the key or line); the other sources are checked here.
-        if matches!(self.workload, WorkloadSpec::List(_) | WorkloadSpec::Csv(_)) {
+        if matches!(self.workload, WorkloadSpec::List(_) | WorkloadSpec::Csv(_) | WorkloadSpec::Openb(_)) {
             return Ok(w);
         }
         crate::workloads::deps::check_workload(&w).map_err(fail)?;
@@ -481,6 +495,7 @@ impl Scenario {
                 crate::workloads::swf::read_swf(&s.path, &s.options(Some(procs))).map(|(w, _)| w)
             }
             WorkloadSpec::Csv(c) => crate::workloads::csv_jobs::read_csv_jobs(&c.path, &c.tiers, c.on_bad_line),
+            WorkloadSpec::Openb(o) => o.read(),
         }
     }
 

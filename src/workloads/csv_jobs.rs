@@ -41,19 +41,7 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
     let headers = csv.headers().map_err(|e| read_failure(path, 1, &e)).cloned();
     let header_line = last_line_read(&mut csv);
     let headers = headers?;
-    let mut cols: Vec<usize> = Vec::with_capacity(headers.len());
-    for (i, h) in headers.iter().enumerate() {
-        match COLUMNS.iter().position(|c| *c == h) {
-            Some(c) if cols.contains(&c) => return Err(trace_err(header_line, format!("column `{h}` appears twice"))),
-            Some(c) => cols.push(c),
-            None => {
-                return Err(trace_err(
-                    header_line,
-                    format!("unknown column {} `{h}` (valid columns: {})", i + 1, COLUMNS.join(", ")),
-                ));
-            }
-        }
-    }
+    let cols = column_indices(&headers, &COLUMNS).map_err(|m| trace_err(header_line, m))?;
     for required in ["submit", "runtime"] {
         if !headers.iter().any(|h| h == required) {
             return Err(trace_err(header_line, format!("the header has no `{required}` column")));
@@ -98,6 +86,20 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
         .map_err(|e| trace_err(lines[e.index], format!("column `{}`: {}", e.field, e.message)))?;
     w.skipped = skipped;
     Ok(w)
+}
+
+/// The column (index into `columns`) of each field of a header; an unknown or repeated name is an
+/// error naming it and the valid columns.
+pub(crate) fn column_indices(headers: &csv::StringRecord, columns: &[&str]) -> std::result::Result<Vec<usize>, String> {
+    let mut cols: Vec<usize> = Vec::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate() {
+        match columns.iter().position(|c| *c == h) {
+            Some(c) if cols.contains(&c) => return Err(format!("column `{h}` appears twice")),
+            Some(c) => cols.push(c),
+            None => return Err(format!("unknown column {} `{h}` (valid columns: {})", i + 1, columns.join(", "))),
+        }
+    }
+    Ok(cols)
 }
 
 /// Passes the file's bytes through and remembers where its lines end, so that a row's line is told
@@ -161,14 +163,14 @@ impl<R> LineIndex<R> {
 
 /// The line of the last byte the parser consumed: the line of the row (or header) just read (its last
 /// line, when a quoted field spans several).
-fn last_line_read<R: Read>(csv: &mut csv::Reader<LineIndex<R>>) -> u64 {
+pub(crate) fn last_line_read<R: Read>(csv: &mut csv::Reader<LineIndex<R>>) -> u64 {
     let end = csv.position().byte();
     csv.get_mut().line_of(end.saturating_sub(1))
 }
 
 /// The error of a row (or the header) the parser could not read, at `line`, in a message without the
 /// csv crate's own (record, line, byte) position; a line too long at its own line.
-fn read_failure(path: &Path, line: u64, e: &csv::Error) -> Error {
+pub(crate) fn read_failure(path: &Path, line: u64, e: &csv::Error) -> Error {
     let (line, message) = match e.kind() {
         csv::ErrorKind::Utf8 { err, .. } => (line, format!("field {} is not valid UTF-8 text", err.field() + 1)),
         csv::ErrorKind::Io(io) => match LineTooLong::of(io) {
@@ -185,29 +187,7 @@ fn parse_row(record: &csv::StringRecord, cols: &[usize], tiers: &[String]) -> st
     if record.len() != cols.len() {
         return Err(format!("expected {} fields, found {}", cols.len(), record.len()));
     }
-    let mut e = JobEntry {
-        id: None,
-        submit: Duration::ZERO,
-        runtime: Duration::ZERO,
-        estimate: None,
-        tasks: 1,
-        cpu: 1,
-        memory: 0,
-        gpu: 0,
-        user: "u0".into(),
-        group: None,
-        tier: 0,
-        weight: 1.0,
-        key: None,
-        deps: Vec::new(),
-        think: None,
-        requires: Vec::new(),
-        prefers: Vec::new(),
-        anti_affinity: false,
-        min_cpu: None,
-        max_cpu: None,
-        serial_fraction: 0.0,
-    };
+    let mut e = JobEntry::new(Duration::ZERO, Duration::ZERO);
     let mut given = [false; COLUMNS.len()];
     for (value, &c) in record.iter().zip(cols) {
         if value.is_empty() {

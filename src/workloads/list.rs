@@ -63,6 +63,35 @@ pub struct JobEntry {
     pub serial_fraction: f64,
 }
 
+impl JobEntry {
+    /// A job of one task of one core running `runtime` from `submit`, every other field its default.
+    pub fn new(submit: Duration, runtime: Duration) -> JobEntry {
+        JobEntry {
+            id: None,
+            submit,
+            runtime,
+            estimate: None,
+            tasks: 1,
+            cpu: 1,
+            memory: 0,
+            gpu: 0,
+            user: default_user(),
+            group: None,
+            tier: 0,
+            weight: 1.0,
+            key: None,
+            deps: Vec::new(),
+            think: None,
+            requires: Vec::new(),
+            prefers: Vec::new(),
+            anti_affinity: false,
+            min_cpu: None,
+            max_cpu: None,
+            serial_fraction: 0.0,
+        }
+    }
+}
+
 fn one() -> u32 {
     1
 }
