@@ -344,6 +344,9 @@ fn trace_stats_reads_both_kinds_of_openb_file_and_exits_2_on_an_error() {
     assert!(text.contains("skipped        1\n           1  malformed line (first: line 3)\n"), "{text}");
     let out = clustersim().args(["trace", "stats", "--procs", "4"]).arg(&bad).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // read as a CSV job list, the error says what the file is
+    let err = clustersim::workloads::csv_jobs::read_csv_jobs(&bad, &[], OnBadLine::Error).unwrap_err().to_string();
+    assert!(err.ends_with("the header is an openb pod list's: read it with `type = \"openb\"`"), "{err}");
 }
 
 /// A scenario with the cluster from a node list and an openb workload, in `dir`.
