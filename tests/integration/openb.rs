@@ -175,6 +175,21 @@ fn the_short_header_in_any_order_reads_untimed_pods() {
 }
 
 #[test]
+fn a_gzip_pod_list_reads_as_the_plain_one_whatever_its_name() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("pods.csv");
+    std::fs::write(&plain, CONVENTIONS).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(CONVENTIONS.as_bytes()).unwrap();
+    let packed = dir.path().join("pods.data");
+    std::fs::write(&packed, encoder.finish().unwrap()).unwrap();
+    assert_eq!(openb::detect(&packed).unwrap(), Some(OpenbKind::Pods));
+    let (a, b) = (read_pods(&plain).unwrap(), read_pods(&packed).unwrap());
+    assert_eq!((a.pods, a.lines, a.skipped, a.conventions), (b.pods, b.lines, b.skipped, b.conventions));
+}
+
+#[test]
 fn node_conventions_are_counted_and_identical_nodes_make_one_pool() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nodes.csv");
