@@ -41,7 +41,11 @@ pub fn read_csv_jobs(path: &Path, tiers: &[String], on_bad_line: OnBadLine) -> R
     let headers = csv.headers().map_err(|e| read_failure(path, 1, &e)).cloned();
     let header_line = last_line_read(&mut csv);
     let headers = headers?;
-    let cols = column_indices(&headers, &COLUMNS).map_err(|m| trace_err(header_line, m))?;
+    let cols = column_indices(&headers, &COLUMNS).map_err(|m| {
+        let openb = ["name", "num_gpu", "gpu_milli"].iter().all(|c| headers.iter().any(|h| h == *c));
+        let hint = if openb { "; the header is an openb pod list's: read it with `type = \"openb\"`" } else { "" };
+        trace_err(header_line, format!("{m}{hint}"))
+    })?;
     for required in ["submit", "runtime"] {
         if !headers.iter().any(|h| h == required) {
             return Err(trace_err(header_line, format!("the header has no `{required}` column")));

@@ -112,8 +112,16 @@ pub fn to_workload(pods: &OpenbPods, untimed: Time) -> Result<Workload> {
     }
     let tiers: Vec<String> = TIERS.iter().map(|t| t.to_string()).collect();
     let trace_err = |line: u64, message: String| Error::Trace { path: pods.path.clone(), line, message };
-    let mut w = list::build_entries(&entries, &tiers, &|i| format!("line {}", pods.lines[i]))
-        .map_err(|e| trace_err(pods.lines[e.index], format!("column `{}`: {}", e.field, e.message)))?;
+    let mut w = list::build_entries(&entries, &tiers, &|i| format!("line {}", pods.lines[i])).map_err(|e| {
+        let column = match e.field {
+            "cpu" => "cpu_milli` (in whole cores",
+            "memory" => "memory_mib",
+            "gpu" => "num_gpu",
+            other => other,
+        };
+        let close = if e.field == "cpu" { ")" } else { "" };
+        trace_err(pods.lines[e.index], format!("column `{column}{close}: {}", e.message))
+    })?;
     w.skipped = pods.skipped.clone();
     for report in [&pods.conventions, &applied] {
         w.skipped.notes.extend(super::convention_notes(report, ("pod", "pods")));
