@@ -265,7 +265,7 @@ impl Simulation {
         let mut queued = 0;
         for (j, rec) in self.world.records.iter().enumerate() {
             match rec.state {
-                JobState::Running if !self.books(j as JobIdx) => {}
+                JobState::Running if !self.plane.books(j as JobIdx) => {}
                 JobState::Running => {
                     for &(n, g) in &rec.placement {
                         used[n as usize] += g;

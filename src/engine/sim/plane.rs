@@ -92,12 +92,6 @@ impl Plane {
 }
 
 impl Simulation {
-    /// True when running job `j`'s placement is booked on the shared books (not a refused placement).
-    #[inline]
-    pub(super) fn books(&self, j: JobIdx) -> bool {
-        self.plane.books(j)
-    }
-
     /// Every job has reached a final state and none is left to arrive.
     fn work_done(&self) -> bool {
         let n = self.world.workload.jobs.len();
