@@ -10,6 +10,9 @@ use crate::model::{Cluster, JobIdx, Time, Workload};
 use std::sync::Arc;
 
 mod faults;
+mod plane;
+
+use plane::Plane;
 
 /// Run options that are not policies.
 #[derive(Clone, Debug, Default)]
@@ -59,8 +62,9 @@ pub struct Simulation {
     last_end: Time,
     events: u64,
     violations: Vec<String>,
-    /// The fault model, when the scenario has failures, latency or several schedulers.
-    faults: Option<Box<crate::engine::faults::FaultLayer>>,
+    /// Between the schedulers and the cluster: direct, or the fault model when the scenario has failures,
+    /// latency or several schedulers. The loop reaches it only through its hooks (`plane.rs`).
+    plane: Plane,
     /// The run is over: [`Simulation::step`] does nothing more.
     over: bool,
     stopped_at_horizon: bool,
@@ -103,7 +107,7 @@ impl Simulation {
             last_end: t0,
             events: 0,
             violations: Vec::new(),
-            faults: None,
+            plane: Plane::Direct,
             over: false,
             stopped_at_horizon: false,
         }
@@ -160,7 +164,7 @@ impl Simulation {
             self.over = true;
             return false;
         }
-        if self.faults.is_some() && ev.is_fault() && self.work_done() {
+        if ev.is_fault() && self.work_over() {
             return true; // failures after the last job ended change nothing
         }
         self.events += 1;
@@ -174,25 +178,24 @@ impl Simulation {
         self.world.advance(t);
         match ev {
             Event::Arrival { job } => {
-                if self.faults.is_none() || self.accept_submission(job) {
+                if self.admit(job) {
                     self.on_arrival(job)
                 }
             }
-            Event::Finish { job, epoch } if self.faults.is_some() => self.fault_finish(job, epoch),
-            Event::Finish { job, epoch } => self.on_finish(job, epoch),
+            Event::Finish { job, epoch } => self.on_finish_event(job, epoch),
             Event::ThinkTimeOver { job } => {
                 if self.world.records[job as usize].state == JobState::Held {
                     self.enqueue(job);
                 }
             }
             Event::Sample => unreachable!("handled above"),
-            other => self.on_fault_event(other),
+            other => self.on_plane_event(other),
         }
         self.schedule_pass();
         if self.opts.audit {
             self.audit(t);
         }
-        if self.faults.is_some() && self.stuck() {
+        if self.stuck() {
             self.over = true; // only periodic events are left, and they cannot start a waiting job
             return false;
         }
@@ -222,9 +225,7 @@ impl Simulation {
             }
         }
         let t0 = self.world.workload.jobs.first().map(|j| j.submit).unwrap_or(0);
-        if self.faults.is_some() {
-            self.close_faults(end);
-        }
+        self.close_plane(end);
         RunOutput {
             timeline: self.sampler.map(|s| s.samples).unwrap_or_default(),
             window: (t0, end),
@@ -239,30 +240,6 @@ impl Simulation {
             first_free_wait: self.world.starvation.first_free_wait,
             faults: self.world.faults,
         }
-    }
-
-    /// True when no waiting job can ever start: jobs wait, none runs or is in flight, none is left
-    /// to arrive or on its way back (resubmission, think time), every node is up and every
-    /// scheduler serves with a current view. The cluster is then as empty as a waiting job can ever
-    /// see it, and the pass just made on it started nothing; the events still pending (samples,
-    /// gossip, heartbeats, failure processes) can only bring this state back, never a better one.
-    fn stuck(&self) -> bool {
-        let n = self.world.workload.jobs.len();
-        if self.next_arrival < n || !self.world.running.is_empty() || self.world.queued == 0 {
-            return false;
-        }
-        let Some(f) = &self.faults else { return false };
-        let cluster = &self.world.cluster;
-        if cluster.nodes_down > 0 || f.health.iter().any(|h| h.bad()) || f.control.serving.iter().any(|s| !s) {
-            return false;
-        }
-        if f.control.views.iter().any(|v| v.nodes != cluster.nodes) {
-            return false;
-        }
-        self.world
-            .records
-            .iter()
-            .all(|r| r.state != JobState::Pending && !(r.state == JobState::Held && r.deps_left == 0))
     }
 
     /// Ends every job still waiting when the run is over without a horizon: nothing could start it.
@@ -288,14 +265,10 @@ impl Simulation {
         let mut queued = 0;
         for (j, rec) in self.world.records.iter().enumerate() {
             match rec.state {
-                JobState::Running if !self.books(j as JobIdx) => {}
+                JobState::Running if !self.plane.books(j as JobIdx) => {}
                 JobState::Running => {
                     for &(n, g) in &rec.placement {
                         used[n as usize] += g;
-                        // (with failures, a dead job stays booked on a down node until the registry notices)
-                        if !cluster.nodes[n as usize].up && self.faults.is_none() {
-                            found.push(format!("job {j} runs on down node {n}"));
-                        }
                     }
                 }
                 JobState::Queued => queued += 1,
@@ -317,24 +290,7 @@ impl Simulation {
             found.push(format!("{queued} jobs are queued but the discipline holds {}", self.queued_len()));
         }
         audit_books(cluster, "the cluster", &mut found);
-        if let Some(f) = &self.faults {
-            for (p, view) in f.control.views.iter().enumerate() {
-                audit_books(view, &format!("scheduler {p}'s view"), &mut found);
-            }
-            let c = &f.control;
-            for p in 0..c.k {
-                if c.serving[p] && !c.host_up[c.server[p]] {
-                    found.push(format!("partition {p} is scheduled by host {} which is down", c.server[p]));
-                }
-                if let Some(q) = c.taker[p].filter(|&q| !c.host_up[q]) {
-                    found.push(format!("partition {p} is to be taken over by host {q} which is down"));
-                }
-            }
-            let down = c.serving.iter().filter(|s| !**s).count();
-            if down != self.world.faults.partitions_down as usize {
-                found.push(format!("{down} partitions are down but {} are counted", self.world.faults.partitions_down));
-            }
-        }
+        self.audit_plane(&mut found);
         for v in found {
             if self.violations.len() < 20 {
                 self.violations.push(format!("t={t}: {v}"));
@@ -363,7 +319,7 @@ impl Simulation {
 
     fn take_sample(&mut self, t: Time) {
         let queued = self.queued_len();
-        let done = self.faults.is_some() && self.work_done();
+        let done = self.work_over();
         if let Some(s) = &mut self.sampler {
             s.record(t, &self.world, queued);
             let more = (!self.queue.is_empty() || self.next_arrival < self.world.workload.jobs.len()) && !done;
@@ -498,35 +454,27 @@ impl Simulation {
         }
     }
 
-    /// Calls `f` with the queue discipline and a scheduling context over the world.
-    fn with_queue<R>(&mut self, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
-        let (queue, mut ctx) =
-            queue_and_ctx(&mut self.policies, &mut self.world, &mut self.started, &mut self.preempted);
-        f(queue, &mut ctx)
-    }
-
-    /// Like [`Self::with_queue`], with the queue of the scheduler that owns job `j` (there may be several).
+    /// Calls `f` with the queue discipline of the scheduler that owns job `j` (there may be several) and a
+    /// scheduling context over the world.
     fn with_job_queue<R>(&mut self, j: JobIdx, f: impl FnOnce(&mut dyn QueueDiscipline, &mut SchedCtx<'_>) -> R) -> R {
-        let policies = faults::policies_for(&mut self.policies, &mut self.faults, j);
+        let policies = self.plane.policies_of(&mut self.policies, j);
         let (queue, mut ctx) = queue_and_ctx(policies, &mut self.world, &mut self.started, &mut self.preempted);
         f(queue, &mut ctx)
     }
 
+    /// One pass per scheduler: the plane opens it (or skips it), the queue discipline schedules, the
+    /// plane closes it (the started jobs run, or are dispatched).
     fn schedule_pass(&mut self) {
-        if self.faults.is_some() {
-            return self.fault_pass();
+        for p in 0..self.plane.partitions() {
+            if !self.pass_begins(p) {
+                continue;
+            }
+            let policies = self.plane.policies(&mut self.policies, p);
+            let (queue, mut ctx) = queue_and_ctx(policies, &mut self.world, &mut self.started, &mut self.preempted);
+            queue.schedule(&mut ctx);
+            super::placement::requeue_evicted(queue, &mut ctx);
+            self.pass_ends(p);
         }
-        if self.policies.queue.is_empty() {
-            return;
-        }
-        self.with_queue(|queue, ctx| {
-            queue.schedule(ctx);
-            super::placement::requeue_evicted(queue, ctx);
-        });
-        for (j, end, epoch) in self.started.drain(..) {
-            self.queue.push(end, Event::Finish { job: j, epoch });
-        }
-        self.preempted.clear();
     }
 }
 

@@ -1,8 +1,9 @@
 //! The fault model as a component: its settings (`config`), its state (node failure processes and
 //! scripted windows, per-job attempt state, checkpointing), the network (`network`), the node registry
 //! (`registry`) and the control plane (`control`). Its event handlers live in `engine/sim/faults/`,
-//! grouped by concern (node health and registry, dispatch and completion, control plane and gossip);
-//! this module holds the data and the pure rules.
+//! grouped by concern (node health and registry, dispatch and completion, control plane and gossip), and
+//! the loop reaches them only through the hooks of `engine/sim/plane.rs`; this module holds the data and
+//! the pure rules.
 
 mod config;
 pub mod control;

@@ -14,7 +14,7 @@ impl Simulation {
     /// recovery mode again, so a partition is only ever resumed by a host that is up.
     pub(in crate::engine::sim) fn on_scheduler_crash(&mut self, h: usize, repair: Option<Time>) {
         let now = self.world.now;
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         let c = &mut f.control;
         let random = repair.is_none();
         if !c.host_up[h] {
@@ -108,7 +108,7 @@ impl Simulation {
     /// repaired) host, which is then up.
     pub(in crate::engine::sim) fn on_scheduler_resume(&mut self, p: usize, generation: u32) {
         let now = self.world.now;
-        let c = &mut self.faults.as_mut().expect("fault model").control;
+        let c = &mut self.plane.layer().control;
         if c.generation[p] != generation || c.serving[p] {
             return;
         }
@@ -134,7 +134,7 @@ impl Simulation {
 
     /// Scheduler host `h` is up again (repaired, or back with a partition it resumed).
     pub(in crate::engine::sim) fn on_scheduler_repaired(&mut self, h: usize) {
-        let c = &mut self.faults.as_mut().expect("fault model").control;
+        let c = &mut self.plane.layer().control;
         if std::mem::replace(&mut c.host_up[h], true) {
             return;
         }
@@ -148,7 +148,7 @@ impl Simulation {
             return;
         }
         let now = self.world.now;
-        let c = &mut self.faults.as_mut().expect("fault model").control;
+        let c = &mut self.plane.layer().control;
         let live_peers = c.live_hosts();
         for p in 0..c.k {
             if c.serving[p] || c.taker[p].is_some() {
@@ -175,7 +175,7 @@ impl Simulation {
     /// lost, their clients resubmit after the retry timeout, and the partition's queue is rebuilt without them.
     pub(in crate::engine::sim) fn lose_submissions(&mut self, p: usize, window: Time) {
         let now = self.world.now;
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         let lost: Vec<JobIdx> = f
             .control
             .inside_window(p, now, window)
@@ -217,7 +217,7 @@ impl Simulation {
     /// and a suspension before the refusal arrives releases them from the view).
     pub(in crate::engine::sim) fn on_gossip(&mut self) {
         let now = self.world.now;
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         let records = &self.world.records;
         let jobs = &f.jobs;
         f.control.refused.retain(|&(j, epoch)| {

@@ -1,7 +1,7 @@
 //! Fault handlers, dispatch and completion: the scheduling pass under the fault model, dispatches over
 //! the network (accepted, failed or conflicting), completion notices and releases.
 
-use super::super::{Simulation, queue_and_ctx};
+use super::super::Simulation;
 use super::partition_policies;
 use crate::engine::ctx::Stopped;
 use crate::engine::event::Event;
@@ -11,58 +11,63 @@ use crate::engine::world::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
 
 impl Simulation {
-    /// One scheduling pass per serving partition; each started job is dispatched over the network.
-    pub(in crate::engine::sim) fn fault_pass(&mut self) {
-        let k = self.fl().control.k;
-        for p in 0..k {
-            let f = self.faults.as_mut().expect("fault model");
-            if !f.control.serving[p] {
-                continue;
-            }
-            let views = f.control.stale_views();
-            let pol = partition_policies(&mut self.policies, f, p);
-            if pol.queue.is_empty() {
-                continue;
-            }
-            if views {
-                std::mem::swap(&mut self.world.cluster, &mut f.control.views[p]);
-                self.world.failed_shape = None; // the memo belongs to the cluster view it was made on
-            }
-            let pol = partition_policies(&mut self.policies, f, p);
-            let (queue, mut ctx) = queue_and_ctx(pol, &mut self.world, &mut self.started, &mut self.preempted);
-            queue.schedule(&mut ctx);
-            crate::engine::placement::requeue_evicted(queue, &mut ctx);
-            // With dispatches, the allocation round is the pass: grants grow before they are sent.
-            let regrants = crate::engine::placement::close_round(ctx.world, ctx.selector, ctx.allocator);
-            for (j, end, epoch) in regrants {
-                if let Some(s) = self.started.iter_mut().find(|s| s.0 == j) {
-                    (s.1, s.2) = (end, epoch);
-                }
-            }
-            if views {
-                std::mem::swap(&mut self.world.cluster, &mut f.control.views[p]);
-            }
-            for stopped in std::mem::take(&mut self.preempted) {
-                self.preempted_in_pass(stopped);
-            }
-            let mut started = std::mem::take(&mut self.started);
-            for &(j, end, epoch) in &started {
-                // A job started and then suspended or evicted within this pass is not sent.
-                let rec = &self.world.records[j as usize];
-                if rec.epoch == epoch && rec.state == JobState::Running {
-                    self.dispatch(p, j, end, epoch);
-                }
-            }
-            started.clear();
-            self.started = started;
+    /// Partition `p`'s pass may run: its scheduler serves and something waits in its queue. With stale
+    /// views, the pass works on the scheduler's view: it is swapped in as the world's cluster until
+    /// [`Simulation::fault_pass_ends`] swaps the shared books back.
+    pub(in crate::engine::sim) fn fault_pass_begins(&mut self, p: usize) -> bool {
+        let f = self.plane.layer();
+        if !f.control.serving[p] {
+            return false;
         }
+        let views = f.control.stale_views();
+        let pol = partition_policies(&mut self.policies, f, p);
+        if pol.queue.is_empty() {
+            return false;
+        }
+        if views {
+            std::mem::swap(&mut self.world.cluster, &mut f.control.views[p]);
+            self.world.failed_shape = None; // the memo belongs to the cluster view it was made on
+        }
+        true
+    }
+
+    /// Partition `p`'s pass is over: the allocation round closes on the view the pass saw, the shared
+    /// books come back, and each job the pass started is dispatched over the network.
+    pub(in crate::engine::sim) fn fault_pass_ends(&mut self, p: usize) {
+        let f = self.plane.layer();
+        let views = f.control.stale_views();
+        let pol = partition_policies(&mut self.policies, f, p);
+        // With dispatches, the allocation round is the pass: grants grow before they are sent.
+        let regrants =
+            crate::engine::placement::close_round(&mut self.world, pol.selector.as_mut(), pol.allocator.as_mut());
+        for (j, end, epoch) in regrants {
+            if let Some(s) = self.started.iter_mut().find(|s| s.0 == j) {
+                (s.1, s.2) = (end, epoch);
+            }
+        }
+        if views {
+            std::mem::swap(&mut self.world.cluster, &mut f.control.views[p]);
+        }
+        for stopped in std::mem::take(&mut self.preempted) {
+            self.preempted_in_pass(stopped);
+        }
+        let mut started = std::mem::take(&mut self.started);
+        for &(j, end, epoch) in &started {
+            // A job started and then suspended or evicted within this pass is not sent.
+            let rec = &self.world.records[j as usize];
+            if rec.epoch == epoch && rec.state == JobState::Running {
+                self.dispatch(p, j, end, epoch);
+            }
+        }
+        started.clear();
+        self.started = started;
     }
 
     /// An attempt stopped in a scheduling pass: `preempt` released it on the cluster the pass saw;
     /// the shared books release what that attempt booked there, if it was dispatched.
     pub(in crate::engine::sim) fn preempted_in_pass(&mut self, stopped: Stopped) {
         let Stopped { job: j, epoch, placement } = stopped;
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         let jf = &mut f.jobs[j as usize];
         // Booked only if this very attempt was dispatched; one started and stopped within the pass never was.
         let booked = jf.committed && jf.epoch == epoch;
@@ -81,7 +86,7 @@ impl Simulation {
                 self.truth_changed(n);
             }
         }
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         f.unhold(j, placement.iter().map(|&(n, _)| n));
         f.jobs[j as usize].phase = Phase::Idle;
     }
@@ -91,7 +96,7 @@ impl Simulation {
     /// with stale views, the capacity is already taken (a placement conflict, refused after a round trip).
     pub(in crate::engine::sim) fn dispatch(&mut self, p: usize, j: JobIdx, end: Time, epoch: u32) {
         let now = self.world.now;
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         {
             let jf = &mut f.jobs[j as usize];
             jf.epoch = epoch;
@@ -208,7 +213,7 @@ impl Simulation {
     /// or was refused (conflict): the job goes back to its queue and is placed again, elsewhere.
     pub(in crate::engine::sim) fn on_dispatch_failed(&mut self, j: JobIdx, epoch: u32) {
         let rec = &self.world.records[j as usize];
-        let f = self.faults.as_ref().expect("fault model");
+        let f = self.plane.layer_ref();
         let jf = f.jobs[j as usize];
         if rec.epoch != epoch || rec.state != JobState::Running || jf.phase != Phase::Failing || jf.epoch != epoch {
             return;
@@ -243,13 +248,8 @@ impl Simulation {
 
     /// Capacity of `j`'s placement was released on the books: tell the selectors that index it and, with
     /// stale views, release it in the owning scheduler's view too.
-    pub(in crate::engine::sim) fn released_placement(&mut self, j: JobIdx) {
-        let Some(f) = self.faults.as_mut() else {
-            for &(n, _) in &self.world.records[j as usize].placement {
-                self.policies.selector.node_changed(&self.world.cluster, n);
-            }
-            return;
-        };
+    pub(in crate::engine::sim) fn fault_released_placement(&mut self, j: JobIdx) {
+        let f = self.plane.layer();
         let rec = &self.world.records[j as usize];
         f.unhold(j, rec.placement.iter().map(|&(n, _)| n));
         if f.control.stale_views() {
@@ -276,7 +276,7 @@ impl Simulation {
 
     /// Node `n` changed on the shared books: tell the selectors that index them.
     pub(in crate::engine::sim) fn truth_changed(&mut self, n: NodeIdx) {
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         if f.control.stale_views() {
             return; // schedulers see the books only through gossip
         }
@@ -285,6 +285,4 @@ impl Simulation {
             part.selector.node_changed(&self.world.cluster, n);
         }
     }
-
-    // ---------------------------------------------------------------- the control plane
 }

@@ -141,14 +141,14 @@ impl Simulation {
 
     /// Jobs whose accepted attempt holds capacity on node `n`, in job order.
     pub(in crate::engine::sim) fn jobs_on(&self, n: NodeIdx) -> Vec<JobIdx> {
-        let mut jobs = self.faults.as_ref().expect("fault model").node_jobs[n as usize].clone();
+        let mut jobs = self.plane.layer_ref().node_jobs[n as usize].clone();
         jobs.sort_unstable();
         jobs
     }
 
     /// The fault phase of `j`'s current attempt (`Idle` when the record has moved on, e.g. preempted).
     pub(in crate::engine::sim) fn phase(&self, j: JobIdx) -> Phase {
-        let f = self.faults.as_ref().expect("fault model");
+        let f = self.plane.layer_ref();
         let jf = &f.jobs[j as usize];
         if jf.epoch == self.world.records[j as usize].epoch { jf.phase } else { Phase::Idle }
     }
@@ -166,7 +166,7 @@ impl Simulation {
     /// The tasks of `j`'s current attempt die now: work since the last checkpoint is lost.
     pub(in crate::engine::sim) fn kill(&mut self, j: JobIdx) {
         let now = self.world.now;
-        let f = self.faults.as_mut().expect("fault model");
+        let f = self.plane.layer();
         let jf = &mut f.jobs[j as usize];
         let job = &self.world.workload.jobs[j as usize];
         let rec = &mut self.world.records[j as usize];
@@ -241,6 +241,4 @@ impl Simulation {
             self.enqueue(j);
         }
     }
-
-    // ---------------------------------------------------------------- dispatch and completion
 }

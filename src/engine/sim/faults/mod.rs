@@ -1,27 +1,15 @@
 //! The fault model's event handlers on [`Simulation`]: node failures and repairs, the registry, dispatch and
-//! completion notices over the network, scheduler crashes and recovery, and stale gossip views. Kept out of
-//! `sim.rs` so the core loop stays small; the state they use is [`FaultLayer`].
+//! completion notices over the network, scheduler crashes and recovery, and stale gossip views. The loop
+//! reaches them only through the hooks of [`Plane`](super::plane::Plane); the state they use is [`FaultLayer`].
 
 use super::Simulation;
+use super::audit_books;
+use super::plane::Plane;
 use crate::engine::event::Event;
 use crate::engine::faults::{FaultLayer, draw_us};
 use crate::engine::ports::Policies;
+use crate::engine::world::JobState;
 use crate::model::{JobIdx, NodeIdx, Time};
-
-/// The policies of the partition that owns job `j` (the simulation's own with a single scheduler).
-pub(super) fn policies_for<'a>(
-    base: &'a mut Policies,
-    faults: &'a mut Option<Box<FaultLayer>>,
-    j: JobIdx,
-) -> &'a mut Policies {
-    match faults {
-        Some(f) if f.control.k > 1 => match f.control.partition(j) {
-            0 => base,
-            p => &mut f.control.parts[p - 1],
-        },
-        _ => base,
-    }
-}
 
 /// The policies of partition `p`.
 fn partition_policies<'a>(base: &'a mut Policies, f: &'a mut FaultLayer, p: usize) -> &'a mut Policies {
@@ -69,32 +57,12 @@ impl Simulation {
             self.queue.push(t0 + fl.control.gossip, Event::Gossip);
         }
         self.world.faults.last = t0;
-        self.faults = Some(f);
+        self.plane = Plane::Faults(f);
         self
     }
 
     pub(in crate::engine::sim) fn fl(&mut self) -> &mut FaultLayer {
-        self.faults.as_mut().expect("fault handlers run only with the fault model")
-    }
-
-    /// True when running job `j`'s placement is booked on the shared books (not a refused placement).
-    pub(in crate::engine::sim) fn books(&self, j: JobIdx) -> bool {
-        self.faults.as_ref().is_none_or(|f| f.jobs[j as usize].committed)
-    }
-
-    /// Every job has reached a final state and none is left to arrive.
-    pub(in crate::engine::sim) fn work_done(&self) -> bool {
-        let n = self.world.workload.jobs.len();
-        self.world.finished as usize >= n && self.next_arrival >= n
-    }
-
-    /// Jobs waiting in every partition's queue.
-    pub(in crate::engine::sim) fn queued_len(&self) -> usize {
-        let own = self.policies.queue.len();
-        match &self.faults {
-            Some(f) => own + f.control.parts.iter().map(|p| p.queue.len()).sum::<usize>(),
-            None => own,
-        }
+        self.plane.layer()
     }
 
     /// A submission reaches its partition's scheduler: accepted if it is serving, else bounced (the client
@@ -195,11 +163,55 @@ impl Simulation {
         }
     }
 
-    // ---------------------------------------------------------------- node health and the registry
+    /// True when no waiting job can ever start: jobs wait, none runs or is in flight, none is left
+    /// to arrive or on its way back (resubmission, think time), every node is up and every
+    /// scheduler serves with a current view. The cluster is then as empty as a waiting job can ever
+    /// see it, and the pass just made on it started nothing; the events still pending (samples,
+    /// gossip, heartbeats, failure processes) can only bring this state back, never a better one.
+    pub(in crate::engine::sim) fn fault_stuck(&self) -> bool {
+        let n = self.world.workload.jobs.len();
+        if self.next_arrival < n || !self.world.running.is_empty() || self.world.queued == 0 {
+            return false;
+        }
+        let f = self.plane.layer_ref();
+        let cluster = &self.world.cluster;
+        if cluster.nodes_down > 0 || f.health.iter().any(|h| h.bad()) || f.control.serving.iter().any(|s| !s) {
+            return false;
+        }
+        if f.control.views.iter().any(|v| v.nodes != cluster.nodes) {
+            return false;
+        }
+        self.world
+            .records
+            .iter()
+            .all(|r| r.state != JobState::Pending && !(r.state == JobState::Held && r.deps_left == 0))
+    }
+
+    /// The fault model's invariants: every stale view's books, the control plane's hosts, the count of
+    /// partitions down.
+    pub(in crate::engine::sim) fn audit_faults(&self, found: &mut Vec<String>) {
+        let f = self.plane.layer_ref();
+        for (p, view) in f.control.views.iter().enumerate() {
+            audit_books(view, &format!("scheduler {p}'s view"), found);
+        }
+        let c = &f.control;
+        for p in 0..c.k {
+            if c.serving[p] && !c.host_up[c.server[p]] {
+                found.push(format!("partition {p} is scheduled by host {} which is down", c.server[p]));
+            }
+            if let Some(q) = c.taker[p].filter(|&q| !c.host_up[q]) {
+                found.push(format!("partition {p} is to be taken over by host {q} which is down"));
+            }
+        }
+        let down = c.serving.iter().filter(|s| !**s).count();
+        if down != self.world.faults.partitions_down as usize {
+            found.push(format!("{down} partitions are down but {} are counted", self.world.faults.partitions_down));
+        }
+    }
 
     /// Closes the run's integrals at `end` (partitions still down, bad-node time).
     pub(in crate::engine::sim) fn close_faults(&mut self, end: Time) {
-        let f = self.faults.as_ref().expect("fault model");
+        let f = self.plane.layer_ref();
         for p in 0..f.control.k {
             if !f.control.serving[p] && end > f.control.down_since[p] {
                 self.world.faults.scheduler_downtime += (end - f.control.down_since[p]) as u128;
