@@ -14,6 +14,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod fmt;
+pub mod gpu_study;
 pub(crate) mod huge_pages;
 pub mod limits;
 pub mod metrics;

@@ -8,6 +8,7 @@
 pub mod baseline;
 pub mod compare;
 pub mod format;
+mod gpu;
 pub mod report;
 pub mod rules;
 pub mod summary;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::output::files::{summary_header, summary_row};
 use crate::output::staging::Staging;
 use crate::runner::{self, LoadedScenario, RunOptions};
+use crate::scenario::gpu_sharing::{GpuSharingScenario, is_gpu_sharing};
 use crate::sweep::{Study, SweepOptions, run_study};
 use baseline::{Baseline, BaselineManifest};
 use rayon::prelude::*;
@@ -137,16 +139,27 @@ fn check_into(
     opts: &CheckOptions,
 ) -> Result<()> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let loaded = LoadedScenario::load(path)?;
-    let sc = &loaded.scenario;
-    report.name = sc.name.clone();
-    report.baseline_dir = baseline::dir_of(&opts.baseline, &sc.name);
     let hash = baseline::scenario_hash(&text).map_err(|message| Error::Parse { path: path.to_path_buf(), message })?;
-    let fresh = match &opts.results {
-        Some(dir) => read_results(dir, count, &loaded)?,
-        None => run_scenario(path, &loaded, index, opts)?,
+    let (name, seed, own, fresh) = if is_gpu_sharing(&text) {
+        let sc = GpuSharingScenario::load(path)?;
+        report.name = sc.name.clone();
+        let fresh = match &opts.results {
+            Some(dir) => SummaryTable::read(&results_dir(dir, count, &sc.name).join("summary.csv"))?,
+            None => gpu::run_study(&sc, opts)?,
+        };
+        (sc.name, sc.seed, CheckSpec::default(), fresh)
+    } else {
+        let loaded = LoadedScenario::load(path)?;
+        report.name = loaded.scenario.name.clone();
+        let fresh = match &opts.results {
+            Some(dir) => read_results(dir, count, &loaded)?,
+            None => run_scenario(path, &loaded, index, opts)?,
+        };
+        let sc = loaded.scenario;
+        (sc.name, sc.seed, sc.check, fresh)
     };
-    let layers = [&sc.check, shared];
+    report.baseline_dir = baseline::dir_of(&opts.baseline, &name);
+    let layers = [&own, shared];
     let has_baseline = report.baseline_dir.join("manifest.json").exists();
     let old = if opts.update_baseline {
         // The previous baseline, if any, only to show what the update changes.
@@ -159,7 +172,7 @@ fn check_into(
     } else {
         return Err(Error::Other(format!(
             "no baseline for scenario `{}`: {} is missing (create it deliberately with `clustersim check {} --baseline {} --update-baseline`)",
-            sc.name,
+            name,
             report.baseline_dir.join("manifest.json").display(),
             report.file,
             opts.baseline.display()
@@ -212,10 +225,10 @@ fn check_into(
         let manifest = BaselineManifest {
             tool: "clustersim".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            scenario: sc.name.clone(),
+            scenario: name.clone(),
             scenario_file: path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
             scenario_hash: hash,
-            seed: sc.seed,
+            seed,
             seeds: fresh.seeds(),
             runs: fresh.rows.len(),
         };
@@ -253,6 +266,17 @@ fn settings_must_match(runs: &[report::RunReport], baseline_dir: &Path, results:
          with --update-baseline, or compare anyway with --allow-scenario-change",
         baseline_dir.display()
     )))
+}
+
+/// Where the results of scenario `name` are under `--results DIR`: `DIR/<name>`, or `DIR` itself
+/// when only one scenario is checked and `DIR` holds them.
+fn results_dir(dir: &Path, count: usize, name: &str) -> PathBuf {
+    let per_name = dir.join(name);
+    if per_name.join("summary.csv").exists() || count > 1 || !dir.join("summary.csv").exists() {
+        per_name
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 /// Runs the scenario (a single run, or every run of its `[sweep]`) and returns its `summary.csv` rows,
@@ -327,13 +351,7 @@ impl Drop for WorkDir {
 /// Reads fresh results written by `clustersim run`: `<dir>/<name>/`, or `<dir>` itself when checking
 /// one scenario and it holds a `summary.csv`. The results' manifest must carry the scenario file's hash.
 fn read_results(dir: &Path, count: usize, loaded: &LoadedScenario) -> Result<SummaryTable> {
-    let name = &loaded.scenario.name;
-    let per_name = dir.join(name);
-    let rdir = if per_name.join("summary.csv").exists() || count > 1 || !dir.join("summary.csv").exists() {
-        per_name
-    } else {
-        dir.to_path_buf()
-    };
+    let rdir = results_dir(dir, count, &loaded.scenario.name);
     let mpath = rdir.join("manifest.json");
     let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
     let manifest: serde_json::Value =

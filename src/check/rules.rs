@@ -107,7 +107,8 @@ pub fn rule_for(metric: &str, layers: &[&CheckSpec]) -> Rule {
 }
 
 /// Name prefixes of the metrics where higher is better.
-const HIGHER: &[&str] = &["completed", "util_", "throughput", "jain", "fair", "availability"];
+const HIGHER: &[&str] =
+    &["completed", "util_", "throughput", "jain", "fair", "availability", "gpu_alloc", "alloc_at", "first_failure"];
 
 /// Name prefixes of the metrics where lower is better. Of the fault metrics these are what the
 /// scheduler makes of the failures; the failures themselves (`node_failures`, `detections`,
@@ -134,11 +135,15 @@ const LOWER: &[&str] = &[
     "scheduler_downtime",
     "resubmissions",
     "placement_conflicts",
+    "tasks_failed",
+    "gpu_tasks_failed",
+    "gpus_unallocated",
+    "frag",
 ];
 
 /// Report groups (one JUnit test case per run × group) and the name prefixes of their metrics, in report order.
 const GROUPS: &[(&str, &[&str])] = &[
-    ("counts", &["jobs", "completed", "failed", "cancelled", "unfinished", "not_submitted", "rejected"]),
+    ("counts", &["jobs", "completed", "failed", "cancelled", "unfinished", "not_submitted", "rejected", "tasks"]),
     ("wait", &["wait", "response"]),
     ("slowdown", &["bsld", "slowdown"]),
     ("starvation", &["starv"]),
@@ -146,6 +151,7 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("throughput", &["throughput", "makespan", "core_hours"]),
     ("fairness", &["jain", "fair"]),
     ("queue", &["queue"]),
+    ("gpu_sharing", &["gpu_", "gpus_", "frag", "alloc_at", "first_failure", "failed_gpu", "tasks_failed"]),
     (
         "faults",
         &[

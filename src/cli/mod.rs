@@ -2,6 +2,7 @@
 //! 0 = ok, 2 = error (`check`: 1 = regression).
 
 pub mod check;
+mod gpu;
 pub mod sweep;
 pub mod validate;
 
@@ -199,6 +200,10 @@ pub fn print(text: &str) -> Result<()> {
 pub fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { scenario, seed, out, quiet, events, sweep, no_charts } => {
+            if gpu::is_study(&scenario) {
+                gpu::run(&scenario, seed, out, quiet, no_charts)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let loaded = LoadedScenario::load(&scenario)?;
             if loaded.scenario.sweep.is_some() {
                 return sweep::run(&scenario, seed, out, quiet, events, no_charts, &sweep);

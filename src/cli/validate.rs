@@ -33,6 +33,9 @@ pub fn execute(paths: &[PathBuf]) -> ExitCode {
 /// configuration of a `[sweep]`) is compiled on the workload it would read, so whatever `run` would
 /// reject, `validate` rejects.
 fn validate_one(path: &Path) -> Result<String> {
+    if super::gpu::is_study(path) {
+        return super::gpu::validate(path);
+    }
     let loaded = LoadedScenario::load(path)?;
     if loaded.scenario.sweep.is_none() {
         let skipped = compile_run(path, &loaded.scenario, &mut Vec::new())?;

@@ -4,6 +4,7 @@ pub mod ctx;
 pub mod diagnose;
 pub mod event;
 pub mod faults;
+pub mod gpu;
 pub mod observe;
 pub mod placement;
 pub mod ports;

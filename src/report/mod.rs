@@ -16,6 +16,7 @@ pub mod explain;
 pub mod export;
 pub mod faults;
 pub mod gantt;
+pub mod gpu_sharing;
 pub mod html;
 pub mod load;
 pub mod style;

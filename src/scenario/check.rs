@@ -76,8 +76,25 @@ impl CheckSpec {
 
 /// Every metric column of `summary.csv`, in order.
 pub fn known_metrics() -> Vec<&'static str> {
-    RunMetrics::default().columns().into_iter().map(|(k, _)| k).collect()
+    let run = RunMetrics::default().columns().into_iter().map(|(k, _)| k);
+    run.chain(GPU_SHARING_METRICS.iter().copied()).collect()
 }
+
+/// The metrics of a GPU-sharing study's `summary.csv` (one row per trace × policy × repeat).
+pub const GPU_SHARING_METRICS: &[&str] = &[
+    "tasks",
+    "gpu_tasks",
+    "tasks_failed",
+    "gpu_tasks_failed",
+    "gpu_demand_gpus",
+    "gpu_alloc_ratio",
+    "gpus_unallocated",
+    "frag_ratio",
+    "frag_gpus",
+    "failed_gpu_share",
+    "alloc_at_capacity",
+    "first_failure_pct",
+];
 
 /// Matches `name` against `pattern`, where `*` stands for any run of characters.
 pub fn glob_match(pattern: &str, name: &str) -> bool {

@@ -10,6 +10,7 @@ pub mod check;
 pub mod compile;
 pub mod fault_setup;
 pub mod faults;
+pub mod gpu_sharing;
 pub mod inputs;
 mod locate;
 pub mod sweep;

@@ -121,6 +121,20 @@ fn anchor_paths(scenario: &mut toml::Table) {
     {
         *p = scenarios.join(&*p).to_string_lossy().into_owned();
     }
+    // A GPU-sharing study's node list and pod lists.
+    if let Some(toml::Value::Table(g)) = scenario.get_mut("gpu_sharing") {
+        let anchor = |v: &mut toml::Value| {
+            if let toml::Value::String(p) = v
+                && Path::new(p.as_str()).is_relative()
+            {
+                *p = scenarios.join(&*p).to_string_lossy().into_owned();
+            }
+        };
+        g.get_mut("nodes").map(anchor);
+        if let Some(toml::Value::Array(traces)) = g.get_mut("traces") {
+            traces.iter_mut().for_each(anchor);
+        }
+    }
 }
 
 /// The scenario file that checks `block` (written into `dir`), or why the block cannot be one.
@@ -129,7 +143,9 @@ fn scenario_of(block: &Block, dir: &Path) -> Result<PathBuf, String> {
     match block.lang.as_str() {
         "toml" => {
             let fragment: toml::Table = block.text.parse().map_err(|e| format!("not valid TOML: {e}"))?;
-            if fragment.contains_key("name") && fragment.contains_key("workload") {
+            if fragment.contains_key("name")
+                && (fragment.contains_key("workload") || fragment.contains_key("gpu_sharing"))
+            {
                 scenario = fragment;
             } else {
                 splice(&mut scenario, fragment);

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["output"],
     &["runner"],
-    &["sweep"],
+    &["sweep", "gpu_study"],
     &["check", "report"],
     &["cli"],
 ];

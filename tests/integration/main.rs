@@ -10,6 +10,7 @@ mod doc_examples;
 mod exports;
 mod faults;
 mod first_hour;
+mod gpu_sharing;
 mod hygiene;
 mod layering;
 mod openb;

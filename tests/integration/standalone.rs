@@ -79,12 +79,16 @@ fn no_shipped_scenario_refers_to_a_path_outside_the_repository() {
 fn every_shipped_scenario_validates_in_a_copy_of_the_repository_alone() {
     let d = tempfile::tempdir().unwrap();
     let clone = d.path().join("clone");
-    for dir in ["scenarios", "workloads"] {
-        std::fs::create_dir_all(clone.join(dir)).unwrap();
-        for e in std::fs::read_dir(repo(dir)).unwrap() {
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
             let p = e.unwrap().path();
-            std::fs::copy(&p, clone.join(dir).join(p.file_name().unwrap())).unwrap();
+            let dest = to.join(p.file_name().unwrap());
+            if p.is_dir() { copy_tree(&p, &dest) } else { std::fs::copy(&p, dest).map(|_| ()).unwrap() }
         }
+    }
+    for dir in ["scenarios", "workloads"] {
+        copy_tree(&repo(dir), &clone.join(dir));
     }
     let files: Vec<PathBuf> = shipped().iter().map(|f| clone.join("scenarios").join(f.file_name().unwrap())).collect();
     clustersim().arg("validate").args(&files).current_dir(&clone).assert().success();

@@ -1,8 +1,9 @@
 //! `best_fit`: the node left with the least free cpu and GPU, each normalised by the largest node
 //! (the authors' Best-fit: score = 1 − ½·(cpu left after / 128 cores) − ½·(GPU left after / 8 GPUs)).
-//! A share goes to the device with the least room that holds it.
+//! Scores are truncated to integers 0–100 as the authors' plugin hands them over. A share goes to the
+//! device with the least room that holds it.
 
-use super::{GpuPolicy, GpuPolicyEnv, MAX_SPEC_CPU, MAX_SPEC_GPU, NodeView, best_devices};
+use super::{GpuPolicy, GpuPolicyEnv, MAX_SPEC_CPU, MAX_SPEC_GPU, NodeView, best_devices, plugin_score};
 use crate::model::gpu::{Devices, GpuNode, GpuTask};
 
 pub struct BestFit;
@@ -20,7 +21,7 @@ pub fn leftover(node: &GpuNode, t: &GpuTask) -> f64 {
 
 impl GpuPolicy for BestFit {
     fn assess(&mut self, view: NodeView<'_>, task: &GpuTask) -> (f64, Devices) {
-        (1.0 - leftover(view.node, task), best_devices(view.node, task))
+        (plugin_score(1.0 - leftover(view.node, task)), best_devices(view.node, task))
     }
 }
 
@@ -34,7 +35,8 @@ mod tests {
         let mut p = build(&env());
         // 64 cores left of which 4 taken → 60/128·½; 1000 + 500 GPU left minus 500 → 1000/8000·½.
         let (s, d) = assess(p.as_mut(), &node(96, 64, &[1000, 500]), &task(4, 1, 500));
-        assert_eq!(s, 1.0 - (0.5 * 60.0 / 128.0 + 0.5 * 1000.0 / 8000.0));
+        // 1 − (0.234375 + 0.0625) = 0.703125 → 70 after the plugin's truncation to 0–100.
+        assert_eq!(s, 70.0);
         assert_eq!(d, 0b10);
         let (emptier, _) = assess(p.as_mut(), &node(96, 96, &[1000, 1000]), &task(4, 1, 500));
         assert!(emptier < s);

@@ -1,9 +1,11 @@
 //! `fgd`: Fragmentation Gradient Descent (Weng et al., USENIX ATC 2023): the placement that makes the
 //! node's expected fragmentation under the workload's typical tasks grow the least.
 //!
-//! Score = frag(node before) − frag(node after), so the steepest descent scores highest. A share task
-//! tries each device with room and keeps the best (first on ties); whole GPUs go to the first fully
-//! free devices. Fragmentation depends only on a node's state, so values are memoised by state.
+//! The change Δ = frag(node before) − frag(node after) is largest for the steepest descent. `fgd`
+//! scores it as the authors' Kubernetes plugin does, ⌊100 · sigmoid(Δ / 1000)⌋, so near-equal
+//! changes tie (and ties go to the run's node order); `fgd_exact` scores Δ itself. A share task tries
+//! each device with room and keeps the best (first on ties); whole GPUs go to the first fully free
+//! devices. Fragmentation depends only on a node's state, so values are memoised by state.
 
 use super::{GpuPolicy, GpuPolicyEnv, NodeView, best_devices};
 use crate::model::gpu::{Devices, GpuNode, GpuTask};
@@ -17,10 +19,17 @@ const MEMO_LIMIT: usize = 1 << 20;
 pub struct Fgd {
     mix: Arc<TaskMix>,
     memo: HashMap<GpuNode, f64>,
+    exact: bool,
 }
 
+/// `fgd`, scored as the authors' scheduler plugin scores it.
 pub fn build(env: &GpuPolicyEnv) -> Box<dyn GpuPolicy> {
-    Box::new(Fgd { mix: env.mix.clone(), memo: HashMap::new() })
+    Box::new(Fgd { mix: env.mix.clone(), memo: HashMap::new(), exact: false })
+}
+
+/// `fgd_exact`: the rule as the paper states it, the smallest fragmentation increase, unquantised.
+pub fn build_exact(env: &GpuPolicyEnv) -> Box<dyn GpuPolicy> {
+    Box::new(Fgd { mix: env.mix.clone(), memo: HashMap::new(), exact: true })
 }
 
 impl Fgd {
@@ -37,13 +46,23 @@ impl Fgd {
     }
 }
 
+impl Fgd {
+    /// The authors' node score for a fragmentation change `delta` (milli-GPU; positive = less
+    /// fragmentation): `⌊100 · sigmoid(delta / 1000)⌋`, an integer from 0 to 100, so changes within
+    /// a few tens of milli-GPU tie. `fgd_exact` ranks by `delta` itself.
+    fn score(&self, delta: f64) -> f64 {
+        if self.exact { delta } else { (100.0 / (1.0 + (-delta / 1000.0).exp())).trunc() }
+    }
+}
+
 impl GpuPolicy for Fgd {
     fn assess(&mut self, view: NodeView<'_>, task: &GpuTask) -> (f64, Devices) {
         let node = view.node;
         let before = self.frag(node);
         if !task.is_share() {
             let devices = best_devices(node, task);
-            return (before - self.frag(&node.after(task, devices)), devices);
+            let after = self.frag(&node.after(task, devices));
+            return (self.score(before - after), devices);
         }
         let mut best: Option<(f64, Devices)> = None;
         for (d, &l) in node.devices().iter().enumerate() {
@@ -51,7 +70,8 @@ impl GpuPolicy for Fgd {
                 continue;
             }
             let devices = 1 << d;
-            let score = before - self.frag(&node.after(task, devices));
+            let after = self.frag(&node.after(task, devices));
+            let score = self.score(before - after);
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, devices));
             }
@@ -68,7 +88,7 @@ mod tests {
     /// Typical tasks: half need 600 milli of a GPU, half need 400, one core each.
     fn fgd() -> Fgd {
         let mix = TaskMix::new(vec![(task(1, 1, 600), 0.5), (task(1, 1, 400), 0.5)]);
-        Fgd { mix: Arc::new(mix), memo: HashMap::new() }
+        Fgd { mix: Arc::new(mix), memo: HashMap::new(), exact: true }
     }
 
     #[test]
@@ -98,5 +118,16 @@ mod tests {
         let (sa, _) = assess(&mut fgd(), &a, &task(1, 1, 400));
         let (sb, _) = assess(&mut fgd(), &b, &task(1, 1, 400));
         assert_eq!((sa, sb), (0.0, -200.0));
+    }
+
+    #[test]
+    fn the_authors_score_is_an_integer_sigmoid_of_the_change() {
+        let mut f = fgd();
+        f.exact = false;
+        // Δ = 0 → 50; Δ = −200 → ⌊100 / (1 + e^0.2)⌋ = ⌊45.02⌋ = 45; Δ = −20 → ⌊49.5⌋ = 49.
+        assert_eq!(f.score(0.0), 50.0);
+        assert_eq!(f.score(-200.0), 45.0);
+        assert_eq!(f.score(-20.0), 49.0);
+        assert_eq!(assess(&mut f, &node(8, 8, &[1000, 600]), &task(1, 1, 400)), (50.0, 0b01));
     }
 }

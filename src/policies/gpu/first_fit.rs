@@ -1,7 +1,7 @@
-//! `first_fit`: the first node in cluster order that fits (every node scores the same; the caller
-//! takes the first of equal scores in node order for this policy); a share packs onto the tightest device.
+//! `first_fit`: the first node in cluster order that fits (every node scores the same, and equal
+//! scores go to the first node in cluster order); a share packs onto the tightest device.
 
-use super::{GpuPolicy, GpuPolicyEnv, NodeView, best_devices};
+use super::{GpuPolicy, GpuPolicyEnv, NodeView, TieBreak, best_devices};
 use crate::model::gpu::{Devices, GpuTask};
 
 pub struct FirstFit;
@@ -15,7 +15,7 @@ impl GpuPolicy for FirstFit {
         (0.0, best_devices(view.node, task))
     }
 
-    fn in_order(&self) -> bool {
-        true
+    fn tie_break(&self) -> TieBreak {
+        TieBreak::NodeOrder
     }
 }

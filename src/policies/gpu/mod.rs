@@ -2,8 +2,8 @@
 //! One file per algorithm beside the narrow [`GpuPolicy`] trait; `BY_NAME` maps names to constructors.
 //!
 //! A policy sees one node at a time, read-only, and answers with a score (higher is better) and the
-//! devices it would use. The caller only asks about nodes the task fits on, takes the best score, and
-//! breaks exact ties uniformly at random, as the Kubernetes scheduler does among equal scores.
+//! devices it would use; the engine's GPU cluster (`crate::engine::gpu`) asks only about nodes the
+//! task fits on, takes the best score, and breaks exact ties by a random node order fixed per run.
 
 mod best_fit;
 mod dot_product;
@@ -19,25 +19,7 @@ use crate::model::gpu::{Devices, GpuNode, GpuTask, MILLI};
 use crate::model::gpu_frag::TaskMix;
 use std::sync::Arc;
 
-/// What a policy sees of one candidate node.
-#[derive(Clone, Copy, Debug)]
-pub struct NodeView<'a> {
-    pub node: &'a GpuNode,
-    /// The kinds of GPU tasks on the node, as bits of [`task_kind`].
-    pub kinds: u16,
-}
-
-/// Scores the placement of one task on one node it fits on.
-pub trait GpuPolicy: Send {
-    /// The score of placing `task` on `view.node` (higher is better) and the devices it would use.
-    /// Only called when the task fits on the node.
-    fn assess(&mut self, view: NodeView<'_>, task: &GpuTask) -> (f64, Devices);
-
-    /// True when equal scores go to the first node in cluster order instead of a random one.
-    fn in_order(&self) -> bool {
-        false
-    }
-}
+pub use crate::engine::gpu::{GpuPolicy, NodeView, TieBreak, task_kind};
 
 /// What a policy may be built from: the workload's typical tasks and a seed for its own randomness.
 pub struct GpuPolicyEnv {
@@ -50,6 +32,7 @@ type Constructor = fn(&GpuPolicyEnv) -> Box<dyn GpuPolicy>;
 /// The GPU placement policies by name.
 pub const BY_NAME: &[(&str, Constructor)] = &[
     ("fgd", fgd::build),
+    ("fgd_exact", fgd::build_exact),
     ("best_fit", best_fit::build),
     ("worst_fit", worst_fit::build),
     ("first_fit", first_fit::build),
@@ -72,23 +55,17 @@ pub fn resolve(key: &str, name: &str, env: &GpuPolicyEnv) -> Result<Box<dyn GpuP
     }
 }
 
-/// The kind of a GPU task as a bit: 0 for a share of one GPU, `k` for `k` whole GPUs (capped at 15);
-/// 0 (no bit) for a task without GPU. GPU clustering keeps tasks of one kind together.
-#[inline]
-pub fn task_kind(t: &GpuTask) -> u16 {
-    if !t.wants_gpu() {
-        0
-    } else if t.is_share() {
-        1
-    } else {
-        1 << t.gpus.min(15)
-    }
-}
-
 /// Where the scores of the authors' simulator normalise cpu and GPU: the largest node of the trace
 /// (128 cores, 8 GPUs), as in their `MaxSpecCpu` and `MaxSpecGpu`.
 pub const MAX_SPEC_CPU: f64 = 128_000.0;
 pub const MAX_SPEC_GPU: f64 = 8.0 * MILLI as f64;
+
+/// A score in [0, 1] as the authors' scheduler plugins hand it over: scaled to 0–100 and truncated
+/// to an integer, so nodes within one hundredth tie.
+#[inline]
+pub fn plugin_score(x: f64) -> f64 {
+    (x * 100.0).trunc()
+}
 
 /// The devices the default device choice ("best" in the authors' simulator) hands out: for a share,
 /// the device with the least room that still holds it (first such in device order); for whole GPUs,
@@ -139,7 +116,7 @@ pub(crate) mod testing {
     fn unknown_names_are_refused_with_the_valid_ones() {
         let err = resolve("gpu_sharing.policies", "fgdd", &env()).err().unwrap().to_string();
         assert!(err.contains("unknown GPU placement policy `fgdd`"), "{err}");
-        assert!(err.contains("fgd, best_fit"), "{err}");
+        assert!(err.contains("fgd, fgd_exact, best_fit"), "{err}");
         assert!(err.contains("did you mean `fgd`?"), "{err}");
     }
 

@@ -1,7 +1,7 @@
-//! `random`: a node drawn uniformly among those that fit (every node scores the same, and the caller
-//! breaks ties at random), and for a share a device drawn uniformly among those with room.
+//! `random`: a node drawn uniformly among those that fit (every node scores the same, and ties are
+//! drawn uniformly), and for a share a device drawn uniformly among those with room.
 
-use super::{GpuPolicy, GpuPolicyEnv, NodeView};
+use super::{GpuPolicy, GpuPolicyEnv, NodeView, TieBreak};
 use crate::model::gpu::{Devices, GpuTask};
 use crate::rng::Rng;
 use rand::{RngExt, SeedableRng};
@@ -27,6 +27,10 @@ impl GpuPolicy for Random {
             rest &= rest - 1;
         }
         (0.0, rest & rest.wrapping_neg())
+    }
+
+    fn tie_break(&self) -> TieBreak {
+        TieBreak::Uniform
     }
 }
 

@@ -2,7 +2,7 @@
 //! to the device with the most room (first such in device order).
 
 use super::best_fit::leftover;
-use super::{GpuPolicy, GpuPolicyEnv, NodeView};
+use super::{GpuPolicy, GpuPolicyEnv, NodeView, plugin_score};
 use crate::model::gpu::{Devices, GpuNode, GpuTask};
 
 pub struct WorstFit;
@@ -27,7 +27,7 @@ fn roomiest(node: &GpuNode, t: &GpuTask) -> Devices {
 
 impl GpuPolicy for WorstFit {
     fn assess(&mut self, view: NodeView<'_>, task: &GpuTask) -> (f64, Devices) {
-        (leftover(view.node, task), roomiest(view.node, task))
+        (plugin_score(leftover(view.node, task)), roomiest(view.node, task))
     }
 }
 
