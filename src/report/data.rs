@@ -404,6 +404,13 @@ pub enum Results {
 impl Results {
     /// Looks at `dir` and reads what it finds.
     pub fn open(dir: &Path) -> Result<Results> {
+        if is_gpu_study(dir) {
+            return Err(Error::Other(format!(
+                "{}: a GPU-sharing study, whose charts `clustersim run` draws (charts/gpu_*.png, docs/gpu-sharing.md); \
+                 report, export and explain read the results of runs and sweeps",
+                dir.display()
+            )));
+        }
         if dir.join("comparison.csv").is_file() {
             Ok(Results::Sweep(Box::new(Study::read(dir)?)))
         } else if dir.join("timeline.csv").is_file() {
@@ -417,6 +424,12 @@ impl Results {
             )))
         }
     }
+}
+
+/// True when `dir` holds a GPU-sharing study (its `manifest.json` says `"kind": "gpu_sharing"`).
+fn is_gpu_study(dir: &Path) -> bool {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|m| m["kind"] == "gpu_sharing")
 }
 
 #[cfg(test)]

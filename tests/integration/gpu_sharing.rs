@@ -160,6 +160,13 @@ fn a_study_writes_the_same_files_on_any_thread_count() {
         assert!(!a.is_empty(), "{f}");
         assert_eq!(a, std::fs::read(outs[1].join(f)).unwrap(), "{f} differs between 1 and 2 threads");
     }
+    // `report` and `export` read runs and sweeps; on a study they say so instead of writing an empty page.
+    for args in [vec!["report"], vec!["export", "--format", "batsim"]] {
+        let out =
+            clustersim().args(&args[..1]).arg(&outs[0]).args(&args[1..]).assert().code(2).get_output().stderr.clone();
+        assert!(String::from_utf8(out).unwrap().contains("a GPU-sharing study"), "{args:?}");
+    }
+    assert!(!outs[0].join("report.html").exists());
     let summary = std::fs::read_to_string(outs[0].join("summary.csv")).unwrap();
     assert!(summary.starts_with("run_id,scenario,trace,policy,repeat,seed,tasks,"), "{summary}");
     assert!(summary.contains("\nopenb_pod_list_gpushare20/fgd/1,gpu-sharing,"), "{summary}");
