@@ -12,6 +12,7 @@ mod faults;
 mod first_hour;
 mod hygiene;
 mod layering;
+mod metrics_window;
 mod oracles;
 mod placement;
 mod properties;
