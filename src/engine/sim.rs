@@ -26,6 +26,8 @@ pub struct SimOptions {
     pub log_events: bool,
     /// Check the invariants after every event (slow; for tests): see [`RunOutput::audit_violations`].
     pub audit: bool,
+    /// The trimmed metrics window `[from, to)` in absolute time (`[metrics] window`), if any.
+    pub metrics_window: Option<(Time, Time)>,
 }
 
 /// What a finished simulation hands to the metrics and the writers.
@@ -46,6 +48,8 @@ pub struct RunOutput {
     pub first_free_wait: Vec<Option<Time>>,
     /// Counters of the fault model (all zero without it).
     pub faults: crate::engine::faults::FaultCounters,
+    /// The trimmed metrics window `[from, to)` and the usage integrals within it, when asked for.
+    pub window_usage: Option<((Time, Time), super::world::UsageIntegral)>,
 }
 
 /// One simulation: a workload on a cluster under one policy per axis.
@@ -89,6 +93,7 @@ impl Simulation {
         if opts.log_events {
             world.log = Some(Vec::new());
         }
+        world.window = opts.metrics_window;
         let mut queue = EventQueue::with_capacity(1024);
         let sampler = opts.sample_interval.map(|iv| Sampler::new(iv.max(1)));
         if sampler.is_some() {
@@ -239,6 +244,7 @@ impl Simulation {
             audit_violations: self.violations,
             first_free_wait: self.world.starvation.first_free_wait,
             faults: self.world.faults,
+            window_usage: self.world.window.map(|w| (w, self.world.window_usage)),
         }
     }
 

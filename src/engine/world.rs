@@ -195,6 +195,9 @@ pub struct World {
     /// Jobs waiting in the queue now.
     pub(in crate::engine) queued: u64,
     pub(in crate::engine) usage: UsageIntegral,
+    /// The trimmed metrics window `[from, to)` (absolute times) and the usage integrals within it.
+    pub(in crate::engine) window: Option<(Time, Time)>,
+    pub(in crate::engine) window_usage: UsageIntegral,
     /// The event log, when asked for.
     pub(in crate::engine) log: Option<Vec<LoggedEvent>>,
     /// The last unconstrained placement that failed: (per-task request, tasks, cluster growth epoch).
@@ -231,6 +234,8 @@ impl World {
             finished: 0,
             queued: 0,
             usage: UsageIntegral { last: start, ..Default::default() },
+            window: None,
+            window_usage: UsageIntegral::default(),
             log: None,
             failed_shape: None,
             starvation: StarvationWatch::new(n_jobs),
@@ -304,6 +309,20 @@ impl World {
                 self.usage.total[k] += total[k] as u128 * dt;
             }
             self.usage.queued += self.queued as u128 * dt;
+            if let Some((from, to)) = self.window {
+                // The part of [last, t) inside the window.
+                let (a, b) = (self.usage.last.max(from), t.min(to));
+                if b > a {
+                    let dw = (b - a) as u128;
+                    let w = &mut self.window_usage;
+                    for k in 0..3 {
+                        w.allocated[k] += alloc[k] as u128 * dw;
+                        w.up[k] += up[k] as u128 * dw;
+                        w.total[k] += total[k] as u128 * dw;
+                    }
+                    w.queued += self.queued as u128 * dw;
+                }
+            }
             self.usage.last = t;
         }
         self.now = t;

@@ -75,6 +75,42 @@ pub struct RunMetrics {
     /// Per tier (index = tier) and per user (index = user).
     pub tiers: Vec<GroupStats>,
     pub users: Vec<GroupStats>,
+    /// The trimmed window's metrics, when `[metrics] window` asked for them.
+    pub window: Option<WindowMetrics>,
+}
+
+/// Metrics of the trimmed window `[from, to)` (`[metrics] window`): utilization integrated over the
+/// window alone, and waits and slowdowns of the jobs submitted within it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WindowMetrics {
+    /// Window bounds, seconds after the first submission.
+    pub from: f64,
+    pub to: f64,
+    pub util_cpu: f64,
+    pub util_mem: f64,
+    pub util_gpu: f64,
+    /// Over the jobs submitted in the window.
+    pub jobs: u64,
+    pub wait_mean: f64,
+    pub wait_p95: f64,
+    pub bsld_mean: f64,
+}
+
+impl WindowMetrics {
+    /// The `win_*` columns of `summary.csv`.
+    fn columns(&self) -> [(&'static str, f64); 9] {
+        [
+            ("win_from", self.from),
+            ("win_to", self.to),
+            ("win_jobs", self.jobs as f64),
+            ("win_wait_mean", self.wait_mean),
+            ("win_wait_p95", self.wait_p95),
+            ("win_bsld_mean", self.bsld_mean),
+            ("win_util_cpu", self.util_cpu),
+            ("win_util_mem", self.util_mem),
+            ("win_util_gpu", self.util_gpu),
+        ]
+    }
 }
 
 impl RunMetrics {
@@ -118,6 +154,7 @@ impl RunMetrics {
         ]
         .into_iter()
         .chain(self.faults.columns())
+        .chain(self.window.iter().flat_map(WindowMetrics::columns))
         .collect()
     }
 }
@@ -137,6 +174,7 @@ struct JobFacts {
     core_h: f64,
     /// Submitted after the end of the window (the horizon): left out of every count but `not_submitted`.
     not_submitted: bool,
+    submit: Time,
 }
 
 fn stats(facts: &[&JobFacts]) -> GroupStats {
@@ -223,6 +261,7 @@ pub fn summarize(out: &RunOutput, cfg: &MetricsConfig) -> RunMetrics {
                 state: rec.state,
                 core_h: as_secs_f64(rec.ran) * cores as f64 / 3600.0,
                 not_submitted: job.submit > t_end,
+                submit: job.submit,
             }
         })
         .collect();
@@ -242,26 +281,43 @@ pub fn summarize(out: &RunOutput, cfg: &MetricsConfig) -> RunMetrics {
 
     let u = &out.usage;
     let ratio = |a: u128, b: u128| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let window = t_end.saturating_sub(t0);
     let all = stats(&all_refs);
     let rejected =
         out.records.iter().filter(|r| r.reason.as_deref().is_some_and(|m| m.starts_with("rejected"))).count() as u64;
+    let window = out.window_usage.as_ref().map(|&((from, to), ref w)| {
+        let inside: Vec<&JobFacts> =
+            facts.iter().filter(|f| !f.not_submitted && f.submit >= from && f.submit <= to).collect();
+        let s = submitted_stats(&inside);
+        WindowMetrics {
+            from: as_secs_f64(from.saturating_sub(t0)),
+            to: as_secs_f64(to.saturating_sub(t0)),
+            util_cpu: ratio(w.allocated[0], w.up[0]),
+            util_mem: ratio(w.allocated[1], w.up[1]),
+            util_gpu: ratio(w.allocated[2], w.up[2]),
+            jobs: s.jobs,
+            wait_mean: s.wait_mean,
+            wait_p95: s.wait_p95,
+            bsld_mean: s.bsld_mean,
+        }
+    });
+    let window_len = t_end.saturating_sub(t0);
     RunMetrics {
-        throughput_per_h: if window == 0 { 0.0 } else { all.completed as f64 / (as_secs_f64(window) / 3600.0) },
+        window,
+        throughput_per_h: if window_len == 0 { 0.0 } else { all.completed as f64 / (as_secs_f64(window_len) / 3600.0) },
         all,
         rejected,
         util_cpu: ratio(u.allocated[0], u.up[0]),
         util_mem: ratio(u.allocated[1], u.up[1]),
         util_gpu: ratio(u.allocated[2], u.up[2]),
         util_cpu_total: ratio(u.allocated[0], u.total[0]),
-        makespan: as_secs_f64(window),
+        makespan: as_secs_f64(window_len),
         jain_bsld: jain(&user_bsld),
-        queue_mean: if window == 0 { 0.0 } else { u.queued as f64 / window as f64 },
+        queue_mean: if window_len == 0 { 0.0 } else { u.queued as f64 / window_len as f64 },
         queue_max: u.queued_max as f64,
         preemptions: out.world_counters.preemptions,
         lost_work_core_h: out.world_counters.lost_work_core_us as f64 / 1e6 / 3600.0,
         events: out.events_processed,
-        faults: super::faults::FaultMetrics::new(&out.faults, out.cluster.nodes.len(), window),
+        faults: super::faults::FaultMetrics::new(&out.faults, out.cluster.nodes.len(), window_len),
         tiers,
         users,
     }

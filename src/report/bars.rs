@@ -1,9 +1,9 @@
 //! Bar charts of a sweep's comparison (mean over seeds, 95% confidence whiskers): bounded
 //! slowdown, tail waits (p95, p99) and Jain fairness. Bars are grouped by load when the sweep varies it.
 
-use super::chart::{Bar, BarChart, Chart, Fmt, Panel};
+use super::chart::{Bar, BarChart, Chart, Fmt, Panel, spans_decades};
 use super::data::Study;
-use super::style::fmt_short;
+use super::style::{fmt_short, readable_key};
 
 /// The legend every comparison chart shares: one colour per configuration.
 pub fn legend(study: &Study) -> Vec<(String, plotters::style::RGBColor)> {
@@ -42,7 +42,7 @@ pub fn load_groups(study: &Study) -> (Vec<String>, Vec<usize>, String) {
                 .iter()
                 .map(|c| c.load.and_then(|l| loads.iter().position(|x| *x == l)).unwrap_or(0))
                 .collect();
-            (names, group, col.clone())
+            (names, group, format!("offered {}", readable_key(col)))
         }
         None => (vec![String::new()], vec![0; study.configs.len()], String::new()),
     }
@@ -64,7 +64,17 @@ pub fn metric_panel(study: &Study, metric: &str, title: &str, y_desc: &str, scal
             })
         })
         .collect();
-    Panel { title: title.into(), y_desc: y_desc.into(), x_desc, groups, bars, y_fmt: fmt, y_cap: None }
+    Panel { title: title.into(), y_desc: y_desc.into(), x_desc, groups, bars, y_fmt: fmt, y_cap: None, y_log: false }
+}
+
+/// `panel` on a log axis when its bars span two decades or more (the small ones would vanish).
+pub fn log_if_spread(mut panel: Panel) -> Panel {
+    let values: Vec<f64> = panel.bars.iter().map(|b| b.value).collect();
+    if spans_decades(&values) {
+        panel.y_log = true;
+        panel.y_desc.push_str(", log scale");
+    }
+    panel
 }
 
 /// Mean bounded slowdown per configuration.
@@ -72,14 +82,7 @@ pub fn slowdown(study: &Study) -> Option<Chart> {
     study.has_metric("bsld_mean").then(|| {
         Chart::Bars(BarChart {
             title: "Mean bounded slowdown (lower is better)".into(),
-            panels: vec![metric_panel(
-                study,
-                "bsld_mean",
-                "",
-                "bounded slowdown (response / max(run, τ))",
-                1.0,
-                Fmt::Plain,
-            )],
+            panels: vec![log_if_spread(metric_panel(study, "bsld_mean", "", "bounded slowdown", 1.0, Fmt::Plain))],
             legend: legend(study),
             note: Some(seeds_note(study)),
         })
@@ -117,8 +120,8 @@ pub fn tail_waits(study: &Study) -> Option<Chart> {
     Some(Chart::Bars(BarChart {
         title: "Tail wait times (lower is better)".into(),
         panels: vec![
-            metric_panel(study, "wait_p95", "95th percentile", &y, 1.0 / div, Fmt::Plain),
-            metric_panel(study, "wait_p99", "99th percentile", &y, 1.0 / div, Fmt::Plain),
+            log_if_spread(metric_panel(study, "wait_p95", "95th percentile", &y, 1.0 / div, Fmt::Plain)),
+            log_if_spread(metric_panel(study, "wait_p99", "99th percentile", &y, 1.0 / div, Fmt::Plain)),
         ],
         legend: legend(study),
         note: Some(seeds_note(study)),

@@ -71,7 +71,11 @@ pub struct LineChart {
     pub x_ticks: Option<Vec<f64>>,
     /// Upper end of the y axis; `None`: from the data.
     pub y_max: Option<f64>,
+    /// Lower end of the y axis; `None`: zero (or, on a log axis, the decade below the data).
+    pub y_min: Option<f64>,
     pub y_fmt: Fmt,
+    /// A log10 y axis (values must be positive; see [`spans_decades`]).
+    pub y_log: bool,
     pub lines: Vec<Line>,
     /// Shaded x intervals (node-down periods) and their legend label.
     pub bands: Vec<(f64, f64)>,
@@ -103,6 +107,8 @@ pub struct Panel {
     pub y_fmt: Fmt,
     /// The largest value the quantity can take (100 %, an index of 1): the axis and the whiskers stop there.
     pub y_cap: Option<f64>,
+    /// A log10 y axis: bars rise from the decade below the smallest value (see [`spans_decades`]).
+    pub y_log: bool,
 }
 
 /// Panels of grouped bars side by side, sharing one legend.
@@ -127,6 +133,16 @@ impl Chart {
             Chart::Lines(c) => &c.title,
             Chart::Bars(c) => &c.title,
         }
+    }
+
+    /// The title with the scenario's name in front (`compare: Tail wait times`), so a figure
+    /// copied out of its results directory still says which study it shows.
+    pub fn name_scenario(&mut self, scenario: &str) {
+        let title = match self {
+            Chart::Lines(c) => &mut c.title,
+            Chart::Bars(c) => &mut c.title,
+        };
+        *title = format!("{scenario}: {title}");
     }
 }
 
@@ -158,14 +174,25 @@ pub fn render(chart: &Chart) -> Result<Rendered> {
         draw(chart, &root, PNG_SCALE, true).map_err(fail)?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
-    let png = encode_png(&rgb, w, h).map_err(|e| fail(e.to_string()))?;
-    Ok(Rendered { svg, png })
+    let png = encode_png(&rgb, w, h, chart.title()).map_err(|e| fail(e.to_string()))?;
+    Ok(Rendered { svg: titled_svg(svg, chart.title()), png })
 }
 
-pub(super) fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+/// The SVG with a `<title>` element first, so the file names its chart wherever it is copied.
+pub(super) fn titled_svg(svg: String, title: &str) -> String {
+    let Some(open) = svg.find("<svg").and_then(|at| svg[at..].find('>').map(|end| at + end + 1)) else {
+        return svg;
+    };
+    let esc = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!("{}\n<title>{esc}</title>{}", &svg[..open], &svg[open..])
+}
+
+/// A PNG of `rgb` carrying `title` as its `Title` text chunk (image viewers and `exiftool` show it).
+pub(super) fn encode_png(rgb: &[u8], w: u32, h: u32, title: &str) -> std::result::Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgb.len() / 8);
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.add_itxt_chunk("Title".to_string(), title.to_string())?;
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Default);
@@ -380,17 +407,97 @@ fn desc_font(s: f64) -> TextStyle<'static> {
     (FONT, 17.0 * s).into_font().color(&BLACK)
 }
 
+/// True when positive `values` span two decades or more (the largest at least 100 times the
+/// smallest): on a linear axis the small ones would be flattened to nothing. False when any is zero or
+/// negative, as a log axis has no zero.
+pub fn spans_decades(values: &[f64]) -> bool {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(0.0, f64::max);
+    !values.is_empty() && lo > 0.0 && hi >= 100.0 * lo
+}
+
+/// A log10 axis covering `lo..=hi` (both positive): its ends in log10 (from the decade at or below
+/// `lo`, a little above `hi`) and ticks at 1, 2 and 5 of each decade (the decades alone past three).
+fn log_axis(lo: f64, hi: f64) -> (Vec<f64>, f64, f64) {
+    let bottom = lo.log10().floor();
+    let top = (hi * 1.3).log10().max(bottom + 1.0);
+    let steps: &[f64] = if top - bottom > 3.0 { &[1.0] } else { &[1.0, 2.0, 5.0] };
+    let ticks = (bottom as i32..=top.ceil() as i32)
+        .flat_map(|d| steps.iter().map(move |m| (m * 10f64.powi(d)).log10()))
+        .filter(|&t| t <= top + 1e-9)
+        .collect();
+    (ticks, bottom, top)
+}
+
+/// Where a value sits on the y axis: itself, or on a log axis its log10 (values below the axis
+/// floor at the floor).
+#[derive(Clone, Copy)]
+struct YMap {
+    log: bool,
+    floor: f64,
+}
+
+impl YMap {
+    fn at(self, v: f64) -> f64 {
+        if self.log { v.max(self.floor).log10() } else { v }
+    }
+}
+
+/// The y axis of a chart whose values reach `lo..=hi`: ticks, ends and the map onto it.
+fn y_axis(log: bool, lo: f64, hi: f64, y_min: Option<f64>, y_max: Option<f64>) -> (Vec<f64>, f64, f64, YMap) {
+    if log {
+        let (ticks, bottom, top) = log_axis(lo.max(f64::MIN_POSITIVE), hi.max(lo * 10.0));
+        return (ticks, bottom, top, YMap { log: true, floor: 10f64.powf(bottom) });
+    }
+    let base = y_min.unwrap_or(0.0);
+    let (ticks, end) = match y_max {
+        Some(m) => (nice_ticks(base, m, 5).0, m),
+        None => nice_ticks(base, if hi > base { base + (hi - base) * 1.04 } else { base + 1.0 }, 5),
+    };
+    (ticks, base, end, YMap { log: false, floor: 0.0 })
+}
+
+/// Lines drawn exactly over an earlier one (same points, same whiskers) are not drawn; the earlier
+/// line's legend entry names them all (`active_standby = primary_replica`). Returns each line's
+/// legend label and whether it is drawn.
+fn merge_coinciding(lines: &[Line]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = lines.iter().map(|l| (l.label.clone(), true)).collect();
+    for i in 0..lines.len() {
+        if !out[i].1 || lines[i].points.is_empty() || lines[i].label.is_empty() {
+            continue;
+        }
+        for j in i + 1..lines.len() {
+            let (a, b) = (&lines[i], &lines[j]);
+            if out[j].1 && !b.label.is_empty() && a.points == b.points && a.errors == b.errors && a.band == b.band {
+                out[j].1 = false;
+                // A long pair names the later ones by policy alone, so the entry fits one legend row.
+                let full = format!("{} = {}", out[i].0, b.label);
+                out[i].0 =
+                    if full.chars().count() > 90 { format!("{} = {}", out[i].0, short_label(&b.label)) } else { full };
+            }
+        }
+    }
+    out
+}
+
+/// `primary_replica(detection_timeout=10s,…)` → `primary_replica`.
+fn short_label(label: &str) -> &str {
+    label.split('(').next().unwrap_or(label)
+}
+
 fn draw_lines<DB: DrawingBackend>(
     c: &LineChart,
     root: &Area<DB>,
     s: f64,
     segmented: bool,
 ) -> std::result::Result<(), String> {
+    let merged = merge_coinciding(&c.lines);
     let mut legend: Vec<(String, RGBColor, Swatch)> = c
         .lines
         .iter()
-        .filter(|l| !l.label.is_empty())
-        .map(|l| (l.label.clone(), l.colour, Swatch::Line { dashed: l.dashed }))
+        .zip(&merged)
+        .filter(|(l, (label, drawn))| *drawn && !l.label.is_empty() && !label.is_empty())
+        .map(|(l, (label, _))| (label.clone(), l.colour, Swatch::Line { dashed: l.dashed }))
         .collect();
     if !c.bands.is_empty() {
         legend.push((c.band_label.clone(), SHADE, Swatch::Shade));
@@ -405,10 +512,8 @@ fn draw_lines<DB: DrawingBackend>(
         .iter()
         .flat_map(|l| l.points.iter().enumerate().map(|(i, p)| p.1 + l.errors.get(i).copied().flatten().unwrap_or(0.0)))
         .fold(0.0, f64::max);
-    let (y_ticks, y1) = match c.y_max {
-        Some(m) => (nice_ticks(0.0, m, 5).0, m),
-        None => nice_ticks(0.0, if data_max > 0.0 { data_max * 1.04 } else { 1.0 }, 5),
-    };
+    let data_min = c.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(f64::INFINITY, f64::min);
+    let (y_ticks, y0, y1, ym) = y_axis(c.y_log, data_min, data_max, c.y_min, c.y_max);
     let x_ticks = match &c.x_ticks {
         Some(t) => t.clone(),
         None => nice_ticks(x0, x1, 8).0,
@@ -419,48 +524,53 @@ fn draw_lines<DB: DrawingBackend>(
         .margin_top((14.0 * s) as u32)
         .x_label_area_size((52.0 * s) as u32)
         .y_label_area_size((78.0 * s) as u32)
-        .build_cartesian_2d(Ticked { lo: x0, hi: x1, ticks: x_ticks }, Ticked { lo: 0.0, hi: y1, ticks: y_ticks })
+        .build_cartesian_2d(Ticked { lo: x0, hi: x1, ticks: x_ticks }, Ticked { lo: y0, hi: y1, ticks: y_ticks })
         .map_err(err)?;
     let (xf, yf) = (c.x_fmt, c.y_fmt);
     let x_label = move |v: &f64| xf.label(*v);
-    let y_label = move |v: &f64| yf.label(*v);
+    let y_label = move |v: &f64| if ym.log { yf.label(10f64.powf(*v)) } else { yf.label(*v) };
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(c.x_desc.as_str()).y_desc(c.y_desc.as_str()).x_label_formatter(&x_label).y_label_formatter(&y_label);
     house_mesh(&mut mesh, s).draw().map_err(err)?;
     for &(a, b) in &c.bands {
-        chart
-            .draw_series(std::iter::once(Rectangle::new([(a, 0.0), (b, y1)], SHADE.mix(0.3).filled())))
-            .map_err(err)?;
+        chart.draw_series(std::iter::once(Rectangle::new([(a, y0), (b, y1)], SHADE.mix(0.3).filled()))).map_err(err)?;
     }
-    for l in c.lines.iter().filter(|l| l.band.len() > 1) {
-        let outline: Vec<(f64, f64)> =
-            l.band.iter().map(|&(x, _, hi)| (x, hi)).chain(l.band.iter().rev().map(|&(x, lo, _)| (x, lo))).collect();
+    let drawn: Vec<&Line> = c.lines.iter().zip(&merged).filter(|(_, (_, d))| *d).map(|(l, _)| l).collect();
+    for l in drawn.iter().filter(|l| l.band.len() > 1) {
+        let outline: Vec<(f64, f64)> = l
+            .band
+            .iter()
+            .map(|&(x, _, hi)| (x, ym.at(hi)))
+            .chain(l.band.iter().rev().map(|&(x, lo, _)| (x, ym.at(lo))))
+            .collect();
         chart.draw_series(std::iter::once(Polygon::new(outline, l.colour.mix(0.22).filled()))).map_err(err)?;
     }
     let width = (2.5 * s).round() as u32;
-    for l in &c.lines {
+    for l in drawn {
         let st = l.colour.stroke_width(width);
+        let points: Vec<(f64, f64)> = l.points.iter().map(|&(x, y)| (x, ym.at(y))).collect();
         if l.dashed {
             let (size, gap) = ((9.0 * s) as i32, (6.0 * s) as i32);
-            chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), size, gap, st)).map_err(err)?;
+            chart.draw_series(DashedLineSeries::new(points.iter().copied(), size, gap, st)).map_err(err)?;
         } else if segmented {
-            chart.draw_series(l.points.windows(2).map(|w| PathElement::new(vec![w[0], w[1]], st))).map_err(err)?;
-            if l.points.len() <= 400 {
+            chart.draw_series(points.windows(2).map(|w| PathElement::new(vec![w[0], w[1]], st))).map_err(err)?;
+            if points.len() <= 400 {
                 // Round joins where segments meet at a visible angle.
                 let r = (width / 2).max(1) as i32;
-                chart.draw_series(l.points.iter().map(|&p| Circle::new(p, r, l.colour.filled()))).map_err(err)?;
+                chart.draw_series(points.iter().map(|&p| Circle::new(p, r, l.colour.filled()))).map_err(err)?;
             }
         } else {
-            chart.draw_series(LineSeries::new(l.points.iter().copied(), st)).map_err(err)?;
+            chart.draw_series(LineSeries::new(points.iter().copied(), st)).map_err(err)?;
         }
         if l.markers {
             let r = (4.5 * s) as i32;
-            chart.draw_series(l.points.iter().map(|&p| Circle::new(p, r, l.colour.filled()))).map_err(err)?;
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, r, l.colour.filled()))).map_err(err)?;
         }
         let cap = (x1 - x0) * 0.008;
+        let floor = if ym.log { ym.floor } else { y0 };
         for (i, &(x, y)) in l.points.iter().enumerate() {
             if let Some(Some(e)) = l.errors.get(i).filter(|e| e.is_some_and(|e| e > 0.0)) {
-                let (lo, hi) = ((y - e).max(0.0), y + e);
+                let (lo, hi) = (ym.at((y - e).max(floor)), ym.at(y + e).min(y1));
                 let st = l.colour.stroke_width((1.5 * s).round() as u32);
                 chart
                     .draw_series([
@@ -501,7 +611,13 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
     let slots_per_group = (0..groups).map(|g| p.bars.iter().filter(|b| b.group == g).count()).max().unwrap_or(1).max(1);
     let cap = p.y_cap.unwrap_or(f64::INFINITY);
     let top = p.bars.iter().map(|b| (b.value + b.ci.unwrap_or(0.0)).min(cap)).fold(0.0, f64::max);
-    let (y_ticks, y1) = nice_ticks(0.0, if top > 0.0 { (top * 1.08).min(cap) } else { p.y_cap.unwrap_or(1.0) }, 5);
+    let (y_ticks, y0, y1, ym) = if p.y_log {
+        let lo = p.bars.iter().map(|b| b.value).filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
+        y_axis(true, if lo.is_finite() { lo } else { 1.0 }, top, None, None)
+    } else {
+        let (ticks, end) = nice_ticks(0.0, if top > 0.0 { (top * 1.08).min(cap) } else { p.y_cap.unwrap_or(1.0) }, 5);
+        (ticks, 0.0, end, YMap { log: false, floor: 0.0 })
+    };
     let labelled = !(p.groups.len() == 1 && p.groups[0].is_empty());
     let x_ticks: Vec<f64> = if labelled { (0..groups).map(|g| g as f64 + 0.5).collect() } else { vec![] };
     let mut chart = ChartBuilder::on(&area)
@@ -512,13 +628,13 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
         .y_label_area_size((78.0 * s) as u32)
         .build_cartesian_2d(
             Ticked { lo: 0.0, hi: groups as f64, ticks: x_ticks },
-            Ticked { lo: 0.0, hi: y1, ticks: y_ticks },
+            Ticked { lo: y0, hi: y1, ticks: y_ticks },
         )
         .map_err(err)?;
     let names = p.groups.clone();
     let x_label = move |v: &f64| names.get(v.floor() as usize).cloned().unwrap_or_default();
     let yf = p.y_fmt;
-    let y_label = move |v: &f64| yf.label(*v);
+    let y_label = move |v: &f64| if ym.log { yf.label(10f64.powf(*v)) } else { yf.label(*v) };
     let mut mesh = chart.configure_mesh();
     mesh.disable_x_mesh()
         .x_desc(p.x_desc.as_str())
@@ -539,10 +655,10 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
             let (xa, xb) = (start + j as f64 * slot_w + slot_w * 0.06, start + (j + 1) as f64 * slot_w - slot_w * 0.06);
             let xc = (xa + xb) / 2.0;
             chart
-                .draw_series(std::iter::once(Rectangle::new([(xa, 0.0), (xb, b.value)], b.colour.filled())))
+                .draw_series(std::iter::once(Rectangle::new([(xa, y0), (xb, ym.at(b.value))], b.colour.filled())))
                 .map_err(err)?;
             if let Some(e) = b.ci.filter(|e| *e > 0.0) {
-                let (lo, hi) = ((b.value - e).max(0.0), (b.value + e).min(cap));
+                let (lo, hi) = (ym.at((b.value - e).max(ym.floor)), ym.at((b.value + e).min(cap)));
                 let cap_w = slot_w * 0.18;
                 let st = BLACK.stroke_width((1.6 * s).round() as u32);
                 chart
@@ -551,7 +667,7 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
                         PathElement::new(vec![(xc - cap_w, hi), (xc + cap_w, hi)], st),
                     ])
                     .map_err(err)?;
-                if lo > 0.0 {
+                if lo > y0 {
                     chart.draw_series([PathElement::new(vec![(xc - cap_w, lo), (xc + cap_w, lo)], st)]).map_err(err)?;
                 }
             }
@@ -559,7 +675,8 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &Area<DB>, s: f64) -> std::re
                 let text = p.y_fmt.label(b.value);
                 chart
                     .draw_series(std::iter::once(
-                        EmptyElement::at((xc, b.value)) + Text::new(text, (0, -(4.0 * s) as i32), value_font.clone()),
+                        EmptyElement::at((xc, ym.at(b.value)))
+                            + Text::new(text, (0, -(4.0 * s) as i32), value_font.clone()),
                     ))
                     .map_err(err)?;
             }
@@ -579,6 +696,44 @@ mod tests {
         // The axis ends on a labelled tick above the data.
         assert_eq!(nice_ticks(0.0, 3.47, 5), (vec![0.0, 1.0, 2.0, 3.0, 4.0], 4.0));
         assert_eq!(nice_ticks(0.0, 131.0, 5), (vec![0.0, 50.0, 100.0, 150.0], 150.0));
+    }
+
+    #[test]
+    fn a_log_axis_starts_at_the_decade_below_and_ticks_one_two_five() {
+        assert!(spans_decades(&[1.2, 470.0]));
+        assert!(!spans_decades(&[2.0, 150.0]), "under two decades stays linear");
+        assert!(!spans_decades(&[0.0, 470.0]), "a zero has no place on a log axis");
+        let (ticks, bottom, top) = log_axis(1.2, 470.0);
+        assert_eq!(bottom, 0.0);
+        assert!((top - (470.0f64 * 1.3).log10()).abs() < 1e-12);
+        let labels: Vec<String> = ticks.iter().map(|t| Fmt::Plain.label(10f64.powf(*t))).collect();
+        assert_eq!(labels, ["1", "2", "5", "10", "20", "50", "100", "200", "500"]);
+        // Past three decades only the decades are labelled.
+        let (ticks, bottom, _) = log_axis(0.003, 20.0);
+        assert_eq!(bottom, -3.0);
+        assert_eq!(ticks.len(), 5);
+        let ym = YMap { log: true, floor: 1.0 };
+        assert_eq!(ym.at(100.0), 2.0);
+        assert_eq!(ym.at(0.0), 0.0, "below the floor: at the floor");
+    }
+
+    #[test]
+    fn coinciding_lines_are_drawn_once_and_named_together() {
+        let pts = vec![(0.0, 1.0), (1.0, 2.0)];
+        let lines = vec![
+            Line::new("none", BLACK, vec![(0.0, 5.0), (1.0, 6.0)]),
+            Line::new("active_standby", BLUE, pts.clone()),
+            Line::new("primary_replica(election_delay=5s)", RED, pts.clone()),
+            Line::new("hybrid", GREEN, pts),
+        ];
+        let merged = merge_coinciding(&lines);
+        assert_eq!(merged[0], ("none".to_string(), true));
+        assert_eq!(merged[1], ("active_standby = primary_replica(election_delay=5s) = hybrid".to_string(), true));
+        assert!(!merged[2].1 && !merged[3].1, "the later copies are not drawn");
+        // A pair too long for one legend row names the later ones by policy alone.
+        let long = "x".repeat(88);
+        let lines = vec![Line::new(long.clone(), BLUE, vec![(0.0, 1.0)]), Line::new("p(a=1)", RED, vec![(0.0, 1.0)])];
+        assert_eq!(merge_coinciding(&lines)[0].0, format!("{long} = p"));
     }
 
     #[test]

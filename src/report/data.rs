@@ -376,14 +376,18 @@ fn two_factor_styles(values: &[Vec<String>]) -> Option<Vec<(SeriesStyle, usize)>
 }
 
 /// A configuration's label: the values of the columns that vary across the sweep, policy columns
-/// bare (`easy_backfill`), others as `name=value`; the queue discipline alone when nothing varies.
+/// bare (`easy_backfill`), others as `name = value` with the key in words (`MTBF (pool 0) = 12h`); the queue discipline alone when nothing varies.
 fn label(t: &Table, row: usize, cols: &[String], varying: &[usize]) -> String {
     let parts: Vec<String> = varying
         .iter()
         .map(|&c| {
             // `fair_share(half_life="1d")` reads as `fair_share(half_life=1d)`.
             let v = t.text(row, c).replace('"', "");
-            if POLICY_COLUMNS.contains(&cols[c].as_str()) { v.to_string() } else { format!("{}={v}", cols[c]) }
+            if POLICY_COLUMNS.contains(&cols[c].as_str()) {
+                v.to_string()
+            } else {
+                format!("{} = {v}", super::style::readable_key(&cols[c]))
+            }
         })
         .collect();
     if parts.is_empty() {

@@ -5,7 +5,7 @@
 //! Made from `jobs.csv` and `nodes.csv` alone (`events.csv`, when the run wrote one, gives each
 //! node's down periods; otherwise `timeline.csv` shades the spans when any node was down).
 
-use super::chart::{PNG_SCALE, Rendered, WIDTH, encode_png};
+use super::chart::{PNG_SCALE, Rendered, WIDTH, encode_png, titled_svg};
 use super::data::{Table, Timeline, read_manifest};
 use super::style::{self, FONT, SHADE, TimeUnit, fmt_short};
 use crate::error::{Error, Result};
@@ -175,8 +175,8 @@ impl Gantt {
             self.draw(&root, PNG_SCALE).map_err(fail)?;
             root.present().map_err(|e| fail(e.to_string()))?;
         }
-        let png = encode_png(&rgb, w, h).map_err(|e| fail(e.to_string()))?;
-        Ok(Rendered { svg, png })
+        let png = encode_png(&rgb, w, h, &self.title).map_err(|e| fail(e.to_string()))?;
+        Ok(Rendered { svg: titled_svg(svg, &self.title), png })
     }
 
     /// The chart's height in CSS pixels: 12 px a node up to 100 nodes, less beyond, within 560..1400.

@@ -70,7 +70,8 @@ pub fn generate_with(dir: &Path, window: &GanttWindow) -> Result<Generated> {
     match Results::open(dir)? {
         Results::Run(dir) => {
             let (specs, skipped) = run_charts(&dir)?;
-            let mut charts = render_all(&dir, specs)?;
+            let scenario = read_manifest_scenario(&dir)?;
+            let mut charts = render_all(&dir, specs, scenario.as_deref())?;
             if dir.join("nodes.csv").is_file() && (window.force || gantt::job_count(&dir)? <= gantt::MAX_JOBS) {
                 charts.push(gantt_chart(&dir, window)?);
             }
@@ -78,7 +79,8 @@ pub fn generate_with(dir: &Path, window: &GanttWindow) -> Result<Generated> {
         }
         Results::Sweep(study) => {
             let (specs, skipped) = sweep_charts(&study)?;
-            let charts = render_all(&study.dir, specs)?;
+            let scenario = study_scenario(&study)?;
+            let charts = render_all(&study.dir, specs, scenario.as_deref())?;
             finish(&study.dir, &charts, |charts| html::sweep_page(&study, charts, &skipped))
         }
     }
@@ -115,11 +117,37 @@ fn gantt_chart(dir: &Path, window: &GanttWindow) -> Result<ChartOut> {
 /// A chart to draw: file stem, chart, caption.
 type Spec = (&'static str, Chart, String);
 
-/// Renders every chart (in parallel; the files do not depend on the thread count) and writes its files.
-fn render_all(dir: &Path, specs: Vec<Spec>) -> Result<Vec<ChartOut>> {
+/// The `scenario` of a run's `manifest.json`.
+fn read_manifest_scenario(dir: &Path) -> Result<Option<String>> {
+    Ok(data::read_manifest(dir)?.and_then(|m| m.get("scenario").and_then(|s| s.as_str()).map(str::to_string)))
+}
+
+/// A sweep's scenario: the `scenario` column of `comparison.csv` (else of its first run's manifest).
+fn study_scenario(study: &Study) -> Result<Option<String>> {
+    let from_table = study
+        .comparison
+        .col("scenario")
+        .filter(|_| !study.comparison.rows.is_empty())
+        .map(|c| study.comparison.text(0, c).to_string());
+    match from_table.filter(|s| !s.is_empty()) {
+        Some(s) => Ok(Some(s)),
+        None => match study.runs.first() {
+            Some(r) => read_manifest_scenario(&r.dir),
+            None => Ok(None),
+        },
+    }
+}
+
+/// Renders every chart (in parallel; the files do not depend on the thread count) and writes its
+/// files; titles start with the scenario's name when known. File names stay the chart's alone
+/// (`charts/slowdown.png`), the same in every study, as pages and scripts link them.
+fn render_all(dir: &Path, specs: Vec<Spec>, scenario: Option<&str>) -> Result<Vec<ChartOut>> {
     specs
         .into_par_iter()
-        .map(|(name, chart, caption)| {
+        .map(|(name, mut chart, caption)| {
+            if let Some(s) = scenario {
+                chart.name_scenario(s);
+            }
             let r = chart::render(&chart)?;
             let base = dir.join(CHART_DIR);
             write_atomic(&base.join(format!("{name}.svg")), |w| w.write_all(r.svg.as_bytes()))?;
@@ -179,10 +207,10 @@ fn representatives(study: &Study) -> Vec<(usize, usize)> {
     study.at_top_load().into_iter().filter_map(|c| study.configs[c].runs.first().map(|&r| (c, r))).collect()
 }
 
-/// "at load = 0.9" when the sweep varies the load.
+/// "at load = 0.9" when the sweep varies the load (the key in words: `workload.load` reads `load`).
 fn at_load(study: &Study) -> Option<String> {
     match (&study.load_col, study.loads().last()) {
-        (Some(col), Some(top)) => Some(format!("at {col} = {}", style::fmt_short(*top))),
+        (Some(col), Some(top)) => Some(format!("at {} = {}", style::readable_key(col), style::fmt_short(*top))),
         _ => None,
     }
 }

@@ -134,6 +134,33 @@ pub fn fmt_duration(s: f64) -> String {
     format!("{} {unit}", fmt_short(v))
 }
 
+/// A swept key as a reader would name it: `faults.pools[0].mtbf` → `MTBF (pool 0)`,
+/// `workload.load` → `load`, `cluster.pools[1].count` → `count (pool 1)`, `node_scale` → `node scale`.
+/// Section names (`workload`, `cluster`, `faults`, `policy`, `metrics`) are dropped when a field follows.
+pub fn readable_key(key: &str) -> String {
+    const SECTIONS: [&str; 5] = ["workload", "cluster", "faults", "policy", "metrics"];
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut within: Vec<String> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let (name, index) = match part.split_once('[') {
+            Some((n, rest)) => (n, Some(rest.trim_end_matches(']'))),
+            None => (*part, None),
+        };
+        match index {
+            // `pools[0]` → `pool 0`.
+            Some(ix) => within.push(format!("{} {ix}", name.strip_suffix('s').unwrap_or(name))),
+            None if i + 1 < parts.len() && SECTIONS.contains(&name) => {}
+            None => words.push(match name {
+                "mtbf" | "mttr" => name.to_uppercase(),
+                _ => name.replace('_', " "),
+            }),
+        }
+    }
+    let head = if words.is_empty() { key.to_string() } else { words.join(" ") };
+    if within.is_empty() { head } else { format!("{head} ({})", within.join(", ")) }
+}
+
 /// A number with at most 3 significant digits and no trailing zeros: `0.734`, `12.5`, `1500`.
 pub fn fmt_short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
@@ -252,6 +279,17 @@ mod tests {
         assert_eq!(fmt_duration(30.0 * 86400.0), "30 d");
         assert_eq!(duration_ticks(1.0, 4000.0), vec![1.0, 10.0, 60.0, 600.0, 3600.0]);
         assert_eq!(duration_ceiling(4000.0), 21600.0);
+    }
+
+    #[test]
+    fn swept_keys_read_as_words() {
+        assert_eq!(readable_key("faults.pools[0].mtbf"), "MTBF (pool 0)");
+        assert_eq!(readable_key("workload.load"), "load");
+        assert_eq!(readable_key("load"), "load");
+        assert_eq!(readable_key("node_scale"), "node scale");
+        assert_eq!(readable_key("cluster.pools[1].count"), "count (pool 1)");
+        assert_eq!(readable_key("workload.runtime.mean"), "runtime mean");
+        assert_eq!(readable_key("faults.scheduler.mtbf"), "scheduler MTBF");
     }
 
     #[test]

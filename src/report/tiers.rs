@@ -81,6 +81,7 @@ pub fn starvation(
             bars,
             y_fmt: Fmt::Plain,
             y_cap: Some(100.0),
+            y_log: false,
         }],
         legend,
         note: Some(note),

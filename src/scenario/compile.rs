@@ -59,6 +59,15 @@ impl Scenario {
             kill_at_estimate: self.policy.kill_at_estimate,
             log_events: false,
             audit: false,
+            metrics_window: self.metrics.window.as_ref().map(|w| {
+                let last_submit = workload.jobs.iter().map(|j| j.submit).max().unwrap_or(t0);
+                let to = match w.end() {
+                    Ok(super::WindowEnd::After(d)) => t0 + d,
+                    // Checked by `validate`: an unreadable end falls back to the last submission.
+                    _ => last_submit,
+                };
+                (t0 + w.warmup.micros(), to)
+            }),
         };
         let metrics = MetricsConfig {
             starvation_threshold: self.metrics.starvation_threshold.micros(),

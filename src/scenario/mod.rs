@@ -267,6 +267,40 @@ pub struct MetricsSpec {
     /// τ of the bounded slowdown.
     #[serde(default = "default_tau")]
     pub bsld_tau: Duration,
+    /// A trimmed window whose metrics (`win_*` columns) are written beside the whole run's.
+    pub window: Option<WindowSpec>,
+}
+
+/// `[metrics] window = { warmup = "1d", until = "last_submit" }`: measure from `warmup` after the first
+/// submission to the last submission (`"last_submit"`, the default) or to a duration after the first
+/// submission (`until = "30d"`), leaving out the warm-up and the drain after the last arrival.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSpec {
+    #[serde(default)]
+    pub warmup: Duration,
+    /// `"last_submit"` or a duration after the first submission.
+    pub until: Option<String>,
+}
+
+/// Where a metrics window ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WindowEnd {
+    LastSubmit,
+    /// This long after the first submission (µs).
+    After(crate::model::Time),
+}
+
+impl WindowSpec {
+    /// The window's end, or an error naming `metrics.window.until`.
+    pub fn end(&self) -> std::result::Result<WindowEnd, ScenarioError> {
+        match self.until.as_deref().map(str::trim) {
+            None | Some("last_submit") => Ok(WindowEnd::LastSubmit),
+            Some(text) => crate::model::time::parse_duration(text).map(WindowEnd::After).map_err(|e| {
+                ScenarioError::invalid("metrics.window.until", format!("expected \"last_submit\" or a duration: {e}"))
+            }),
+        }
+    }
 }
 
 fn default_starvation() -> Duration {
@@ -278,7 +312,12 @@ fn default_tau() -> Duration {
 
 impl Default for MetricsSpec {
     fn default() -> Self {
-        MetricsSpec { starvation_threshold: default_starvation(), sample_interval: None, bsld_tau: default_tau() }
+        MetricsSpec {
+            starvation_threshold: default_starvation(),
+            sample_interval: None,
+            bsld_tau: default_tau(),
+            window: None,
+        }
     }
 }
 
@@ -393,6 +432,22 @@ impl Scenario {
     /// `[metrics]`: a sample interval of at least [`MIN_SAMPLE_INTERVAL`](crate::limits::MIN_SAMPLE_INTERVAL).
     fn validate_metrics(&self) -> std::result::Result<(), ScenarioError> {
         use crate::limits::MIN_SAMPLE_INTERVAL;
+        if self.metrics.window.is_some() && self.sweep.is_some() {
+            // A study's summary.csv and comparison.csv have one fixed set of metric columns.
+            return Err(ScenarioError::invalid(
+                "metrics.window",
+                "not available in a scenario with [sweep] yet: run the configurations one by one".to_string(),
+            ));
+        }
+        if let Some(w) = &self.metrics.window
+            && let WindowEnd::After(until) = w.end()?
+            && until <= w.warmup.micros()
+        {
+            return Err(ScenarioError::invalid(
+                "metrics.window.until",
+                format!("the window ends ({}) before its warm-up does ({})", Duration(until), w.warmup),
+            ));
+        }
         match self.metrics.sample_interval {
             Some(d) if d.micros() < MIN_SAMPLE_INTERVAL => Err(ScenarioError::invalid(
                 "metrics.sample_interval",

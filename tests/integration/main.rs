@@ -13,6 +13,7 @@ mod first_hour;
 mod gpu_sharing;
 mod hygiene;
 mod layering;
+mod metrics_window;
 mod openb;
 mod oracles;
 mod placement;

@@ -236,7 +236,7 @@ fn sweep_report_draws_every_comparison_chart_as_valid_files() {
         for colour in ["#0072B2", "#D55E00"] {
             assert!(svg.contains(colour), "{} lacks {colour}", f.display());
         }
-        assert!(svg.contains("NODES=24") && svg.contains("NODES=32"), "{} lacks the legend", f.display());
+        assert!(svg.contains("NODES = 24") && svg.contains("NODES = 32"), "{} lacks the legend", f.display());
     }
 }
 
@@ -321,6 +321,13 @@ fn the_shipped_comparison_gets_every_chart_and_an_exact_page() {
         .filter_map(|n| n.text())
         .map(|t| t.trim().to_string())
         .collect();
+    // The scenario's name heads the title, drawn and as the file's own <title>; the swept load
+    // reads as words on the axis.
+    let title = doc.descendants().find(|n| n.has_tag_name("title")).and_then(|n| n.text()).unwrap_or_default();
+    assert!(title.starts_with("compare: Wait time distribution"), "{title}");
+    assert!(texts.iter().any(|t| t == title), "the drawn title is the file's title: {texts:?}");
+    let bars = std::fs::read_to_string(out.join("charts/slowdown.svg")).unwrap();
+    assert!(bars.contains("offered load") && !bars.contains("workload.load"), "raw key on the slowdown axis");
     let cmp = Table::read(&out.join("comparison.csv")).unwrap();
     let q = cmp.col("queue").unwrap();
     for r in 0..cmp.rows.len() {
@@ -337,34 +344,40 @@ fn fault_chart_appears_when_fault_metrics_are_non_zero() {
     let dir = small_sweep();
     let path = dir.path().join("comparison.csv");
     let cmp = Table::read(&path).unwrap();
+    // The sweep ran without faults: its fault columns (zero, or 1 for availability) get values.
     let mut header = cmp.header.clone();
-    header.extend(["work_lost_core_h_mean", "work_lost_core_h_std", "work_lost_core_h_ci95"].map(String::from));
-    header.extend(
-        ["scheduler_downtime_s_mean", "scheduler_downtime_s_std", "scheduler_downtime_s_ci95"].map(String::from),
-    );
-    let rows: Vec<Vec<String>> = cmp
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut r = r.clone();
-            r.extend([
-                format!("{}", 10 * (i + 1)),
-                "1".into(),
-                "2".into(),
-                format!("{}", 300 * i),
-                "5".into(),
-                "9".into(),
-            ]);
-            r
-        })
-        .collect();
+    let mut rows = cmp.rows.clone();
+    for (k, m) in ["work_lost_core_s", "scheduler_downtime", "availability", "node_failures"].into_iter().enumerate() {
+        for (i, row) in rows.iter_mut().enumerate() {
+            let mean = [36000.0 * (i + 1) as f64, 300.0 * i as f64, 1.0 - 0.01 * i as f64, 5.0 * i as f64][k];
+            for (suffix, v) in [("mean", mean.to_string()), ("std", "1".into()), ("ci95", "0.01".into())] {
+                let name = format!("{m}_{suffix}");
+                let c = match header.iter().position(|h| *h == name) {
+                    Some(c) => c,
+                    None => {
+                        header.push(name);
+                        header.len() - 1
+                    }
+                };
+                if row.len() <= c {
+                    row.resize(c + 1, String::new());
+                }
+                row[c] = v;
+            }
+        }
+    }
     write_csv(&path, &header, &rows);
     let done = report::generate(dir.path()).unwrap();
     assert!(stems(&done.charts).contains(&"faults".to_string()));
     assert_valid_charts(&done.charts);
     let html = std::fs::read_to_string(&done.html).unwrap();
-    assert!(html.contains("data-col=\"work_lost_core_h_mean\">10<"), "fault metrics join the table");
+    assert!(html.contains("data-col=\"work_lost_core_s_mean\""), "fault metrics join the table");
+    // The chart shows outcomes, in words and units, not the failures put in.
+    let svg = std::fs::read_to_string(dir.path().join("charts/faults.svg")).unwrap();
+    for text in ["work lost", "core-hours", "node availability", "scheduler downtime"] {
+        assert!(svg.contains(text), "the fault chart lacks `{text}`");
+    }
+    assert!(!svg.contains("node failures"), "node failures are an input, not an outcome");
 }
 
 #[test]
