@@ -6,6 +6,7 @@
 //! job that fits the profile may still fail to be placed on a fragmented multi-node cluster (the
 //! disciplines then fall back, see `docs/queues.md`).
 
+use super::step_tree::StepTree;
 use crate::model::{Resources, Time};
 
 /// A signed resource amount: over-booked plans (capacity lost to a node failure, a job running past
@@ -54,39 +55,29 @@ impl Amount {
 
     /// The larger of each resource.
     #[inline]
-    fn max(&self, o: &Amount) -> Amount {
+    pub fn max(&self, o: &Amount) -> Amount {
         Amount { cpu: self.cpu.max(o.cpu), mem: self.mem.max(o.mem), gpu: self.gpu.max(o.gpu) }
     }
 
     /// True when some resource is over-booked (below zero).
     #[inline]
-    fn is_negative(&self) -> bool {
+    pub fn is_negative(&self) -> bool {
         self.cpu < 0 || self.mem < 0 || self.gpu < 0
     }
 }
 
-/// Free capacity over time: `steps[i].1` is free from `steps[i].0` until the next step's time; the
-/// last step lasts forever. `steps[0].0` is the profile's origin (the time it was built).
+/// Free capacity over time, as steps: each holds its free amount from its time until the next
+/// step's; the last lasts forever; the first is the profile's origin (the time it was built).
+/// Neighbouring steps never hold equal amounts (a change merges them), so the profile stays as
+/// short as a rebuilt one.
 ///
-/// Two caches make the questions conservative backfilling asks at every completion cheap:
-/// `prefix_max[i]`, the largest free amount of each resource over steps `0..=i` (valid for
-/// `i < prefix_valid`, recomputed lazily from the first step a change touched), and the number of
-/// over-booked steps. And per block of [`BLOCK`] steps, the smallest and largest free amount of each
-/// resource (valid for blocks `< blocks_valid`, recomputed lazily too): a search for a slot skips a
-/// block where no step has room for the request, and crosses whole a block where every step has.
+/// The steps are kept in a [`StepTree`], a balanced tree by time with the smallest and largest
+/// free amount of every subtree: a booking change, the question "can `req` start before `t`?" and
+/// each jump of a search for a slot cost O(log P) in a profile of P steps.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
-    steps: Vec<(Time, Amount)>,
-    prefix_max: Vec<Amount>,
-    prefix_valid: usize,
-    negative: usize,
-    /// (min, max) of the free amounts of steps `b * BLOCK .. (b + 1) * BLOCK`, for full blocks.
-    blocks: Vec<(Amount, Amount)>,
-    blocks_valid: usize,
+    tree: StepTree,
 }
-
-/// Steps per block of the search summaries.
-const BLOCK: usize = if cfg!(test) { 4 } else { 32 };
 
 impl Profile {
     /// A profile from `now`, with `free` available then and `changes` (time, signed amount) after:
@@ -113,223 +104,108 @@ impl Profile {
             }
             steps.push((t, level));
         }
-        let negative = steps.iter().filter(|s| s.1.is_negative()).count();
-        Profile { steps, prefix_max: Vec::new(), prefix_valid: 0, negative, blocks: Vec::new(), blocks_valid: 0 }
+        Profile { tree: StepTree::from_sorted(&steps) }
     }
 
     /// True when some step is over-booked (a resource below zero): capacity was lost under the plan.
     pub fn overbooked(&self) -> bool {
-        self.negative > 0
+        self.tree.min_all().is_some_and(|lo| lo.is_negative())
     }
 
     /// False when no single step before `before` has, in every resource separately, as much free
     /// as `req`: then `req` cannot start before `before` ([`Profile::earliest`] cannot return an
-    /// earlier time). True means it may. O(log P), plus the lazy refresh of the prefix maxima.
-    pub fn may_fit_before(&mut self, req: &Amount, before: Time) -> bool {
-        let b = self.steps.partition_point(|s| s.0 < before);
-        if b == 0 {
-            return false;
-        }
-        if self.prefix_max.len() < self.steps.len() {
-            self.prefix_max.resize(self.steps.len(), Amount::default());
-        }
-        for i in self.prefix_valid..b {
-            let level = self.steps[i].1;
-            self.prefix_max[i] = if i == 0 { level } else { self.prefix_max[i - 1].max(&level) };
-        }
-        self.prefix_valid = self.prefix_valid.max(b);
-        self.prefix_max[b - 1].holds(req)
+    /// earlier time). True means it may. O(log P).
+    pub fn may_fit_before(&self, req: &Amount, before: Time) -> bool {
+        self.tree.max_before(before).is_some_and(|high| high.holds(req))
     }
 
-    /// Moves the origin forward to `now`: the steps before it are dropped and the one in force at
-    /// `now` starts there. When more than `max_steps` remain, neighbours with equal free amounts
-    /// (left behind by bookings that were lifted) are merged. O(dropped + merged steps).
-    pub fn advance(&mut self, now: Time, max_steps: usize) {
-        let k = self.index_at(now);
-        if k > 0 {
-            self.negative -= self.steps[..k].iter().filter(|s| s.1.is_negative()).count();
-            self.steps.drain(..k);
-        }
-        if let Some(first) = self.steps.first_mut() {
-            first.0 = first.0.max(now);
-        }
-        if self.steps.len() > max_steps {
-            self.steps.dedup_by(|next, prev| {
-                let same = next.1 == prev.1;
-                if same && next.1.is_negative() {
-                    self.negative -= 1;
-                }
-                same
-            });
-        }
-        self.touched(0);
+    /// The largest free amount of each resource over `[start, end)`. O(log P).
+    pub fn max_during(&self, start: Time, end: Time) -> Amount {
+        let at = self.free_at(start);
+        self.tree.max_between(start, end).map_or(at, |high| high.max(&at))
     }
 
-    /// Notes that the steps from index `i` on changed (their level or their index).
-    #[inline]
-    fn touched(&mut self, i: usize) {
-        self.prefix_valid = self.prefix_valid.min(i);
-        self.blocks_valid = self.blocks_valid.min(i / BLOCK);
+    /// Moves the origin forward to `now`: the steps before the one in force at `now` are dropped
+    /// and that one starts at `now`. O(log P + dropped steps).
+    pub fn advance(&mut self, now: Time) {
+        let Some((t, _)) = self.tree.floor(now) else { return };
+        self.tree.drop_before(t);
+        self.tree.set_first_time(t.max(now));
     }
 
-    /// Brings the block summaries up to date for every full block before step `end`.
-    fn refresh_blocks(&mut self, end: usize) {
-        let want = end / BLOCK;
-        if self.blocks.len() < want {
-            self.blocks.resize(want, (Amount::default(), Amount::default()));
-        }
-        for b in self.blocks_valid..want {
-            let steps = &self.steps[b * BLOCK..(b + 1) * BLOCK];
-            let (mut lo, mut hi) = (steps[0].1, steps[0].1);
-            for (_, level) in &steps[1..] {
-                lo = lo.min(level);
-                hi = hi.max(level);
-            }
-            self.blocks[b] = (lo, hi);
-        }
-        self.blocks_valid = self.blocks_valid.max(want);
-    }
-
-    /// The scan behind [`Profile::earliest`] and [`Profile::earlier_start`]: the first run of
+    /// The search behind [`Profile::earliest`] and [`Profile::earlier_start`]: the first run of
     /// steps from `from` on where `req` stays free for `duration`, among the steps before `own`
-    /// (a run that reaches `own` counts as long enough). Whole blocks are skipped where no step
-    /// has room and crossed where every step has; the answer is the step-by-step scan's.
-    fn scan(&mut self, req: &Amount, duration: Time, from: Time, own: Option<Time>) -> Option<Time> {
-        let end = own.map_or(self.steps.len(), |own| self.steps.partition_point(|s| s.0 < own));
+    /// (a run that reaches `own` counts as long enough). It jumps from candidate to candidate:
+    /// the first step that holds `req` gives a start `s`; if some step before `s + duration` (and
+    /// before `own`) does not hold it, no start up to the last such step can succeed, and the next
+    /// candidate is the first step after it that holds `req`. Each jump costs O(log P), and every
+    /// second jump moves at least `duration` forward.
+    fn scan(&self, req: &Amount, duration: Time, (from, before): (Time, Time), own: Option<Time>) -> Option<Time> {
         let own = own.unwrap_or(Time::MAX);
-        self.refresh_blocks(end);
-        let mut start: Option<Time> = None;
-        let mut i = self.index_at(from);
-        // A run that holds `req` from `s` succeeds at a step whose successor comes at or after
-        // `s + duration`, or after `own` (or when there is none): later successors come later.
-        let long_enough = |s: Time, next: Option<&(Time, Amount)>| {
-            next.is_none_or(|&(next, _)| next > own || next >= s.saturating_add(duration))
-        };
-        while i < end {
-            if i.is_multiple_of(BLOCK) && i + BLOCK <= end {
-                let (lo, hi) = self.blocks[i / BLOCK];
-                if !hi.holds(req) {
-                    start = None;
-                    i += BLOCK;
-                    continue;
-                }
-                if lo.holds(req) {
-                    let s = *start.get_or_insert(self.steps[i].0.max(from));
-                    if long_enough(s, self.steps.get(i + BLOCK)) {
-                        return Some(s);
-                    }
-                    i += BLOCK;
-                    continue;
-                }
+        let (first, level) = self.tree.floor(from)?;
+        let mut at = first;
+        let mut holds = level.holds(req);
+        loop {
+            let t = if std::mem::take(&mut holds) { at } else { self.tree.first_holding(at, req)?.0 };
+            let s = t.max(from);
+            if t >= own || s >= before {
+                return None;
             }
-            let (t, level) = self.steps[i];
-            if level.holds(req) {
-                let s = *start.get_or_insert(t.max(from));
-                if long_enough(s, self.steps.get(i + 1)) {
-                    return Some(s);
-                }
-            } else {
-                start = None;
+            match self.tree.last_failing(s.saturating_add(duration).min(own), req) {
+                Some(blocked) if blocked > t => at = blocked,
+                _ => return Some(s),
             }
-            i += 1;
         }
-        // Reached `own` (the run, if any, goes on into the job's own booking) or the last step.
-        start
     }
 
     /// Free amount at each change, from the origin on, with equal neighbours merged: two profiles
     /// that plan the same free capacity at every instant have equal views.
     pub fn view(&self) -> Vec<(Time, Amount)> {
-        let mut v = self.steps.clone();
+        let mut v = self.tree.steps();
         v.dedup_by(|next, prev| next.1 == prev.1);
         v
     }
 
     /// Number of steps (the cost of a scan).
     pub fn len(&self) -> usize {
-        self.steps.len()
+        self.tree.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
-    }
-
-    /// Index of the step in force at `t` (the origin's step for times before it).
-    fn index_at(&self, t: Time) -> usize {
-        self.steps.partition_point(|s| s.0 <= t).saturating_sub(1)
+        self.tree.len() == 0
     }
 
     /// Free capacity at time `t`.
     pub fn free_at(&self, t: Time) -> Amount {
-        self.steps.get(self.index_at(t)).map(|s| s.1).unwrap_or_default()
+        self.tree.floor(t).map(|s| s.1).unwrap_or_default()
     }
 
     /// The earliest time ≥ `from` at which `req` stays free for `duration`; `None` if never (the
     /// request exceeds what the profile ever frees).
-    pub fn earliest(&mut self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
-        self.scan(req, duration, from, None)
+    pub fn earliest(&self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
+        self.scan(req, duration, (from, Time::MAX), None)
     }
 
     /// Where a job booked over `[own, own + duration)` would start if its booking were lifted and
     /// it were placed again at the earliest time ≥ `from` that keeps `req` free for `duration`:
     /// `Some(t)` with `t < own` when it can move earlier, `None` when the answer is `own` itself.
-    /// Nothing is changed and the scan stops at `own`: on a plan that is not
+    /// Only starts in `[from, before)` are tried: the caller knows no other can succeed.
+    /// Nothing is changed and the search stops at `own`: on a plan that is not
     /// [over-booked](Profile::overbooked) every level is ≥ 0, so once a slot that holds `req` runs
     /// into the job's own booking it fits for good (there, the booking it would give up is free).
-    /// O(steps between `from` and `own`).
-    pub fn earlier_start(&mut self, req: &Amount, duration: Time, from: Time, own: Time) -> Option<Time> {
-        self.scan(req, duration, from, Some(own))
-    }
-
-    /// Makes sure a step starts exactly at `t` (splitting the one in force there); returns its index.
-    fn split_at(&mut self, t: Time) -> usize {
-        let i = self.steps.partition_point(|s| s.0 <= t);
-        if i > 0 && self.steps[i - 1].0 == t {
-            return i - 1;
-        }
-        let level = if i == 0 { self.steps.first().map(|s| s.1).unwrap_or_default() } else { self.steps[i - 1].1 };
-        self.steps.insert(i, (t, level));
-        self.negative += level.is_negative() as usize;
-        self.touched(i);
-        i
-    }
-
-    /// Adds `delta` to the free amount over `[start, end)`; returns the largest free amount of
-    /// each resource there afterwards (`None` for an empty interval).
-    fn change(&mut self, start: Time, end: Time, delta: &Amount) -> Option<Amount> {
-        if end <= start {
-            return None;
-        }
-        let a = self.split_at(start);
-        let b = self.split_at(end);
-        let mut high = Amount { cpu: i64::MIN, mem: i64::MIN, gpu: i64::MIN };
-        for s in &mut self.steps[a..b] {
-            let was = s.1.is_negative();
-            s.1.add(delta);
-            high = high.max(&s.1);
-            self.negative = self.negative + s.1.is_negative() as usize - was as usize;
-        }
-        // Merge the ends of the changed range with their neighbours when the levels now agree (a
-        // booking lifted where it was booked), so the profile stays as short as a rebuilt one.
-        for i in [b, a] {
-            if i > 0 && i < self.steps.len() && self.steps[i].1 == self.steps[i - 1].1 {
-                self.negative -= self.steps[i].1.is_negative() as usize;
-                self.steps.remove(i);
-            }
-        }
-        self.touched(a);
-        Some(high)
+    pub fn earlier_start(&self, req: &Amount, duration: Time, within: (Time, Time), own: Time) -> Option<Time> {
+        self.scan(req, duration, within, Some(own))
     }
 
     /// Books `req` over `[start, end)`.
     pub fn reserve(&mut self, start: Time, end: Time, req: &Amount) {
-        self.change(start, end, &req.neg());
+        self.tree.add(start, end, &req.neg());
     }
 
     /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]); gives the largest free
     /// amount of each resource over the interval afterwards (`None` if it is empty).
     pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) -> Option<Amount> {
-        self.change(start, end, req)
+        self.tree.add(start, end, req)
     }
 }
 
@@ -379,22 +255,88 @@ mod tests {
         p.reserve(20, 30, &cpus(8));
         assert!(!p.may_fit_before(&cpus(8), 20));
         assert!(p.may_fit_before(&cpus(7), 20));
-        assert_eq!(p.earlier_start(&cpus(8), 10, 0, 20), None);
+        assert_eq!(p.earlier_start(&cpus(8), 10, (0, Time::MAX), 20), None);
         assert!(!p.overbooked());
         // The same job booked over [30, 40) instead could move to 20 (its own slot counts as free).
         p.unreserve(20, 30, &cpus(8));
         p.reserve(30, 40, &cpus(8));
-        assert_eq!(p.earlier_start(&cpus(8), 10, 0, 30), Some(20));
+        assert_eq!(p.earlier_start(&cpus(8), 10, (0, Time::MAX), 30), Some(20));
         // A 5-cpu job of 10 booked there fits from 10 (7 free until 20, then 10): it moves to 10.
         p.unreserve(30, 40, &cpus(8));
         p.reserve(30, 40, &cpus(5));
-        assert_eq!(p.earlier_start(&cpus(5), 10, 0, 30), Some(10));
+        assert_eq!(p.earlier_start(&cpus(5), 10, (0, Time::MAX), 30), Some(10));
         // Booking more than is free shows as over-booked.
         p.reserve(0, 5, &cpus(6));
         assert!(p.overbooked());
     }
 
+    /// The definition of [`Profile::earliest`] on a list of steps: the first candidate start (`from`,
+    /// or a step's time after it) from which every step overlapping the next `duration` holds `req`.
+    fn naive_earliest(steps: &[(Time, Amount)], req: &Amount, duration: Time, from: Time) -> Option<Time> {
+        let starts = std::iter::once(from).chain(steps.iter().map(|s| s.0).filter(|&t| t > from));
+        starts.into_iter().find(|&c| {
+            let level_at = |t: Time| steps.iter().rev().find(|s| s.0 <= t).unwrap_or(&steps[0]).1;
+            level_at(c).holds(req) && steps.iter().filter(|s| s.0 > c && s.0 < c + duration).all(|s| s.1.holds(req))
+        })
+    }
+
     proptest::proptest! {
+        /// The tree of steps answers as the definition does on a plain list of steps, after any
+        /// sequence of bookings, lifts and moves of the origin; its steps are those of a profile
+        /// rebuilt from the same changes, with no two equal neighbours.
+        #[test]
+        fn the_tree_answers_as_the_step_list_does(
+            ops in proptest::collection::vec((0u64..80, 1u64..40, 1i64..7, 0u8..4), 0..40),
+            query in (0u64..100, 1u64..40, 0i64..12),
+        ) {
+            let mut p = Profile::build(0, cpus(6), &mut [(15, cpus(3)), (40, cpus(3))]);
+            let mut booked: Vec<(Time, Time, i64)> = Vec::new();
+            let mut now = 0;
+            for (s, d, c, kind) in ops {
+                match kind {
+                    0 | 1 => {
+                        if let Some(at) = p.earliest(&cpus(c), d, s.max(now)) {
+                            p.reserve(at, at + d, &cpus(c));
+                            booked.push((at, at + d, c));
+                        }
+                    }
+                    2 => {
+                        if !booked.is_empty() {
+                            let (a, b, c) = booked.remove(s as usize % booked.len());
+                            p.unreserve(a.max(now), b.max(now), &cpus(c));
+                        }
+                    }
+                    _ => {
+                        now = now.max(s / 4);
+                        p.advance(now);
+                    }
+                }
+                let steps = p.tree.steps();
+                proptest::prop_assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "{:?}", steps);
+                proptest::prop_assert_eq!(p.len(), steps.len());
+            }
+            let mut changes = vec![(15, cpus(3)), (40, cpus(3))];
+            for &(a, b, c) in &booked {
+                changes.push((a, cpus(-c)));
+                changes.push((b, cpus(c)));
+            }
+            let mut rebuilt = Profile::build(0, cpus(6), &mut changes);
+            rebuilt.advance(now);
+            let steps = p.view();
+            proptest::prop_assert_eq!(&steps, &rebuilt.view());
+            let (from, dur, c) = query;
+            let from = from.max(now);
+            proptest::prop_assert_eq!(p.earliest(&cpus(c), dur, from), naive_earliest(&steps, &cpus(c), dur, from));
+            let before = steps.iter().filter(|s| s.0 < from).map(|s| s.1.cpu).max();
+            proptest::prop_assert_eq!(p.may_fit_before(&cpus(c), from), before.is_some_and(|m| m >= c));
+            proptest::prop_assert_eq!(p.overbooked(), steps.iter().any(|s| s.1.cpu < 0));
+            for t in [0, now, from, from + dur] {
+                let level = steps.iter().rev().find(|s| s.0 <= t).unwrap_or(&steps[0]).1;
+                proptest::prop_assert_eq!(p.free_at(t), level);
+            }
+        }
+
+
         /// On any plan that is not over-booked, the shortcuts conservative backfilling takes agree
         /// with lifting the booking and searching again: `earlier_start` finds the same slot (or
         /// says it is the old one) and `may_fit_before` never rules out a real move.
@@ -413,7 +355,7 @@ mod tests {
             let Some(own) = p.earliest(&cpus(c), dur, from) else { return Ok(()) };
             p.reserve(own, own + dur, &cpus(c));
             proptest::prop_assert!(!p.overbooked());
-            let fast = p.earlier_start(&cpus(c), dur, 0, own);
+            let fast = p.earlier_start(&cpus(c), dur, (0, Time::MAX), own);
             if fast.is_some() {
                 proptest::prop_assert!(p.may_fit_before(&cpus(c), own));
             }
