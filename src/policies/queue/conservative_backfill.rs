@@ -16,24 +16,18 @@
 //! The profile is kept from pass to pass and updated in place (bookings added, moved, lifted); it
 //! is rebuilt from scratch only when something outside the plan changed (see [`Conservative::update`]).
 //! Cost per pass: O(R) to check the R running jobs against their bookings, plus a booking change
-//! per job that starts, ends early or moves, each O(log P) in a profile of P steps (a balanced
-//! tree by time, see [`Profile`]). A submission adds one search, which jumps from one candidate
-//! start to the next in O(log P) each. A completion compresses, visiting only the jobs that may
-//! move, each searched without lifting its booking and only where room may have appeared.
+//! per job that starts, ends early or moves, each O(P) in a profile of P steps (a vector). A
+//! submission adds one O(P) search. A completion compresses: every job not yet due is first
+//! checked in O(log P) against the prefix maxima of the profile (can any step before its start hold
+//! it?); only those that may move are searched, up to their own start, without lifting their booking.
 //!
-//! Which jobs may move is read from the *rises* of the plan: every lift (a job ended early, a
-//! booking moved or slid) is logged with the interval where the plan rose and the most it leaves
-//! free there (a move logs only the part of its old booking the new one does not cover). Levels
-//! before a job's start that did not rise since its last check can only have fallen, so a job that
-//! could not move then can now only to a slot that meets a rise starting before its start with
-//! room for its request: the slot starts before that rise's end and less than the job's estimate
-//! before its start. The other jobs are not visited: the compression walks, in submit order, a tree
-//! of the planned jobs' requests ([`FitTree`]) to the next one the largest rise could hold, in
-//! O(log Q), and checks it against the rises since its last check. `compress = "every_job"`
-//! re-places every job not yet due instead, as pyss does: the same schedule, slower.
+//! Before that, a job is checked against the *rises* of the plan since it was last found unable to
+//! move: every lift (a job ended early, a booking moved or slid) is logged with where it starts and
+//! the most it leaves free there. Levels before a job's start that did not rise can only have
+//! fallen, so a job that could not move then cannot now unless a rise starts before its start and
+//! leaves room for its request: the other jobs are passed over in O(rises since the last pass).
 
 use super::QueueDiscipline;
-use super::fit_tree::FitTree;
 use super::profile::{Amount, Profile};
 use super::view::{PendingCompletions, held, planned_duration, planned_release};
 use crate::engine::ctx::SchedCtx;
@@ -64,45 +58,28 @@ pub struct Conservative {
     /// False when the profile must be rebuilt from scratch at the next pass.
     synced: bool,
     changes: Vec<(Time, Amount)>,
+    /// Scratch: the waiting jobs in submit order, for a compression.
+    order: Vec<JobIdx>,
     ended: Vec<((Time, JobIdx), Amount)>,
     pending: PendingCompletions,
     /// Every rise of the plan, oldest first: (sequence number, where it starts, the largest free
     /// amount it leaves there); those no waiting job can still need are dropped.
-    rises: Vec<Rise>,
+    rises: Vec<(u64, Time, Amount)>,
     /// Sequence number of the last rise.
     rise_seq: u64,
     /// `rise_seq` when the last compression began: older rises are seen by every planned job.
     compressed_at: u64,
     /// By job: the last rise it was checked after (it could not move then); 0: check it next time.
     seen: Vec<u64>,
-    /// The largest free amount of each resource over the rises in `rises`: a job whose request it
-    /// does not hold cannot move (unless it is to be checked whatever the rises).
-    rise_high: Amount,
-    /// The planned waiting jobs by slot (their rank in submit order among all the workload's
-    /// jobs), with their requests: a compression visits only the jobs `rise_high` may let move.
-    tree: FitTree,
-    /// Slot of each job; and the job of each slot.
-    slot: Vec<u32>,
-    job_of_slot: Vec<JobIdx>,
-    /// Slots of the planned jobs to check at the next compression whatever the rises (seen 0).
-    forced: BTreeSet<usize>,
     /// Re-place every job not yet due at every compression, without the filters (pyss's literal
     /// compression; the reference the filtered one is tested against).
     every_job: bool,
 }
 
-/// A rise of the plan: (sequence number, start, end, the largest free amount it leaves).
-type Rise = (u64, Time, Time, Amount);
-
-/// An amount no request exceeds: a rise that may let any job move.
-const ALL: Amount = Amount { cpu: i64::MAX, mem: i64::MAX, gpu: i64::MAX };
-/// An amount every request exceeds: no rise.
-const NONE: Amount = Amount { cpu: i64::MIN, mem: i64::MIN, gpu: i64::MIN };
-
 pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
     let every_job = p.choice("compress", "filtered", &["filtered", "every_job"])? == "every_job";
     p.finish()?;
-    Ok(Box::new(Conservative { every_job, rise_high: NONE, ..Conservative::default() }))
+    Ok(Box::new(Conservative { every_job, ..Conservative::default() }))
 }
 
 impl Conservative {
@@ -122,88 +99,31 @@ impl Conservative {
     /// Lifts the booking of `req` over `[start, end)` and logs the rise.
     fn lift(&mut self, start: Time, end: Time, req: &Amount) {
         if let Some(high) = self.profile.unreserve(start, end, req) {
-            self.log_rise(start, end, high);
+            self.log_rise(start, high);
         }
     }
 
-    fn log_rise(&mut self, start: Time, end: Time, high: Amount) {
+    fn log_rise(&mut self, start: Time, high: Amount) {
         self.rise_seq += 1;
-        self.rises.push((self.rise_seq, start, end, high));
-        self.rise_high = self.rise_high.max(&high);
+        self.rises.push((self.rise_seq, start, high));
     }
 
-    /// Ranks every job of the workload in submit order (once: the job list does not change).
-    fn rank_jobs(&mut self, ctx: &SchedCtx<'_>) {
-        let n = ctx.jobs().len();
-        let mut by_order: Vec<JobIdx> = (0..n as JobIdx).collect();
-        by_order.sort_unstable_by_key(|&j| (ctx.job(j).submit, j));
-        self.slot = vec![0; n];
-        for (rank, &j) in by_order.iter().enumerate() {
-            self.slot[j as usize] = rank as u32;
-        }
-        self.job_of_slot = by_order;
-        let mut tree = FitTree::new(n);
-        for &(_, _, j) in self.by_start.iter() {
-            tree.fill(
-                self.slot[j as usize] as usize,
-                Amount::of(&ctx.job(j).total_request()),
-                planned_duration(ctx, j),
-            );
-        }
-        self.tree = tree;
-        self.reservation.resize(n, None);
-        self.seen.resize(n, 0);
-    }
-
-    /// The slot of the next planned job at or after `pos` that the compression must look at.
-    fn next_candidate(&self, pos: usize, all: bool) -> Option<usize> {
-        let high = self.rise_high;
-        let listed = self.tree.first(pos, |m| all || high.holds(&m.req));
-        let forced = self.forced.range(pos..).next().copied();
-        match (listed, forced) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// Where job `j` (booked from `start` for `dur`, found unable to move at its last check) may
-    /// start now: `None` when it still cannot move, else `[lo, hi)`, which holds every start its
-    /// request now fits from for its whole estimate (or until its own booking).
-    ///
-    /// Levels before `start` that did not rise since then can only have fallen, so a slot that now
-    /// holds `req` contains an instant that rose since, with room for `req`: it meets a rise that
-    /// starts before `start` and leaves room for `req` (the last rise over an instant bounds its
-    /// level). So the slot starts before the end of such a rise and less than `dur` before its
-    /// start. O(rises since the job's last check).
-    fn may_start_within(&self, j: JobIdx, start: Time, dur: Time, req: &Amount) -> Option<(Time, Time)> {
+    /// False when job `j`, booked from `start` and found unable to move after its last check, still
+    /// cannot: no rise since then starts before `start` with room for `req`.
+    fn may_have_risen(&self, j: JobIdx, start: Time, req: &Amount) -> bool {
         let seen = self.seen[j as usize];
         if seen == 0 {
-            return Some((0, Time::MAX));
+            return true;
         }
         let k = self.rises.partition_point(|r| r.0 <= seen);
-        let mut within: Option<(Time, Time)> = None;
-        for &(_, at, end, high) in &self.rises[k..] {
-            if at < start && high.holds(req) {
-                let lo = (at + 1).saturating_sub(dur);
-                within = Some(within.map_or((lo, end), |(a, b)| (a.min(lo), b.max(end))));
-            }
-        }
-        within
+        self.rises[k..].iter().any(|&(_, at, high)| at < start && high.holds(req))
     }
 
     fn forget(&mut self, j: JobIdx) {
         if let Some((start, seq)) = self.reservation[j as usize].take() {
             self.by_start.remove(&(start, seq, j));
-            self.unlist(j);
             self.synced = false;
         }
-    }
-
-    /// Takes job `j` out of the compression's index (it is no longer planned).
-    fn unlist(&mut self, j: JobIdx) {
-        let slot = self.slot[j as usize] as usize;
-        self.tree.clear(slot);
-        self.forced.remove(&slot);
     }
 
     /// Rebuilds the profile from the nodes' free capacity, the running jobs and the reservations.
@@ -212,7 +132,8 @@ impl Conservative {
         self.profile = self.fresh_profile(ctx, &mut changes);
         self.changes = changes;
         // Anything may have changed: every job is checked at the next compression.
-        self.log_rise(0, Time::MAX, ALL);
+        let all = Amount { cpu: i64::MAX, mem: i64::MAX, gpu: i64::MAX };
+        self.log_rise(0, all);
         self.booked.clear();
         for &(est_end, j) in ctx.running() {
             self.booked.insert((est_end, j), Amount::of(&held(ctx, j)));
@@ -247,7 +168,7 @@ impl Conservative {
             }
         }
         self.ended.extend(booked.map(|(&key, &amount)| (key, amount)));
-        self.profile.advance(now);
+        self.profile.advance(now, 2 * (self.booked.len() + self.by_start.len()) + 16);
         let ended = std::mem::take(&mut self.ended);
         for &(key, amount) in &ended {
             self.booked.remove(&key);
@@ -286,52 +207,40 @@ impl Conservative {
     }
 
     /// Re-makes the reservation of every job not yet due, in submit order (pyss's compression).
-    ///
-    /// Only the jobs a rise since their last check may let move are visited: those with a seen
-    /// of 0, and those whose request the largest rise holds (found through the tree of requests
-    /// in O(log Q) each, in submit order); the others would keep their start.
     fn compress(&mut self, ctx: &mut SchedCtx<'_>) {
         let now = ctx.now();
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(self.queue.iter().map(|&(_, j)| j));
         // Every planned job was checked (or planned) since the last compression began.
         let drop = self.rises.partition_point(|r| r.0 <= self.compressed_at);
         self.rises.drain(..drop);
-        self.rise_high = self.rises.iter().fold(NONE, |high, r| high.max(&r.3));
         self.compressed_at = self.rise_seq;
-        let overbooked = self.profile.overbooked();
-        let all = overbooked || self.every_job;
-        let mut pos = 0;
-        while let Some(slot) = self.next_candidate(pos, all) {
-            pos = slot + 1;
-            self.forced.remove(&slot);
-            let j = self.job_of_slot[slot];
+        // Over-booked, the shortcuts below do not hold: every job is lifted and placed again.
+        let overbooked = self.every_job || self.profile.overbooked();
+        for &j in &order {
             let Some((start, _)) = self.reservation[j as usize] else { continue };
             if start <= now {
                 continue;
             }
             let req = Amount::of(&ctx.job(j).total_request());
-            let dur = planned_duration(ctx, j);
             // A job can move only to a time before its start at which its request is free. On a
             // plan that is not over-booked its own slot stays feasible, so when nothing before its
-            // start rose with room for it since it last could not move, the search would return
-            // its start: skip it. Otherwise search only where a rise may have made room.
-            let within = if all { Some((now, start)) } else { self.may_start_within(j, start, dur, &req) };
-            let Some((lo, hi)) = within else {
+            // start rose with room for it since it last could not move, or no step before its
+            // start has room for it, the search would return its start: skip it.
+            if !overbooked && (!self.may_have_risen(j, start, &req) || !self.profile.may_fit_before(&req, start)) {
                 self.seen[j as usize] = self.rise_seq;
                 continue;
-            };
-            let new = if all {
+            }
+            let dur = planned_duration(ctx, j);
+            let new = if overbooked {
                 self.lift(start, start + dur, &req);
                 let new = self.profile.earliest(&req, dur, now).unwrap_or(start);
                 self.profile.reserve(new, new + dur, &req);
                 new
-            } else if let Some(new) = self.profile.earlier_start(&req, dur, (now.max(lo), hi), start) {
-                self.profile.unreserve(start, start + dur, &req);
+            } else if let Some(new) = self.profile.earlier_start(&req, dur, now, start) {
+                self.lift(start, start + dur, &req);
                 self.profile.reserve(new, new + dur, &req);
-                // Where the two bookings overlap nothing changed: the plan rose only after both
-                // the new booking's end and the old one's start.
-                let risen = new.saturating_add(dur).max(start);
-                let high = self.profile.max_during(risen, start + dur);
-                self.log_rise(risen, start + dur, high);
                 new
             } else {
                 start
@@ -342,6 +251,7 @@ impl Conservative {
                 ctx.log("reserve", Some(j), || fmt_time(new));
             }
         }
+        self.order = order;
     }
 
     /// Plans the jobs submitted since the last pass, in arrival order.
@@ -355,7 +265,6 @@ impl Conservative {
                 Some(start) => {
                     self.profile.reserve(start, start + dur, &req);
                     self.set_reservation(j, start);
-                    self.tree.fill(self.slot[j as usize] as usize, req, dur);
                     self.seen[j as usize] = self.rise_seq;
                     ctx.log("reserve", Some(j), || fmt_time(start));
                     if start > now {
@@ -376,7 +285,6 @@ impl Conservative {
             if ctx.try_start(j) {
                 self.by_start.remove(&(start, seq, j));
                 self.reservation[j as usize] = None;
-                self.unlist(j);
                 self.queue.remove(&(ctx.job(j).submit, j));
                 // Its reservation becomes its booking as a running job, unless they differ.
                 let (est_end, holds) = (ctx.record(j).est_end, Amount::of(&held(ctx, j)));
@@ -402,7 +310,6 @@ impl Conservative {
             self.profile.reserve(new, new + dur, &req);
             self.set_reservation(j, new);
             self.seen[j as usize] = 0; // it may fit before `next_release`: check it next time
-            self.forced.insert(self.slot[j as usize] as usize);
         }
     }
 }
@@ -413,8 +320,9 @@ impl QueueDiscipline for Conservative {
     }
 
     fn enqueue(&mut self, job: JobIdx, ctx: &mut SchedCtx<'_>) {
-        if self.slot.len() < ctx.jobs().len() {
-            self.rank_jobs(ctx);
+        if self.reservation.len() < ctx.jobs().len() {
+            self.reservation.resize(ctx.jobs().len(), None);
+            self.seen.resize(ctx.jobs().len(), 0);
         }
         self.queue.insert((ctx.job(job).submit, job));
         self.forget(job);

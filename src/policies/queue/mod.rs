@@ -10,7 +10,6 @@ mod priority_aging;
 pub mod profile;
 mod proportional;
 mod srtf;
-mod step_tree;
 mod view;
 
 use super::{Params, PolicyEnv};

@@ -6,7 +6,6 @@
 //! job that fits the profile may still fail to be placed on a fragmented multi-node cluster (the
 //! disciplines then fall back, see `docs/queues.md`).
 
-use super::step_tree::StepTree;
 use crate::model::{Resources, Time};
 
 /// A signed resource amount: over-booked plans (capacity lost to a node failure, a job running past
@@ -55,29 +54,39 @@ impl Amount {
 
     /// The larger of each resource.
     #[inline]
-    pub fn max(&self, o: &Amount) -> Amount {
+    fn max(&self, o: &Amount) -> Amount {
         Amount { cpu: self.cpu.max(o.cpu), mem: self.mem.max(o.mem), gpu: self.gpu.max(o.gpu) }
     }
 
     /// True when some resource is over-booked (below zero).
     #[inline]
-    pub fn is_negative(&self) -> bool {
+    fn is_negative(&self) -> bool {
         self.cpu < 0 || self.mem < 0 || self.gpu < 0
     }
 }
 
-/// Free capacity over time, as steps: each holds its free amount from its time until the next
-/// step's; the last lasts forever; the first is the profile's origin (the time it was built).
-/// Neighbouring steps never hold equal amounts (a change merges them), so the profile stays as
-/// short as a rebuilt one.
+/// Free capacity over time: `steps[i].1` is free from `steps[i].0` until the next step's time; the
+/// last step lasts forever. `steps[0].0` is the profile's origin (the time it was built).
 ///
-/// The steps are kept in a [`StepTree`], a balanced tree by time with the smallest and largest
-/// free amount of every subtree: a booking change, the question "can `req` start before `t`?" and
-/// each jump of a search for a slot cost O(log P) in a profile of P steps.
+/// Two caches make the questions conservative backfilling asks at every completion cheap:
+/// `prefix_max[i]`, the largest free amount of each resource over steps `0..=i` (valid for
+/// `i < prefix_valid`, recomputed lazily from the first step a change touched), and the number of
+/// over-booked steps. And per block of [`BLOCK`] steps, the smallest and largest free amount of each
+/// resource (valid for blocks `< blocks_valid`, recomputed lazily too): a search for a slot skips a
+/// block where no step has room for the request, and crosses whole a block where every step has.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
-    tree: StepTree,
+    steps: Vec<(Time, Amount)>,
+    prefix_max: Vec<Amount>,
+    prefix_valid: usize,
+    negative: usize,
+    /// (min, max) of the free amounts of steps `b * BLOCK .. (b + 1) * BLOCK`, for full blocks.
+    blocks: Vec<(Amount, Amount)>,
+    blocks_valid: usize,
 }
+
+/// Steps per block of the search summaries.
+const BLOCK: usize = if cfg!(test) { 4 } else { 32 };
 
 impl Profile {
     /// A profile from `now`, with `free` available then and `changes` (time, signed amount) after:
@@ -104,108 +113,223 @@ impl Profile {
             }
             steps.push((t, level));
         }
-        Profile { tree: StepTree::from_sorted(&steps) }
+        let negative = steps.iter().filter(|s| s.1.is_negative()).count();
+        Profile { steps, prefix_max: Vec::new(), prefix_valid: 0, negative, blocks: Vec::new(), blocks_valid: 0 }
     }
 
     /// True when some step is over-booked (a resource below zero): capacity was lost under the plan.
     pub fn overbooked(&self) -> bool {
-        self.tree.min_all().is_some_and(|lo| lo.is_negative())
+        self.negative > 0
     }
 
     /// False when no single step before `before` has, in every resource separately, as much free
     /// as `req`: then `req` cannot start before `before` ([`Profile::earliest`] cannot return an
-    /// earlier time). True means it may. O(log P).
-    pub fn may_fit_before(&self, req: &Amount, before: Time) -> bool {
-        self.tree.max_before(before).is_some_and(|high| high.holds(req))
-    }
-
-    /// The largest free amount of each resource over `[start, end)`. O(log P).
-    pub fn max_during(&self, start: Time, end: Time) -> Amount {
-        let at = self.free_at(start);
-        self.tree.max_between(start, end).map_or(at, |high| high.max(&at))
-    }
-
-    /// Moves the origin forward to `now`: the steps before the one in force at `now` are dropped
-    /// and that one starts at `now`. O(log P + dropped steps).
-    pub fn advance(&mut self, now: Time) {
-        let Some((t, _)) = self.tree.floor(now) else { return };
-        self.tree.drop_before(t);
-        self.tree.set_first_time(t.max(now));
-    }
-
-    /// The search behind [`Profile::earliest`] and [`Profile::earlier_start`]: the first run of
-    /// steps from `from` on where `req` stays free for `duration`, among the steps before `own`
-    /// (a run that reaches `own` counts as long enough). It jumps from candidate to candidate:
-    /// the first step that holds `req` gives a start `s`; if some step before `s + duration` (and
-    /// before `own`) does not hold it, no start up to the last such step can succeed, and the next
-    /// candidate is the first step after it that holds `req`. Each jump costs O(log P), and every
-    /// second jump moves at least `duration` forward.
-    fn scan(&self, req: &Amount, duration: Time, (from, before): (Time, Time), own: Option<Time>) -> Option<Time> {
-        let own = own.unwrap_or(Time::MAX);
-        let (first, level) = self.tree.floor(from)?;
-        let mut at = first;
-        let mut holds = level.holds(req);
-        loop {
-            let t = if std::mem::take(&mut holds) { at } else { self.tree.first_holding(at, req)?.0 };
-            let s = t.max(from);
-            if t >= own || s >= before {
-                return None;
-            }
-            match self.tree.last_failing(s.saturating_add(duration).min(own), req) {
-                Some(blocked) if blocked > t => at = blocked,
-                _ => return Some(s),
-            }
+    /// earlier time). True means it may. O(log P), plus the lazy refresh of the prefix maxima.
+    pub fn may_fit_before(&mut self, req: &Amount, before: Time) -> bool {
+        let b = self.steps.partition_point(|s| s.0 < before);
+        if b == 0 {
+            return false;
         }
+        if self.prefix_max.len() < self.steps.len() {
+            self.prefix_max.resize(self.steps.len(), Amount::default());
+        }
+        for i in self.prefix_valid..b {
+            let level = self.steps[i].1;
+            self.prefix_max[i] = if i == 0 { level } else { self.prefix_max[i - 1].max(&level) };
+        }
+        self.prefix_valid = self.prefix_valid.max(b);
+        self.prefix_max[b - 1].holds(req)
+    }
+
+    /// Moves the origin forward to `now`: the steps before it are dropped and the one in force at
+    /// `now` starts there. When more than `max_steps` remain, neighbours with equal free amounts
+    /// (left behind by bookings that were lifted) are merged. O(dropped + merged steps).
+    pub fn advance(&mut self, now: Time, max_steps: usize) {
+        let k = self.index_at(now);
+        if k > 0 {
+            self.negative -= self.steps[..k].iter().filter(|s| s.1.is_negative()).count();
+            self.steps.drain(..k);
+        }
+        if let Some(first) = self.steps.first_mut() {
+            first.0 = first.0.max(now);
+        }
+        if self.steps.len() > max_steps {
+            self.steps.dedup_by(|next, prev| {
+                let same = next.1 == prev.1;
+                if same && next.1.is_negative() {
+                    self.negative -= 1;
+                }
+                same
+            });
+        }
+        self.touched(0);
+    }
+
+    /// Notes that the steps from index `i` on changed (their level or their index).
+    #[inline]
+    fn touched(&mut self, i: usize) {
+        self.prefix_valid = self.prefix_valid.min(i);
+        self.blocks_valid = self.blocks_valid.min(i / BLOCK);
+    }
+
+    /// Brings the block summaries up to date for every full block before step `end`.
+    fn refresh_blocks(&mut self, end: usize) {
+        let want = end / BLOCK;
+        if self.blocks.len() < want {
+            self.blocks.resize(want, (Amount::default(), Amount::default()));
+        }
+        for b in self.blocks_valid..want {
+            let steps = &self.steps[b * BLOCK..(b + 1) * BLOCK];
+            let (mut lo, mut hi) = (steps[0].1, steps[0].1);
+            for (_, level) in &steps[1..] {
+                lo = lo.min(level);
+                hi = hi.max(level);
+            }
+            self.blocks[b] = (lo, hi);
+        }
+        self.blocks_valid = self.blocks_valid.max(want);
+    }
+
+    /// The scan behind [`Profile::earliest`] and [`Profile::earlier_start`]: the first run of
+    /// steps from `from` on where `req` stays free for `duration`, among the steps before `own`
+    /// (a run that reaches `own` counts as long enough). Whole blocks are skipped where no step
+    /// has room and crossed where every step has; the answer is the step-by-step scan's.
+    fn scan(&mut self, req: &Amount, duration: Time, from: Time, own: Option<Time>) -> Option<Time> {
+        let end = own.map_or(self.steps.len(), |own| self.steps.partition_point(|s| s.0 < own));
+        let own = own.unwrap_or(Time::MAX);
+        self.refresh_blocks(end);
+        let mut start: Option<Time> = None;
+        let mut i = self.index_at(from);
+        // A run that holds `req` from `s` succeeds at a step whose successor comes at or after
+        // `s + duration`, or after `own` (or when there is none): later successors come later.
+        let long_enough = |s: Time, next: Option<&(Time, Amount)>| {
+            next.is_none_or(|&(next, _)| next > own || next >= s.saturating_add(duration))
+        };
+        while i < end {
+            if i.is_multiple_of(BLOCK) && i + BLOCK <= end {
+                let (lo, hi) = self.blocks[i / BLOCK];
+                if !hi.holds(req) {
+                    start = None;
+                    i += BLOCK;
+                    continue;
+                }
+                if lo.holds(req) {
+                    let s = *start.get_or_insert(self.steps[i].0.max(from));
+                    if long_enough(s, self.steps.get(i + BLOCK)) {
+                        return Some(s);
+                    }
+                    i += BLOCK;
+                    continue;
+                }
+            }
+            let (t, level) = self.steps[i];
+            if level.holds(req) {
+                let s = *start.get_or_insert(t.max(from));
+                if long_enough(s, self.steps.get(i + 1)) {
+                    return Some(s);
+                }
+            } else {
+                start = None;
+            }
+            i += 1;
+        }
+        // Reached `own` (the run, if any, goes on into the job's own booking) or the last step.
+        start
     }
 
     /// Free amount at each change, from the origin on, with equal neighbours merged: two profiles
     /// that plan the same free capacity at every instant have equal views.
     pub fn view(&self) -> Vec<(Time, Amount)> {
-        let mut v = self.tree.steps();
+        let mut v = self.steps.clone();
         v.dedup_by(|next, prev| next.1 == prev.1);
         v
     }
 
     /// Number of steps (the cost of a scan).
     pub fn len(&self) -> usize {
-        self.tree.len()
+        self.steps.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tree.len() == 0
+        self.steps.is_empty()
+    }
+
+    /// Index of the step in force at `t` (the origin's step for times before it).
+    fn index_at(&self, t: Time) -> usize {
+        self.steps.partition_point(|s| s.0 <= t).saturating_sub(1)
     }
 
     /// Free capacity at time `t`.
     pub fn free_at(&self, t: Time) -> Amount {
-        self.tree.floor(t).map(|s| s.1).unwrap_or_default()
+        self.steps.get(self.index_at(t)).map(|s| s.1).unwrap_or_default()
     }
 
     /// The earliest time ≥ `from` at which `req` stays free for `duration`; `None` if never (the
     /// request exceeds what the profile ever frees).
-    pub fn earliest(&self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
-        self.scan(req, duration, (from, Time::MAX), None)
+    pub fn earliest(&mut self, req: &Amount, duration: Time, from: Time) -> Option<Time> {
+        self.scan(req, duration, from, None)
     }
 
     /// Where a job booked over `[own, own + duration)` would start if its booking were lifted and
     /// it were placed again at the earliest time ≥ `from` that keeps `req` free for `duration`:
     /// `Some(t)` with `t < own` when it can move earlier, `None` when the answer is `own` itself.
-    /// Only starts in `[from, before)` are tried: the caller knows no other can succeed.
-    /// Nothing is changed and the search stops at `own`: on a plan that is not
+    /// Nothing is changed and the scan stops at `own`: on a plan that is not
     /// [over-booked](Profile::overbooked) every level is ≥ 0, so once a slot that holds `req` runs
     /// into the job's own booking it fits for good (there, the booking it would give up is free).
-    pub fn earlier_start(&self, req: &Amount, duration: Time, within: (Time, Time), own: Time) -> Option<Time> {
-        self.scan(req, duration, within, Some(own))
+    /// O(steps between `from` and `own`).
+    pub fn earlier_start(&mut self, req: &Amount, duration: Time, from: Time, own: Time) -> Option<Time> {
+        self.scan(req, duration, from, Some(own))
+    }
+
+    /// Makes sure a step starts exactly at `t` (splitting the one in force there); returns its index.
+    fn split_at(&mut self, t: Time) -> usize {
+        let i = self.steps.partition_point(|s| s.0 <= t);
+        if i > 0 && self.steps[i - 1].0 == t {
+            return i - 1;
+        }
+        let level = if i == 0 { self.steps.first().map(|s| s.1).unwrap_or_default() } else { self.steps[i - 1].1 };
+        self.steps.insert(i, (t, level));
+        self.negative += level.is_negative() as usize;
+        self.touched(i);
+        i
+    }
+
+    /// Adds `delta` to the free amount over `[start, end)`; returns the largest free amount of
+    /// each resource there afterwards (`None` for an empty interval).
+    fn change(&mut self, start: Time, end: Time, delta: &Amount) -> Option<Amount> {
+        if end <= start {
+            return None;
+        }
+        let a = self.split_at(start);
+        let b = self.split_at(end);
+        let mut high = Amount { cpu: i64::MIN, mem: i64::MIN, gpu: i64::MIN };
+        for s in &mut self.steps[a..b] {
+            let was = s.1.is_negative();
+            s.1.add(delta);
+            high = high.max(&s.1);
+            self.negative = self.negative + s.1.is_negative() as usize - was as usize;
+        }
+        // Merge the ends of the changed range with their neighbours when the levels now agree (a
+        // booking lifted where it was booked), so the profile stays as short as a rebuilt one.
+        for i in [b, a] {
+            if i > 0 && i < self.steps.len() && self.steps[i].1 == self.steps[i - 1].1 {
+                self.negative -= self.steps[i].1.is_negative() as usize;
+                self.steps.remove(i);
+            }
+        }
+        self.touched(a);
+        Some(high)
     }
 
     /// Books `req` over `[start, end)`.
     pub fn reserve(&mut self, start: Time, end: Time, req: &Amount) {
-        self.tree.add(start, end, &req.neg());
+        self.change(start, end, &req.neg());
     }
 
     /// Returns `req` over `[start, end)` (undoes a [`Profile::reserve`]); gives the largest free
     /// amount of each resource over the interval afterwards (`None` if it is empty).
     pub fn unreserve(&mut self, start: Time, end: Time, req: &Amount) -> Option<Amount> {
-        self.tree.add(start, end, req)
+        self.change(start, end, req)
     }
 }
 
@@ -255,16 +379,16 @@ mod tests {
         p.reserve(20, 30, &cpus(8));
         assert!(!p.may_fit_before(&cpus(8), 20));
         assert!(p.may_fit_before(&cpus(7), 20));
-        assert_eq!(p.earlier_start(&cpus(8), 10, (0, Time::MAX), 20), None);
+        assert_eq!(p.earlier_start(&cpus(8), 10, 0, 20), None);
         assert!(!p.overbooked());
         // The same job booked over [30, 40) instead could move to 20 (its own slot counts as free).
         p.unreserve(20, 30, &cpus(8));
         p.reserve(30, 40, &cpus(8));
-        assert_eq!(p.earlier_start(&cpus(8), 10, (0, Time::MAX), 30), Some(20));
+        assert_eq!(p.earlier_start(&cpus(8), 10, 0, 30), Some(20));
         // A 5-cpu job of 10 booked there fits from 10 (7 free until 20, then 10): it moves to 10.
         p.unreserve(30, 40, &cpus(8));
         p.reserve(30, 40, &cpus(5));
-        assert_eq!(p.earlier_start(&cpus(5), 10, (0, Time::MAX), 30), Some(10));
+        assert_eq!(p.earlier_start(&cpus(5), 10, 0, 30), Some(10));
         // Booking more than is free shows as over-booked.
         p.reserve(0, 5, &cpus(6));
         assert!(p.overbooked());
@@ -281,11 +405,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The tree of steps answers as the definition does on a plain list of steps, after any
+        /// The profile answers as the definition does on a plain list of steps, after any
         /// sequence of bookings, lifts and moves of the origin; its steps are those of a profile
         /// rebuilt from the same changes, with no two equal neighbours.
         #[test]
-        fn the_tree_answers_as_the_step_list_does(
+        fn the_profile_answers_as_the_definition_does(
             ops in proptest::collection::vec((0u64..80, 1u64..40, 1i64..7, 0u8..4), 0..40),
             query in (0u64..100, 1u64..40, 0i64..12),
         ) {
@@ -308,10 +432,10 @@ mod tests {
                     }
                     _ => {
                         now = now.max(s / 4);
-                        p.advance(now);
+                        p.advance(now, 0);
                     }
                 }
-                let steps = p.tree.steps();
+                let steps = p.steps.clone();
                 proptest::prop_assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "{:?}", steps);
                 proptest::prop_assert_eq!(p.len(), steps.len());
             }
@@ -321,7 +445,7 @@ mod tests {
                 changes.push((b, cpus(c)));
             }
             let mut rebuilt = Profile::build(0, cpus(6), &mut changes);
-            rebuilt.advance(now);
+            rebuilt.advance(now, 0);
             let steps = p.view();
             proptest::prop_assert_eq!(&steps, &rebuilt.view());
             let (from, dur, c) = query;
@@ -355,7 +479,7 @@ mod tests {
             let Some(own) = p.earliest(&cpus(c), dur, from) else { return Ok(()) };
             p.reserve(own, own + dur, &cpus(c));
             proptest::prop_assert!(!p.overbooked());
-            let fast = p.earlier_start(&cpus(c), dur, (0, Time::MAX), own);
+            let fast = p.earlier_start(&cpus(c), dur, 0, own);
             if fast.is_some() {
                 proptest::prop_assert!(p.may_fit_before(&cpus(c), own));
             }
