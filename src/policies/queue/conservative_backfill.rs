@@ -71,11 +71,15 @@ pub struct Conservative {
     compressed_at: u64,
     /// By job: the last rise it was checked after (it could not move then); 0: check it next time.
     seen: Vec<u64>,
+    /// Re-place every job not yet due at every compression, without the filters (pyss's literal
+    /// compression; the reference the filtered one is tested against).
+    every_job: bool,
 }
 
 pub fn build(p: &Params, _env: &PolicyEnv) -> Result<Box<dyn QueueDiscipline>, ScenarioError> {
+    let every_job = p.choice("compress", "filtered", &["filtered", "every_job"])? == "every_job";
     p.finish()?;
-    Ok(Box::new(Conservative::default()))
+    Ok(Box::new(Conservative { every_job, ..Conservative::default() }))
 }
 
 impl Conservative {
@@ -212,7 +216,8 @@ impl Conservative {
         let drop = self.rises.partition_point(|r| r.0 <= self.compressed_at);
         self.rises.drain(..drop);
         self.compressed_at = self.rise_seq;
-        let overbooked = self.profile.overbooked();
+        // Over-booked, the shortcuts below do not hold: every job is lifted and placed again.
+        let overbooked = self.every_job || self.profile.overbooked();
         for &j in &order {
             let Some((start, _)) = self.reservation[j as usize] else { continue };
             if start <= now {

@@ -394,7 +394,73 @@ mod tests {
         assert!(p.overbooked());
     }
 
+    /// The definition of [`Profile::earliest`] on a list of steps: the first candidate start (`from`,
+    /// or a step's time after it) from which every step overlapping the next `duration` holds `req`.
+    fn naive_earliest(steps: &[(Time, Amount)], req: &Amount, duration: Time, from: Time) -> Option<Time> {
+        let starts = std::iter::once(from).chain(steps.iter().map(|s| s.0).filter(|&t| t > from));
+        starts.into_iter().find(|&c| {
+            let level_at = |t: Time| steps.iter().rev().find(|s| s.0 <= t).unwrap_or(&steps[0]).1;
+            level_at(c).holds(req) && steps.iter().filter(|s| s.0 > c && s.0 < c + duration).all(|s| s.1.holds(req))
+        })
+    }
+
     proptest::proptest! {
+        /// The profile answers as the definition does on a plain list of steps, after any
+        /// sequence of bookings, lifts and moves of the origin; its steps are those of a profile
+        /// rebuilt from the same changes, with no two equal neighbours.
+        #[test]
+        fn the_profile_answers_as_the_definition_does(
+            ops in proptest::collection::vec((0u64..80, 1u64..40, 1i64..7, 0u8..4), 0..40),
+            query in (0u64..100, 1u64..40, 0i64..12),
+        ) {
+            let mut p = Profile::build(0, cpus(6), &mut [(15, cpus(3)), (40, cpus(3))]);
+            let mut booked: Vec<(Time, Time, i64)> = Vec::new();
+            let mut now = 0;
+            for (s, d, c, kind) in ops {
+                match kind {
+                    0 | 1 => {
+                        if let Some(at) = p.earliest(&cpus(c), d, s.max(now)) {
+                            p.reserve(at, at + d, &cpus(c));
+                            booked.push((at, at + d, c));
+                        }
+                    }
+                    2 => {
+                        if !booked.is_empty() {
+                            let (a, b, c) = booked.remove(s as usize % booked.len());
+                            p.unreserve(a.max(now), b.max(now), &cpus(c));
+                        }
+                    }
+                    _ => {
+                        now = now.max(s / 4);
+                        p.advance(now, 0);
+                    }
+                }
+                let steps = p.steps.clone();
+                proptest::prop_assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "{:?}", steps);
+                proptest::prop_assert_eq!(p.len(), steps.len());
+            }
+            let mut changes = vec![(15, cpus(3)), (40, cpus(3))];
+            for &(a, b, c) in &booked {
+                changes.push((a, cpus(-c)));
+                changes.push((b, cpus(c)));
+            }
+            let mut rebuilt = Profile::build(0, cpus(6), &mut changes);
+            rebuilt.advance(now, 0);
+            let steps = p.view();
+            proptest::prop_assert_eq!(&steps, &rebuilt.view());
+            let (from, dur, c) = query;
+            let from = from.max(now);
+            proptest::prop_assert_eq!(p.earliest(&cpus(c), dur, from), naive_earliest(&steps, &cpus(c), dur, from));
+            let before = steps.iter().filter(|s| s.0 < from).map(|s| s.1.cpu).max();
+            proptest::prop_assert_eq!(p.may_fit_before(&cpus(c), from), before.is_some_and(|m| m >= c));
+            proptest::prop_assert_eq!(p.overbooked(), steps.iter().any(|s| s.1.cpu < 0));
+            for t in [0, now, from, from + dur] {
+                let level = steps.iter().rev().find(|s| s.0 <= t).unwrap_or(&steps[0]).1;
+                proptest::prop_assert_eq!(p.free_at(t), level);
+            }
+        }
+
+
         /// On any plan that is not over-booked, the shortcuts conservative backfilling takes agree
         /// with lifting the booking and searching again: `earlier_start` finds the same slot (or
         /// says it is the old one) and `may_fit_before` never rules out a real move.
