@@ -45,7 +45,9 @@ pub fn draw(dir: &Path, study: &Study) -> Result<()> {
             x_fmt: Fmt::Plain,
             x_ticks: None,
             y_max: None,
+            y_min: None,
             y_fmt: Fmt::Count,
+            y_log: false,
             lines,
             bands: Vec::new(),
             band_label: String::new(),
@@ -73,11 +75,12 @@ pub fn draw(dir: &Path, study: &Study) -> Result<()> {
         bars,
         y_fmt: Fmt::Count,
         y_cap: None,
+        y_log: false,
     };
     let legend = policies.iter().enumerate().map(|(i, p)| (p.clone(), colour(i))).collect();
     let bars = BarChart {
         title: format!(
-            "{name}: GPUs left unallocated once demand reached {:.0} % of the cluster (lower is better)",
+            "{name}: GPUs unallocated at {:.0} % demand (lower is better)",
             100.0 * study.scenario.gpu_sharing.inflation
         ),
         panels: vec![panel],
