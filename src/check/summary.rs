@@ -5,7 +5,7 @@
 use super::report::{MetricCheck, RunReport, ScenarioReport};
 use super::rules::{Verdict, judge};
 use super::table::parse_value;
-use crate::sweep::stats::estimate;
+use crate::stats::estimate::estimate;
 
 /// How serious a verdict is, for picking a configuration's worst one.
 pub fn rank(v: Verdict) -> u8 {

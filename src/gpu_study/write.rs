@@ -73,14 +73,10 @@ pub fn summary(path: &Path, study: &Study) -> Result<()> {
     write_csv(path, &header, rows.into_iter())
 }
 
-/// Mean and sample standard deviation.
+/// Mean and sample standard deviation (0 for a single run).
 fn mean_sd(xs: &[f64]) -> (f64, f64) {
-    let m = crate::stats::mean(xs);
-    if xs.len() < 2 {
-        return (m, 0.0);
-    }
-    let var = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (xs.len() - 1) as f64;
-    (m, var.sqrt())
+    let e = crate::stats::estimate::estimate(xs);
+    (e.mean, e.std.unwrap_or(0.0))
 }
 
 /// The runs of one (trace, policy), in study order.

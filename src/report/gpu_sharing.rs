@@ -60,12 +60,8 @@ pub fn draw(dir: &Path, study: &Study) -> Result<()> {
     let mut bars = Vec::new();
     for (t, policy, runs) in &groups {
         let xs: Vec<f64> = runs.iter().map(|r| r.outcome.gpus_unallocated).collect();
-        let mean = crate::stats::mean(&xs);
-        let ci = (xs.len() > 1).then(|| {
-            let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (xs.len() - 1) as f64;
-            1.96 * (var / xs.len() as f64).sqrt()
-        });
-        bars.push(Bar { group: *t, slot: slot(policy), colour: colour(slot(policy)), value: mean, ci });
+        let e = crate::stats::estimate::estimate(&xs);
+        bars.push(Bar { group: *t, slot: slot(policy), colour: colour(slot(policy)), value: e.mean, ci: e.ci95 });
     }
     let panel = Panel {
         title: String::new(),
@@ -85,7 +81,7 @@ pub fn draw(dir: &Path, study: &Study) -> Result<()> {
         ),
         panels: vec![panel],
         legend,
-        note: Some("Mean over repeats; whiskers: 95 % confidence interval.".into()),
+        note: Some("Mean over repeats; whiskers: 95 % confidence interval (Student t).".into()),
     };
     charts.push(("gpu_unallocated".into(), Chart::Bars(bars)));
     let base = dir.join("charts");

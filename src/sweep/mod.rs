@@ -8,7 +8,6 @@ pub mod merge;
 pub mod plan;
 pub mod preflight;
 
-pub mod stats;
 pub mod tables;
 pub mod terminal;
 

@@ -3,11 +3,11 @@
 //! Both are computed from the summary rows *as written* (numbers already formatted), so a fresh run,
 //! a resumed run and a merge of shards produce the same bytes.
 
-use super::stats::estimate;
 use crate::error::{Error, Result};
 use crate::fmt::fmt_num;
 use crate::metrics::RunMetrics;
 use crate::output::RunInfo;
+use crate::stats::estimate::estimate;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,7 @@
-//! Small statistics helpers: mean, percentiles (linear interpolation, as numpy and pandas default), Jain's index.
+//! Small statistics helpers: mean, percentiles (linear interpolation, as numpy and pandas default), Jain's index;
+//! estimates across replications (mean, standard deviation, Student-t 95 % half-width) in [`estimate`].
+
+pub mod estimate;
 
 /// Arithmetic mean; 0 for an empty slice.
 pub fn mean(xs: &[f64]) -> f64 {
